@@ -1,0 +1,87 @@
+//! The command line: one file per subcommand. Only this module prints.
+
+mod check;
+mod dump;
+mod explain;
+mod fmt;
+
+use crate::diagnostics::render::Color;
+use clap::{Parser, Subcommand};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+/// Exit code: success.
+pub const EXIT_OK: u8 = 0;
+/// Exit code: the spec (or the data) has errors.
+pub const EXIT_ERRORS: u8 = 1;
+/// Exit code: bad usage or a file that cannot be read.
+pub const EXIT_USAGE: u8 = 2;
+
+#[derive(Parser)]
+#[command(name = "kpic", version, about = "KPI definitions as code: check, evaluate and format .kpi specs")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check specs for errors: names, types, units, targets, scorecards, cascades.
+    Check(check::Args),
+    /// Format specs in the canonical layout.
+    Fmt(fmt::Args),
+    /// Print a stage of the compiler for a spec (syntax tree or typed model).
+    Dump(dump::Args),
+    /// Explain a diagnostic code.
+    Explain(explain::Args),
+}
+
+/// Run the CLI and return the process exit code.
+pub fn main() -> u8 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
+        }
+    };
+    match cli.command {
+        Command::Check(args) => check::run(args),
+        Command::Fmt(args) => fmt::run(args),
+        Command::Dump(args) => dump::run(args),
+        Command::Explain(args) => explain::run(args),
+    }
+}
+
+/// Whether to colour output on stderr: a terminal, and NO_COLOR unset.
+pub(crate) fn stderr_color() -> Color {
+    if std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() {
+        Color::Always
+    } else {
+        Color::Never
+    }
+}
+
+/// Expand files and directories into the `.kpi` files they hold, sorted.
+pub(crate) fn collect_specs(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let mut out = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
+                let entry = entry.map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                if entry.file_type().is_file() && entry.path().extension().is_some_and(|e| e == "kpi") {
+                    out.push(entry.path().to_path_buf());
+                }
+            }
+        } else if path.exists() {
+            out.push(path.clone());
+        } else {
+            return Err(format!("{}: no such file or directory", path.display()));
+        }
+    }
+    Ok(out)
+}
+
+pub(crate) fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
+    std::fs::read(path)
+}

@@ -1,0 +1,79 @@
+//! The comments of a file, found by a scan that skips strings, handed out in order.
+
+pub(super) struct Comments {
+    /// (start, end) byte ranges, in order.
+    items: Vec<(u32, u32)>,
+    texts: Vec<String>,
+    next: usize,
+}
+
+impl Comments {
+    pub fn scan(text: &str) -> Comments {
+        let bytes = text.as_bytes();
+        let mut items = Vec::new();
+        let mut texts = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'"' => {
+                    i += 1;
+                    while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
+                        i += if bytes[i] == b'\\' { 2 } else { 1 };
+                    }
+                }
+                b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                    let end = text[i..].find('\n').map_or(text.len(), |n| i + n);
+                    items.push((i as u32, end as u32));
+                    texts.push(text[i..end].trim_end().to_string());
+                    i = end;
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        Comments { items, texts, next: 0 }
+    }
+
+    /// All not yet emitted comments that start before `pos`, each with whether a
+    /// blank line follows it in the source.
+    pub fn before(&mut self, text: &str, pos: u32) -> Vec<(String, bool)> {
+        let mut out = Vec::new();
+        while self.next < self.items.len() && self.items[self.next].0 < pos {
+            let end = self.items[self.next].1;
+            let until = self.items.get(self.next + 1).map_or(pos, |n| n.0.min(pos)).max(end);
+            let blank = text[end as usize..until as usize].matches('\n').count() >= 2;
+            out.push((self.texts[self.next].clone(), blank));
+            self.next += 1;
+        }
+        out
+    }
+
+    /// The next comment, if it starts on the same line right after `end`.
+    pub fn trailing(&mut self, text: &str, end: u32) -> Option<String> {
+        let (start, _) = *self.items.get(self.next)?;
+        if start < end {
+            return None;
+        }
+        let between = &text[end as usize..start as usize];
+        if between.contains('\n') || !between.trim().is_empty() {
+            return None;
+        }
+        self.next += 1;
+        Some(self.texts[self.next - 1].clone())
+    }
+
+    /// The next comment if it lies before `limit` on the line where it starts
+    /// (a comment after an opening brace).
+    pub fn first_line_comment_before(&mut self, text: &str, limit: u32) -> Option<String> {
+        let (start, _) = *self.items.get(self.next)?;
+        if start >= limit {
+            return None;
+        }
+        let line_start = text[..start as usize].rfind('\n').map_or(0, |i| i + 1);
+        if text[line_start..start as usize].trim().is_empty() {
+            return None;
+        }
+        self.next += 1;
+        Some(self.texts[self.next - 1].clone())
+    }
+}

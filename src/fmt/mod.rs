@@ -1,0 +1,445 @@
+//! The canonical layout of a spec. Formatting prints the syntax tree back, with
+//! literals copied from the source as written (`2_000_000 RUB` stays so) and every
+//! comment kept: a comment on its own line stays before the item that follows it,
+//! a comment after code stays at the end of that line.
+//!
+//! Formatting needs a file without syntax errors; [`format`] returns `None` otherwise.
+
+mod comments;
+
+use crate::span::{FileId, Span};
+use crate::syntax::ast::*;
+use comments::Comments;
+
+const INDENT: &str = "  ";
+
+/// Format a whole file, or `None` when it does not parse.
+pub fn format(text: &str) -> Option<String> {
+    let (module, diags) = crate::syntax::parse(FileId(0), text);
+    if !diags.is_empty() {
+        return None;
+    }
+    let mut p = Printer { text, out: String::new(), comments: Comments::scan(text) };
+    p.module(&module);
+    Some(p.out)
+}
+
+struct Printer<'t> {
+    text: &'t str,
+    out: String,
+    comments: Comments,
+}
+
+/// One printed line of a block, with the source range it came from.
+struct Line {
+    span: Span,
+    text: String,
+    /// Lines of a nested block printed after this one (already indented).
+    block: Vec<Line>,
+    /// Text after the nested block's closing brace.
+    close: Option<(String, Span)>,
+}
+
+impl Line {
+    fn new(span: Span, text: String) -> Line {
+        Line { span, text, block: Vec::new(), close: None }
+    }
+}
+
+impl Printer<'_> {
+    fn src(&self, span: Span) -> &str {
+        &self.text[span.start as usize..span.end as usize]
+    }
+
+    fn module(&mut self, module: &Module) {
+        let mut prev: Option<&Decl> = None;
+        for decl in &module.decls {
+            if let Some(prev) = prev {
+                let gap = &self.text[prev.span().end as usize..decl.span().start as usize];
+                let multi_line = |d: &Decl| !matches!(d, Decl::Import(_) | Decl::Filter(_) | Decl::Metric(_));
+                let blank = gap.matches('\n').count() >= 2
+                    || multi_line(prev)
+                    || multi_line(decl)
+                    || std::mem::discriminant(prev) != std::mem::discriminant(decl);
+                if blank {
+                    self.out.push('\n');
+                }
+            }
+            self.leading(decl.span().start, 0);
+            let lines = self.decl(decl);
+            self.lines(&lines, 0);
+            prev = Some(decl);
+        }
+        self.leading(self.text.len() as u32, 0);
+    }
+
+    /// Emit the comments that stand before `pos` on their own lines.
+    fn leading(&mut self, pos: u32, depth: usize) {
+        for (c, blank_after) in self.comments.before(self.text, pos) {
+            self.out.push_str(&INDENT.repeat(depth));
+            self.out.push_str(&c);
+            self.out.push('\n');
+            if blank_after && pos < self.text.len() as u32 {
+                self.out.push('\n');
+            }
+        }
+    }
+
+    fn lines(&mut self, lines: &[Line], depth: usize) {
+        for line in lines {
+            self.leading(line.span.start, depth);
+            self.out.push_str(&INDENT.repeat(depth));
+            self.out.push_str(&line.text);
+            if line.block.is_empty() && line.close.is_none() {
+                self.trailing(line.span.end);
+                self.out.push('\n');
+                continue;
+            }
+            // The comment after an opening brace belongs to its line.
+            let open_end = line.block.first().map_or(line.span.end, |b| b.span.start);
+            self.trailing_before(open_end);
+            self.out.push('\n');
+            self.lines(&line.block, depth + 1);
+            let (close, close_span) = line.close.clone().unwrap_or(("}".into(), line.span));
+            self.leading(close_span.start, depth + 1);
+            self.out.push_str(&INDENT.repeat(depth));
+            self.out.push_str(&close);
+            self.trailing(close_span.end);
+            self.out.push('\n');
+        }
+    }
+
+    fn trailing(&mut self, end: u32) {
+        if let Some(c) = self.comments.trailing(self.text, end) {
+            self.out.push_str("  ");
+            self.out.push_str(&c);
+        }
+    }
+
+    fn trailing_before(&mut self, limit: u32) {
+        if let Some(c) = self.comments.first_line_comment_before(self.text, limit) {
+            self.out.push_str("  ");
+            self.out.push_str(&c);
+        }
+    }
+
+    fn decl(&self, decl: &Decl) -> Vec<Line> {
+        match decl {
+            Decl::Import(i) => vec![Line::new(i.span, format!("import {}", self.src(i.path.span)))],
+            Decl::Filter(f) => vec![Line::new(f.span, format!("filter {} = {}", f.name.name, self.pred(&f.pred)))],
+            Decl::Metric(m) => {
+                let label = m.label.as_ref().map_or(String::new(), |l| format!(" {}", self.src(l.span)));
+                let filter = m.filter.as_ref().map_or(String::new(), |p| format!(" where {}", self.pred(p)));
+                vec![Line::new(m.span, format!("metric {}{label} = {}{filter}", m.name.name, self.expr(&m.expr)))]
+            }
+            Decl::Source(s) => vec![self.source(s)],
+            Decl::Kpi(k) => vec![self.kpi(k)],
+            Decl::Scorecard(s) => vec![self.scorecard(s)],
+            Decl::Cascade(c) => self.cascade(c),
+        }
+    }
+
+    fn block(&self, span: Span, head: String, mut items: Vec<Line>) -> Line {
+        items.sort_by_key(|l| l.span.start);
+        let close = Span { start: span.end.saturating_sub(1), ..span };
+        Line { span, text: format!("{head} {{"), block: items, close: Some(("}".into(), close)) }
+    }
+
+    fn source(&self, s: &Source) -> Line {
+        let heads: Vec<String> =
+            s.columns.iter().map(|c| format!("{}{}:", if c.is_time { "time " } else { "" }, c.name.name)).collect();
+        // The time column stands out; the others align their types.
+        let width =
+            heads.iter().zip(&s.columns).filter(|(_, c)| !c.is_time).map(|(h, _)| h.chars().count()).max().unwrap_or(0);
+        let items = s
+            .columns
+            .iter()
+            .zip(heads)
+            .map(|(c, head)| {
+                let ty = match &c.ty.arg {
+                    Some(a) => format!("{}({})", c.ty.name.name, a.name),
+                    None => c.ty.name.name.clone(),
+                };
+                let format = c.format.as_ref().map_or(String::new(), |f| format!(" format {}", self.src(f.span)));
+                let width = if c.is_time { 0 } else { width };
+                Line::new(c.span, format!("{head:<width$} {ty}{format}"))
+            })
+            .collect();
+        self.block(s.span, format!("source {} from {}", s.name.name, self.src(s.path.span)), items)
+    }
+
+    fn kpi(&self, k: &Kpi) -> Line {
+        let mut items = Vec::new();
+        if let Some(m) = &k.metric {
+            let filter = m.filter.as_ref().map_or(String::new(), |p| format!(" where {}", self.pred(p)));
+            items.push(Line::new(m.span, format!("metric {}{filter}", self.expr(&m.expr))));
+        }
+        if let Some((g, span)) = k.grain {
+            items.push(Line::new(span, format!("per {}", g.as_str())));
+        }
+        if let (Some(first), Some(last)) = (k.by.first(), k.by.last()) {
+            let names: Vec<&str> = k.by.iter().map(|b| b.name.as_str()).collect();
+            items.push(Line::new(first.span.to(last.span), format!("by {}", names.join(", "))));
+        }
+        for t in &k.targets {
+            items.push(Line::new(t.span, format!("target {}", self.target(t))));
+        }
+        if let Some(w) = &k.warn {
+            items.push(Line::new(w.span, format!("warn within {}", self.quantity(w))));
+        }
+        if let Some(o) = &k.owner {
+            items.push(Line::new(o.span, format!("owner {}", self.src(o.span))));
+        }
+        if let Some(d) = &k.description {
+            items.push(Line::new(d.span, format!("description {}", self.src(d.span))));
+        }
+        let label = k.label.as_ref().map_or(String::new(), |l| format!(" {}", self.src(l.span)));
+        self.block(k.span, format!("kpi {}{label}", k.name.name), items)
+    }
+
+    fn target(&self, t: &Target) -> String {
+        let body = match &t.kind {
+            TargetKind::Fixed { direction, value } => format!("{} {}", direction.as_str(), self.quantity(value)),
+            TargetKind::Between { low, high } => format!("between {} and {}", self.quantity(low), self.quantity(high)),
+            TargetKind::Previous { direction, adjust } => match adjust {
+                None => format!("{} previous", direction.as_str()),
+                Some((op, q)) => {
+                    let op = match op {
+                        RelOp::Add => "+",
+                        RelOp::Sub => "-",
+                        RelOp::Mul => "*",
+                    };
+                    format!("{} previous {op} {}", direction.as_str(), self.quantity(q))
+                }
+            },
+            TargetKind::Table { direction, path, column } => {
+                let column = column.as_ref().map_or(String::new(), |c| format!(" column {}", self.src(c.span)));
+                format!("{} table {}{column}", direction.as_str(), self.src(path.span))
+            }
+        };
+        match &t.since {
+            Some(p) => format!("{body} from {}", p.text),
+            None => body,
+        }
+    }
+
+    fn scorecard(&self, s: &Scorecard) -> Line {
+        let width = s.weights.iter().map(|w| w.kpi.name.chars().count()).max().unwrap_or(0);
+        let mut items: Vec<Line> = s
+            .weights
+            .iter()
+            .map(|w| Line::new(w.span, format!("{:<width$} {}", w.kpi.name, self.quantity(&w.weight))))
+            .collect();
+        if let Some(c) = &s.cap {
+            items.push(Line::new(c.span, format!("cap {}", self.quantity(c))));
+        }
+        if let Some((rule, span)) = s.missing {
+            let rule = match rule {
+                MissingRule::Exclude => "exclude",
+                MissingRule::Zero => "zero",
+            };
+            items.push(Line::new(span, format!("missing {rule}")));
+        }
+        for g in &s.gates {
+            items.push(Line::new(g.span, format!("gate {}", g.name)));
+        }
+        if let Some(b) = &s.base {
+            let (span, text) = match b {
+                Base::Amount(q) => (q.span, format!("base {}", self.quantity(q))),
+                Base::Table(p) => (p.span, format!("base table {}", self.src(p.span))),
+            };
+            items.push(Line::new(span, text));
+        }
+        if let Some(p) = &s.payout {
+            let rules = p.rules.iter().map(|r| Line::new(r.span, payout_rule(r))).collect();
+            items.push(self.block(p.span, "payout".into(), rules));
+        }
+        self.block(s.span, format!("scorecard {} by {} per {}", s.name.name, s.by.name, s.grain.0.as_str()), items)
+    }
+
+    fn cascade(&self, c: &Cascade) -> Vec<Line> {
+        match &c.body {
+            CascadeBody::Driver { kpi, rate } => {
+                vec![Line::new(c.span, format!("cascade {} from {} at {}", c.kpi.name, kpi.name, self.quantity(rate)))]
+            }
+            CascadeBody::Levels(level) => vec![self.level(format!("cascade {} ", c.kpi.name), level, c.span)],
+        }
+    }
+
+    /// `by dim ALLOCATION [then ...]`, prefixed by `head`.
+    fn level(&self, head: String, level: &Level, span: Span) -> Line {
+        let mut text = format!("{head}by {}", level.dimension.name);
+        let entries = match &level.allocation {
+            Allocation::Inherit => {
+                text.push_str(" inherit");
+                None
+            }
+            Allocation::Evenly => {
+                text.push_str(" evenly");
+                None
+            }
+            Allocation::Proportional(p) => {
+                text.push_str(&format!(" proportional to {}", p.text));
+                None
+            }
+            Allocation::Explicit(entries) => Some(entries),
+        };
+        let then = level.then.as_ref().map(|t| self.level_text(t));
+        match entries {
+            None => {
+                if let Some(then) = then {
+                    text.push_str(&format!(" then {then}"));
+                }
+                Line::new(span, text)
+            }
+            Some(entries) => {
+                let width = entries.iter().map(|e| self.src(e.entity.span).chars().count()).max().unwrap_or(0);
+                let items = entries
+                    .iter()
+                    .map(|e| {
+                        let head = format!("{:<width$} {}", self.src(e.entity.span), self.quantity(&e.amount));
+                        match &e.then {
+                            Some(next) => self.level(format!("{head} then "), next, e.span),
+                            None => Line::new(e.span, head),
+                        }
+                    })
+                    .collect();
+                let after = entries.last().map_or(level.dimension.span.end, |e| e.span.end);
+                let brace = self.close_brace_after(after);
+                let mut line = self.block(Span { end: brace + 1, ..level.span }, text, items);
+                line.span = span;
+                if let Some(close) = line.close.as_mut() {
+                    if let Some(then) = then {
+                        close.0 = format!("}} then {then}");
+                        close.1.end = level.then.as_ref().map_or(close.1.end, |t| t.span.end);
+                    }
+                }
+                line
+            }
+        }
+    }
+
+    /// A nested level on one line (only non-explicit levels chain after `then`).
+    fn level_text(&self, level: &Level) -> String {
+        let line = self.level(String::new(), level, level.span);
+        if line.block.is_empty() {
+            return line.text;
+        }
+        // An explicit level after `then` prints its block inline on one line.
+        let entries: Vec<String> =
+            line.block.iter().map(|l| l.text.split_whitespace().collect::<Vec<_>>().join(" ")).collect();
+        format!("{} {} }}", line.text, entries.join(" "))
+    }
+
+    /// Position of the first `}` at or after `pos`, outside comments.
+    fn close_brace_after(&self, pos: u32) -> u32 {
+        let mut in_comment = false;
+        for (i, b) in self.text.as_bytes()[pos as usize..].iter().enumerate() {
+            match b {
+                b'\n' => in_comment = false,
+                b'/' if !in_comment && self.text.as_bytes().get(pos as usize + i + 1) == Some(&b'/') => {
+                    in_comment = true
+                }
+                b'}' if !in_comment => return pos + i as u32,
+                _ => {}
+            }
+        }
+        self.text.len() as u32
+    }
+
+    fn quantity(&self, q: &Quantity) -> String {
+        self.src(q.span).split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    pub(crate) fn expr(&self, e: &Expr) -> String {
+        match &e.kind {
+            ExprKind::Binary { op, lhs, rhs } => format!("{} {} {}", self.expr(lhs), op.as_str(), self.expr(rhs)),
+            ExprKind::Neg(inner) => format!("-{}", self.expr(inner)),
+            ExprKind::Paren(inner) => format!("({})", self.expr(inner)),
+            ExprKind::Quantity(q) => self.quantity(q),
+            ExprKind::MetricRef(name) => name.name.clone(),
+            ExprKind::Change(inner) => format!("change({})", self.expr(inner)),
+            ExprKind::Offset { expr, periods, grain } => {
+                let unit = if *periods == 1 { grain.as_str().to_string() } else { format!("{}s", grain.as_str()) };
+                format!("{}[-{periods} {unit}]", self.expr(expr))
+            }
+            ExprKind::Aggregate(a) => {
+                let arg = match &a.arg {
+                    AggArg::Source(s) => s.name.clone(),
+                    AggArg::Column(c) => format!("{}.{}", c.source.name, c.column.name),
+                };
+                let filter = a.filter.as_ref().map_or(String::new(), |p| format!(" where {}", self.pred(p)));
+                let param = a.param.map_or(String::new(), |(_, span)| format!(", {}", self.src(span)));
+                format!("{}({arg}{filter}{param})", a.func.as_str())
+            }
+        }
+    }
+
+    fn pred(&self, p: &Pred) -> String {
+        match &p.kind {
+            PredKind::Or(a, b) => format!("{} or {}", self.pred(a), self.pred(b)),
+            PredKind::And(a, b) => format!("{} and {}", self.pred(a), self.pred(b)),
+            PredKind::Not(a) => format!("not {}", self.pred(a)),
+            PredKind::Paren(a) => format!("({})", self.pred(a)),
+            PredKind::Compare { lhs, op, rhs } => {
+                format!("{} {} {}", self.operand(lhs), op.as_str(), self.operand(rhs))
+            }
+            PredKind::InList { column, negated, items } => {
+                let items: Vec<String> = items.iter().map(|l| self.literal(l)).collect();
+                format!("{} {}in [{}]", column_ref(column), not(*negated), items.join(", "))
+            }
+            PredKind::InRange { column, negated, low, high } => {
+                format!("{} {}in {} .. {}", column_ref(column), not(*negated), self.literal(low), self.literal(high))
+            }
+            PredKind::IsNull { column, negated } => format!("{} is {}null", column_ref(column), not(*negated)),
+            PredKind::Bool(b) => b.to_string(),
+            PredKind::FilterRef(name) => name.name.clone(),
+        }
+    }
+
+    fn operand(&self, o: &Operand) -> String {
+        match o {
+            Operand::Column(c) => column_ref(c),
+            Operand::Literal(l) => self.literal(l),
+        }
+    }
+
+    fn literal(&self, l: &Literal) -> String {
+        self.src(l.span).split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+}
+
+fn not(negated: bool) -> &'static str {
+    if negated {
+        "not "
+    } else {
+        ""
+    }
+}
+
+fn column_ref(c: &ColumnRef) -> String {
+    format!("{}.{}", c.source.name, c.column.name)
+}
+
+fn payout_rule(r: &PayoutRule) -> String {
+    let pct = |f: f64| format!("{}%", crate::sema::fmt_pct(f));
+    let range = match r.range {
+        PayoutRange::Below(x) => format!("below {}", pct(x)),
+        PayoutRange::Above(x) => format!("above {}", pct(x)),
+        PayoutRange::Between(a, b) => format!("{} .. {}", pct(a), pct(b)),
+    };
+    let value = match r.value {
+        PayoutValue::Constant(v) => number(v),
+        PayoutValue::Linear(a, b) => format!("linear {} .. {}", number(a), number(b)),
+    };
+    format!("{range} => {value}")
+}
+
+/// Print a payout number so that it parses back: always with a decimal point.
+fn number(v: f64) -> String {
+    if v.fract() == 0.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v}")
+    }
+}

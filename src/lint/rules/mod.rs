@@ -1,0 +1,9 @@
+mod target_always_met;
+mod too_many_kpis;
+
+use crate::diagnostics::Diagnostic;
+use crate::sema::model::Model;
+
+pub(super) type Rule = fn(&Model, &mut Vec<Diagnostic>);
+
+pub(super) const ALL: &[Rule] = &[too_many_kpis::run, target_always_met::run];

@@ -1,0 +1,143 @@
+//! Loading a spec and everything it imports into one [`Program`].
+//!
+//! The loader does not touch the file system itself: the caller passes the function
+//! that reads a file, so the library stays free of IO and tests can load from memory.
+
+use crate::diagnostics::{Code, Diagnostic, Label};
+use crate::span::{FileId, SourceMap, Span};
+use crate::syntax::{self, ast};
+use std::io;
+use std::path::{Component, Path, PathBuf};
+
+/// Every file of one spec, parsed, with the problems found so far.
+#[derive(Debug, Default)]
+pub struct Program {
+    pub sources: SourceMap,
+    pub modules: Vec<ast::Module>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Reads a file's bytes.
+pub type Reader<'a> = &'a dyn Fn(&Path) -> io::Result<Vec<u8>>;
+
+/// Load `root` and, transitively, the files it imports. Only a failure to read
+/// `root` itself is an error; problems in imports are diagnostics.
+pub fn load(root: &Path, read: Reader) -> io::Result<Program> {
+    let bytes = read(root)?;
+    let mut loader = Loader { program: Program::default(), read, stack: Vec::new() };
+    loader.file(normalize(root), bytes);
+    Ok(loader.program)
+}
+
+/// Load one file from memory, without following imports (for tests and fuzzing).
+pub fn load_text(path: &str, text: &str) -> Program {
+    let mut loader =
+        Loader { program: Program::default(), read: &|_| Err(io::ErrorKind::NotFound.into()), stack: Vec::new() };
+    loader.file(PathBuf::from(path), text.as_bytes().to_vec());
+    loader.program
+}
+
+struct Loader<'a> {
+    program: Program,
+    read: Reader<'a>,
+    /// Files being loaded, innermost last: an import of one of them is a cycle.
+    stack: Vec<PathBuf>,
+}
+
+impl Loader<'_> {
+    fn file(&mut self, path: PathBuf, bytes: Vec<u8>) -> FileId {
+        let (text, utf8_error) = match String::from_utf8(bytes) {
+            Ok(text) => (text, None),
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                (String::from_utf8_lossy(e.as_bytes()).into_owned(), Some(at))
+            }
+        };
+        let id = self.program.sources.add(path.clone(), text);
+        if let Some(at) = utf8_error {
+            let span = Span::new(id, at, at + 1);
+            self.program.diagnostics.push(
+                Diagnostic::new(
+                    Code::InvalidUtf8,
+                    "the file is not valid UTF-8",
+                    Label::new(span, "invalid byte here"),
+                )
+                .with_help("save the file as UTF-8"),
+            );
+            return id;
+        }
+        let text = self.program.sources.get(id).text.clone();
+        let (module, diags) = syntax::parse(id, &text);
+        self.program.diagnostics.extend(diags);
+        if module.decls.is_empty() && self.program.diagnostics.iter().all(|d| d.primary.span.file != id) {
+            self.program.diagnostics.push(Diagnostic::new(
+                Code::EmptyFile,
+                "the file declares nothing",
+                Label::new(Span::new(id, 0, 0), "empty"),
+            ));
+        }
+        let imports: Vec<ast::StrLit> = module
+            .decls
+            .iter()
+            .filter_map(|d| match d {
+                ast::Decl::Import(i) => Some(i.path.clone()),
+                _ => None,
+            })
+            .collect();
+        self.program.modules.push(module);
+        self.stack.push(path.clone());
+        for import in imports {
+            self.import(&path, &import);
+        }
+        self.stack.pop();
+        id
+    }
+
+    fn import(&mut self, from: &Path, import: &ast::StrLit) {
+        let target = normalize(&from.parent().unwrap_or(Path::new("")).join(&import.value));
+        if let Some(pos) = self.stack.iter().position(|p| *p == target) {
+            let mut chain: Vec<String> = self.stack[pos..].iter().map(|p| p.display().to_string()).collect();
+            chain.push(target.display().to_string());
+            self.program.diagnostics.push(
+                Diagnostic::new(
+                    Code::ImportCycle,
+                    format!("import cycle: {}", chain.join(" -> ")),
+                    Label::new(import.span, "this import closes the cycle"),
+                )
+                .with_help("move the shared declarations into a file that both import"),
+            );
+            return;
+        }
+        if self.program.sources.find(&target).is_some() {
+            return;
+        }
+        match (self.read)(&target) {
+            Ok(bytes) => {
+                self.file(target, bytes);
+            }
+            Err(e) => self.program.diagnostics.push(
+                Diagnostic::new(
+                    Code::ImportNotFound,
+                    format!("cannot read `{}`: {e}", target.display()),
+                    Label::new(import.span, "imported here"),
+                )
+                .with_help("import paths are relative to the importing file"),
+            ),
+        }
+    }
+}
+
+/// `a/./b/../c.kpi` to `a/c.kpi`, without asking the file system.
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.components().next_back(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}

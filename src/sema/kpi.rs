@@ -1,0 +1,278 @@
+//! KPIs: metric, grain, dimensions, targets and warning bands.
+
+use super::model::*;
+use super::types::{Additivity, Unit};
+use super::Checker;
+use crate::diagnostics::{Code, Diagnostic, Label};
+use crate::syntax::ast::{self, Direction, Grain, RelOp, UnitLit};
+
+impl Checker<'_> {
+    pub(super) fn kpis(&mut self) {
+        let decls = self.kpis.decls.clone();
+        for decl in decls {
+            let def = self.kpi(decl);
+            self.model.kpis.push(def);
+        }
+    }
+
+    fn kpi(&mut self, decl: &ast::Kpi) -> KpiDef {
+        let typed = match &decl.metric {
+            Some(m) => self.metric_body(&m.expr, m.filter.as_ref()),
+            None => {
+                self.error(
+                    Code::NoMetric,
+                    format!("KPI `{}` has no metric", decl.name.name),
+                    decl.name.span,
+                    "what does it measure?",
+                )
+                .help =
+                    Some("add `metric NAME` or an inline expression such as `metric count(orders) where paid`".into());
+                None
+            }
+        };
+        let grain = match decl.grain {
+            Some((g, _)) => g,
+            None => {
+                self.error(
+                    Code::NoGrain,
+                    format!("KPI `{}` has no grain", decl.name.name),
+                    decl.name.span,
+                    "not time-bound",
+                )
+                .help = Some("every KPI is measured per period: add `per month` (or day, week, quarter, year)".into());
+                Grain::Month
+            }
+        };
+        let (expr, unit, additivity, sources) = match typed {
+            Some(t) => (t.expr, t.unit, t.additivity, t.sources.into_iter().collect::<Vec<_>>()),
+            None => (
+                Expr { kind: ExprKind::Const(0.0), span: decl.span },
+                Unit::Number,
+                Additivity::NonAdditive,
+                Vec::new(),
+            ),
+        };
+        for dim in &decl.by {
+            self.check_dimension(dim, &sources, Code::UnknownDimension);
+        }
+        if decl.grain.is_some() {
+            self.check_offsets(&expr, grain);
+        }
+        let targets = self.targets(decl, &unit);
+        let warn = decl.warn.as_ref().and_then(|q| self.warn(q, &unit));
+        KpiDef {
+            name: decl.name.name.clone(),
+            label: decl.label.as_ref().map(|l| l.value.clone()),
+            expr,
+            unit,
+            additivity,
+            sources,
+            grain,
+            by: decl.by.iter().map(|d| d.name.clone()).collect(),
+            targets,
+            warn,
+            owner: decl.owner.as_ref().map(|o| o.value.clone()),
+            description: decl.description.as_ref().map(|d| d.value.clone()),
+            span: decl.span,
+        }
+    }
+
+    /// Period offsets must step in whole periods of the KPI's grain.
+    fn check_offsets(&mut self, expr: &Expr, grain: Grain) {
+        match &expr.kind {
+            ExprKind::Offset { expr: inner, grain: step, .. } => {
+                if !step.is_multiple_of(grain) {
+                    let message = format!("a {} offset does not step whole {} periods", step.as_str(), grain.as_str());
+                    self.error(Code::BadOffset, message, expr.span, "offset grain").help = Some(format!(
+                        "use an offset in {}s or a coarser grain that contains whole {}s",
+                        grain.as_str(),
+                        grain.as_str()
+                    ));
+                }
+                self.check_offsets(inner, grain);
+            }
+            ExprKind::Binary { lhs, rhs, .. } => {
+                self.check_offsets(lhs, grain);
+                self.check_offsets(rhs, grain);
+            }
+            ExprKind::Neg(inner) | ExprKind::Change(inner) => self.check_offsets(inner, grain),
+            ExprKind::Metric(id) => {
+                if let Some(def) = self.model.metrics.get(id.0) {
+                    let inner = def.expr.clone();
+                    self.check_offsets(&inner, grain);
+                }
+            }
+            ExprKind::Aggregate(_) | ExprKind::Const(_) => {}
+        }
+    }
+
+    fn targets(&mut self, decl: &ast::Kpi, unit: &Unit) -> Vec<TargetDef> {
+        if decl.targets.is_empty() {
+            self.error(
+                Code::NoTarget,
+                format!("KPI `{}` has no target", decl.name.name),
+                decl.name.span,
+                "no target",
+            )
+            .help =
+                Some("add e.g. `target >= 3000` (higher is better) or `target <= 14 days` (lower is better)".into());
+            return Vec::new();
+        }
+        let mut defs: Vec<TargetDef> = Vec::new();
+        let mut seen: Vec<(Option<chrono::NaiveDate>, crate::span::Span)> = Vec::new();
+        for t in &decl.targets {
+            let since = t.since.as_ref().map(|p| p.start);
+            if let Some((_, first)) = seen.iter().find(|(s, _)| *s == since) {
+                let message = match since {
+                    None => "more than one target without `from`".to_string(),
+                    Some(d) => format!("more than one target from {d}"),
+                };
+                self.emit(
+                    Diagnostic::new(Code::DuplicateClause, message, Label::new(t.span, "second target"))
+                        .with_secondary(Label::new(*first, "first target"))
+                        .with_help("a target that changes over time gives each new value a `from` date: `target >= 3500 from 2025-07`"),
+                );
+                continue;
+            }
+            seen.push((since, t.span));
+            if let Some(spec) = self.target_spec(t, unit) {
+                defs.push(TargetDef { spec, since, span: t.span });
+            }
+        }
+        if !defs.is_empty() && defs.iter().all(|d| d.since.is_some()) {
+            let first = defs.iter().min_by_key(|d| d.since).map(|d| d.span).unwrap_or(decl.span);
+            self.error(
+                Code::NoTarget,
+                "every target has a `from` date: periods before the first have no target",
+                first,
+                "earliest target",
+            )
+            .help = Some("drop `from` on the first target so that it applies from the start".into());
+        }
+        defs.sort_by_key(|d| d.since);
+        defs
+    }
+
+    fn target_spec(&mut self, t: &ast::Target, unit: &Unit) -> Option<TargetSpec> {
+        Some(match &t.kind {
+            ast::TargetKind::Fixed { direction, value } => {
+                self.check_target_unit(value, unit)?;
+                self.check_reachable(*direction, value.base_value(), unit, t.span);
+                TargetSpec::Fixed { direction: *direction, value: value.base_value() }
+            }
+            ast::TargetKind::Between { low, high } => {
+                self.check_target_unit(low, unit)?;
+                self.check_target_unit(high, unit)?;
+                if low.base_value() > high.base_value() {
+                    self.error(
+                        Code::ImpossibleTarget,
+                        "this range is empty: the low bound is above the high bound",
+                        t.span,
+                        "never met",
+                    )
+                    .help = Some("write the lower bound first: `between 5 and 10`".into());
+                    return None;
+                }
+                TargetSpec::Between { low: low.base_value(), high: high.base_value() }
+            }
+            ast::TargetKind::Previous { direction, adjust } => {
+                let adjust = match adjust {
+                    None => None,
+                    Some((RelOp::Mul, q)) => {
+                        if !matches!(q.unit, UnitLit::None | UnitLit::Percent) {
+                            self.error(
+                                Code::TargetUnit,
+                                "the previous period is scaled by a factor or a percentage",
+                                q.span,
+                                "not a factor",
+                            )
+                            .help = Some("write `previous * 110%` or `previous * 1.1`".into());
+                            return None;
+                        }
+                        Some((RelOp::Mul, q.base_value()))
+                    }
+                    Some((op, q)) => {
+                        self.check_target_unit(q, unit)?;
+                        Some((*op, q.base_value()))
+                    }
+                };
+                TargetSpec::Previous { direction: *direction, adjust }
+            }
+            ast::TargetKind::Table { direction, path, column } => TargetSpec::Table {
+                direction: *direction,
+                path: path.value.clone(),
+                resolved: self.resolve_path(path.span, &path.value),
+                column: column.as_ref().map_or_else(|| "target".to_string(), |c| c.value.clone()),
+            },
+        })
+    }
+
+    /// A target's unit must be the metric's: RUB for RUB, a percent for a ratio.
+    fn check_target_unit(&mut self, q: &ast::Quantity, unit: &Unit) -> Option<()> {
+        let problem = match (&q.unit, unit) {
+            (UnitLit::None, Unit::Duration) => Some("state the unit of a duration target: `14 days`".to_string()),
+            (UnitLit::None, Unit::Ratio) if q.value.abs() > 1.0 => Some(format!(
+                "the metric is a ratio, so {} would mean {}%; write `{}%`",
+                q.value,
+                q.value * 100.0,
+                q.value
+            )),
+            (UnitLit::None, _) => None,
+            (UnitLit::Percent, Unit::Ratio) => None,
+            (UnitLit::Currency(c), Unit::Money(m)) if c == m => None,
+            (UnitLit::Duration(_), Unit::Duration) => None,
+            (lit, _) => {
+                let written = match lit {
+                    UnitLit::Percent => "a percentage".to_string(),
+                    UnitLit::Currency(c) => format!("an amount in {c}"),
+                    UnitLit::Duration(_) => "a duration".to_string(),
+                    UnitLit::None => "a number".to_string(),
+                };
+                Some(format!("the target is {written}, but the metric is {unit}"))
+            }
+        };
+        let why = problem?;
+        self.error(Code::TargetUnit, "the target's unit does not match the metric", q.span, why).help =
+            Some("write the target in the metric's unit, or fix the metric".into());
+        None
+    }
+
+    /// Counts are never negative: an upper bound below zero is never met. (The
+    /// opposite, a bound met by doing nothing, is the `target-always-met` lint.)
+    fn check_reachable(&mut self, direction: Direction, value: f64, unit: &Unit, span: crate::span::Span) {
+        if *unit != Unit::Count {
+            return;
+        }
+        match direction {
+            Direction::AtMost if value < 0.0 => {
+                self.error(Code::ImpossibleTarget, "a count can never be below zero", span, "never met");
+            }
+            _ => {}
+        }
+    }
+
+    fn warn(&mut self, q: &ast::Quantity, unit: &Unit) -> Option<Warn> {
+        let band = match q.unit {
+            UnitLit::Percent => Warn::Relative(q.base_value()),
+            _ => {
+                self.check_target_unit(q, unit)?;
+                Warn::Absolute(q.base_value())
+            }
+        };
+        let bad = match band {
+            Warn::Relative(f) => f <= 0.0 || f >= 1.0,
+            Warn::Absolute(v) => v <= 0.0,
+        };
+        if bad {
+            self.error(
+                Code::BadWarnBand,
+                "a warning band must be positive (and a percent below 100%)",
+                q.span,
+                "bad band",
+            )
+            .help = Some("`warn within 10%` marks the KPI at risk when it misses by less than 10 %".into());
+            return None;
+        }
+        Some(band)
+    }
+}

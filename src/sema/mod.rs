@@ -1,0 +1,338 @@
+//! Syntax tree to typed model: name resolution, types, units, additivity, and every
+//! static check of the language. Like the parser, checking never stops at the first
+//! problem: it returns the model it could build and all diagnostics.
+
+mod cascade;
+mod expr;
+mod kpi;
+pub mod model;
+mod scorecard;
+pub use scorecard::fmt_pct;
+pub mod types;
+
+use crate::diagnostics::{did_you_mean, Code, Diagnostic, Label};
+use crate::load::Program;
+use crate::span::{SourceMap, Span};
+use crate::syntax::ast::{self, Decl};
+use model::*;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use types::ColType;
+
+/// Check a loaded program. The model is complete only when no error was reported.
+pub fn check(program: &Program) -> (Model, Vec<Diagnostic>) {
+    let mut checker = Checker::new(&program.sources);
+    for module in &program.modules {
+        for decl in &module.decls {
+            checker.declare(decl);
+        }
+    }
+    checker.sources();
+    checker.filters();
+    checker.metrics();
+    checker.kpis();
+    checker.scorecards();
+    checker.cascades();
+    let mut diags = checker.diags;
+    diags.extend(crate::lint::run(&checker.model));
+    (checker.model, diags)
+}
+
+/// Where a filter or metric is in its resolution: cycles are found by meeting a
+/// declaration that is still in progress.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum State {
+    Todo,
+    InProgress,
+    Done,
+}
+
+/// A namespace of one kind of declaration.
+struct Names<'a, T> {
+    decls: Vec<&'a T>,
+    spans: Vec<Span>,
+    index: HashMap<&'a str, usize>,
+}
+
+impl<'a, T> Names<'a, T> {
+    fn new() -> Self {
+        Names { decls: Vec::new(), spans: Vec::new(), index: HashMap::new() }
+    }
+
+    fn get(&self, name: &str) -> Option<usize> {
+        self.index.get(name).copied()
+    }
+
+    fn names(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.index.keys().copied()
+    }
+}
+
+pub(crate) struct Checker<'a> {
+    sources_map: &'a SourceMap,
+    sources: Names<'a, ast::Source>,
+    filters: Names<'a, ast::FilterDecl>,
+    metrics: Names<'a, ast::MetricDecl>,
+    kpis: Names<'a, ast::Kpi>,
+    scorecards: Names<'a, ast::Scorecard>,
+    cascade_decls: Vec<&'a ast::Cascade>,
+    filter_state: Vec<State>,
+    metric_state: Vec<State>,
+    /// Resolved filters and metrics, filled in on demand (in dependency order).
+    filter_defs: Vec<Option<FilterDef>>,
+    metric_defs: Vec<Option<MetricDef>>,
+    /// The chain of metrics being resolved, for the cycle message.
+    metric_stack: Vec<usize>,
+    filter_stack: Vec<usize>,
+    pub(crate) model: Model,
+    pub(crate) diags: Vec<Diagnostic>,
+}
+
+impl<'a> Checker<'a> {
+    fn new(sources_map: &'a SourceMap) -> Self {
+        Checker {
+            sources_map,
+            sources: Names::new(),
+            filters: Names::new(),
+            metrics: Names::new(),
+            kpis: Names::new(),
+            scorecards: Names::new(),
+            cascade_decls: Vec::new(),
+            filter_state: Vec::new(),
+            metric_state: Vec::new(),
+            filter_defs: Vec::new(),
+            metric_defs: Vec::new(),
+            metric_stack: Vec::new(),
+            filter_stack: Vec::new(),
+            model: Model::default(),
+            diags: Vec::new(),
+        }
+    }
+
+    pub(crate) fn emit(&mut self, diag: Diagnostic) {
+        self.diags.push(diag);
+    }
+
+    pub(crate) fn error(
+        &mut self,
+        code: Code,
+        message: impl Into<String>,
+        span: Span,
+        label: impl Into<String>,
+    ) -> &mut Diagnostic {
+        self.diags.push(Diagnostic::new(code, message, Label::new(span, label)));
+        self.diags.last_mut().unwrap()
+    }
+
+    /// The directory that relative paths in the file of `span` are resolved against.
+    pub(crate) fn resolve_path(&self, span: Span, path: &str) -> PathBuf {
+        let file = &self.sources_map.get(span.file).path;
+        crate::load::normalize(&file.parent().unwrap_or(Path::new("")).join(path))
+    }
+
+    fn declare(&mut self, decl: &'a Decl) {
+        match decl {
+            Decl::Import(_) => {}
+            Decl::Source(s) => declare_in(&mut self.sources, &mut self.diags, s, &s.name, "source"),
+            Decl::Filter(f) => declare_in(&mut self.filters, &mut self.diags, f, &f.name, "filter"),
+            Decl::Metric(m) => declare_in(&mut self.metrics, &mut self.diags, m, &m.name, "metric"),
+            Decl::Kpi(k) => declare_in(&mut self.kpis, &mut self.diags, k, &k.name, "KPI"),
+            Decl::Scorecard(s) => declare_in(&mut self.scorecards, &mut self.diags, s, &s.name, "scorecard"),
+            Decl::Cascade(c) => self.cascade_decls.push(c),
+        }
+    }
+
+    // ------------------------------------------------------------ sources
+
+    fn sources(&mut self) {
+        let decls = self.sources.decls.clone();
+        for src in decls {
+            let def = self.source(src);
+            self.model.sources.push(def);
+        }
+    }
+
+    fn source(&mut self, src: &ast::Source) -> SourceDef {
+        let resolved = self.resolve_path(src.span, &src.path.value);
+        let format = FileFormat::from_path(&resolved).unwrap_or_else(|| {
+            self.error(
+                Code::InvalidLiteral,
+                format!("`{}` is not a CSV, Parquet or NDJSON file", src.path.value),
+                src.path.span,
+                "unknown file type",
+            )
+            .help = Some("name the file with a .csv, .parquet or .ndjson extension".into());
+            FileFormat::Csv
+        });
+        let mut columns: Vec<ColumnDef> = Vec::new();
+        let mut time_columns = Vec::new();
+        for col in &src.columns {
+            if let Some(first) = columns.iter().find(|c| c.name == col.name.name) {
+                let first_span = first.span;
+                self.emit(
+                    Diagnostic::new(
+                        Code::Duplicate,
+                        format!("column `{}` is declared twice", col.name.name),
+                        Label::new(col.name.span, "declared again"),
+                    )
+                    .with_secondary(Label::new(first_span, "first declared here"))
+                    .with_help("remove one of the declarations"),
+                );
+                continue;
+            }
+            let ty = match ColType::parse(&col.ty.name.name, col.ty.arg.as_ref().map(|a| a.name.as_str())) {
+                Ok(ty) => ty,
+                Err(why) => {
+                    self.error(Code::UnknownType, why, col.ty.span, "unknown type").help = Some(
+                        "types: int, float, decimal, text, bool, date, datetime, duration(days), percent, money(RUB)"
+                            .into(),
+                    );
+                    ColType::Text
+                }
+            };
+            if col.format.is_some() && !ty.is_temporal() {
+                self.error(
+                    Code::UnknownType,
+                    "only date and datetime columns take a `format`",
+                    col.format.as_ref().unwrap().span,
+                    "not a date column",
+                );
+            }
+            if col.is_time {
+                time_columns.push((columns.len(), col));
+            }
+            columns.push(ColumnDef {
+                name: col.name.name.clone(),
+                ty,
+                format: col.format.as_ref().map(|f| f.value.clone()),
+                span: col.span,
+            });
+        }
+        let time_column = match time_columns.as_slice() {
+            [] => {
+                self.error(
+                    Code::BadTimeColumn,
+                    format!("source `{}` has no time column", src.name.name),
+                    src.name.span,
+                    "no column is marked `time`",
+                )
+                .help = Some(
+                    "mark the date or datetime column that places a row in a period: `time created_at: datetime`"
+                        .into(),
+                );
+                0
+            }
+            [(index, col), rest @ ..] => {
+                for (_, other) in rest {
+                    self.emit(
+                        Diagnostic::new(
+                            Code::BadTimeColumn,
+                            format!("source `{}` has more than one time column", src.name.name),
+                            Label::new(other.span, "second time column"),
+                        )
+                        .with_secondary(Label::new(col.span, "first time column"))
+                        .with_help("keep `time` on the one column that places a row in a period"),
+                    );
+                }
+                if !columns[*index].ty.is_temporal() {
+                    self.error(
+                        Code::BadTimeColumn,
+                        format!("time column `{}` is {}, not a date or datetime", col.name.name, columns[*index].ty),
+                        col.ty.span,
+                        "not a date or datetime",
+                    )
+                    .help = Some("declare it `date` or `datetime`".into());
+                }
+                *index
+            }
+        };
+        SourceDef {
+            name: src.name.name.clone(),
+            path: src.path.value.clone(),
+            resolved,
+            format,
+            columns,
+            time_column,
+            span: src.span,
+        }
+    }
+
+    /// Resolve `source` to its id, with "did you mean" when it is unknown.
+    pub(crate) fn source_id(&mut self, ident: &ast::Ident) -> Option<SourceId> {
+        if let Some(i) = self.sources.get(&ident.name) {
+            return Some(SourceId(i));
+        }
+        let help = did_you_mean(&ident.name, self.sources.names())
+            .unwrap_or_else(|| "declare it with `source NAME from \"file.csv\" { ... }`".into());
+        self.error(Code::UnknownSource, format!("unknown source `{}`", ident.name), ident.span, "not declared").help =
+            Some(help);
+        None
+    }
+
+    /// Resolve `source.column`.
+    pub(crate) fn column_id(&mut self, col: &ast::ColumnRef) -> Option<ColumnId> {
+        let source = self.source_id(&col.source)?;
+        let def = &self.model.sources[source.0];
+        if let Some(index) = def.column_index(&col.column.name) {
+            return Some(ColumnId { source, index });
+        }
+        let names: Vec<&str> = def.columns.iter().map(|c| c.name.as_str()).collect();
+        let help = did_you_mean(&col.column.name, names.iter().copied())
+            .unwrap_or_else(|| format!("`{}` declares: {}", def.name, names.join(", ")));
+        let source_span = def.span;
+        let message = format!("source `{}` has no column `{}`", def.name, col.column.name);
+        self.emit(
+            Diagnostic::new(Code::UnknownColumn, message, Label::new(col.column.span, "unknown column"))
+                .with_secondary(Label::new(source_span, "source declared here"))
+                .with_help(help),
+        );
+        None
+    }
+
+    /// Check that `dimension` is a column of every source in `sources`.
+    pub(crate) fn check_dimension(&mut self, dimension: &ast::Ident, sources: &[SourceId], code: Code) -> bool {
+        let mut ok = true;
+        for &sid in sources {
+            let def = &self.model.sources[sid.0];
+            if def.column_index(&dimension.name).is_some() {
+                continue;
+            }
+            ok = false;
+            let names: Vec<&str> = def.columns.iter().map(|c| c.name.as_str()).collect();
+            let help = did_you_mean(&dimension.name, names.iter().copied())
+                .unwrap_or_else(|| format!("`{}` declares: {}", def.name, names.join(", ")));
+            let message = format!("source `{}` has no column `{}` to group by", def.name, dimension.name);
+            let source_span = def.span;
+            self.emit(
+                Diagnostic::new(code, message, Label::new(dimension.span, "not a column of every source"))
+                    .with_secondary(Label::new(source_span, "source declared here"))
+                    .with_help(help),
+            );
+        }
+        ok
+    }
+}
+
+fn declare_in<'a, T>(
+    names: &mut Names<'a, T>,
+    diags: &mut Vec<Diagnostic>,
+    decl: &'a T,
+    name: &'a ast::Ident,
+    kind: &str,
+) {
+    if let Some(&first) = names.index.get(name.name.as_str()) {
+        diags.push(
+            Diagnostic::new(
+                Code::Duplicate,
+                format!("{kind} `{}` is declared twice", name.name),
+                Label::new(name.span, "declared again"),
+            )
+            .with_secondary(Label::new(names.spans[first], "first declared here"))
+            .with_help("rename one of them; every name refers to exactly one declaration"),
+        );
+        return;
+    }
+    names.index.insert(name.name.as_str(), names.decls.len());
+    names.decls.push(decl);
+    names.spans.push(name.span);
+}

@@ -1,0 +1,346 @@
+//! The checked, resolved model: every name is an id, every expression is typed.
+//! This is what the compiler lowers to plans. Spans are kept for run-time errors
+//! but left out of dumps, which stay readable and stable.
+
+use super::types::{Additivity, ColType, Unit};
+use crate::span::Span;
+use crate::syntax::ast::{AggFn, BinOp, CmpOp, Direction, Grain, MissingRule, PayoutRule, RelOp};
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::Serialize;
+use std::path::PathBuf;
+
+macro_rules! id {
+    ($($name:ident),*) => {$(
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+        pub struct $name(pub usize);
+    )*};
+}
+id!(SourceId, FilterId, MetricId, KpiId);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct ColumnId {
+    pub source: SourceId,
+    pub index: usize,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Model {
+    pub sources: Vec<SourceDef>,
+    pub filters: Vec<FilterDef>,
+    pub metrics: Vec<MetricDef>,
+    pub kpis: Vec<KpiDef>,
+    pub scorecards: Vec<ScorecardDef>,
+    pub cascades: Vec<CascadeDef>,
+}
+
+impl Model {
+    pub fn source(&self, id: SourceId) -> &SourceDef {
+        &self.sources[id.0]
+    }
+
+    pub fn column(&self, id: ColumnId) -> &ColumnDef {
+        &self.sources[id.source.0].columns[id.index]
+    }
+
+    pub fn filter(&self, id: FilterId) -> &FilterDef {
+        &self.filters[id.0]
+    }
+
+    pub fn metric(&self, id: MetricId) -> &MetricDef {
+        &self.metrics[id.0]
+    }
+
+    pub fn kpi(&self, id: KpiId) -> &KpiDef {
+        &self.kpis[id.0]
+    }
+
+    pub fn kpi_by_name(&self, name: &str) -> Option<KpiId> {
+        self.kpis.iter().position(|k| k.name == name).map(KpiId)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FileFormat {
+    Csv,
+    Parquet,
+    Ndjson,
+}
+
+impl FileFormat {
+    pub fn from_path(path: &std::path::Path) -> Option<FileFormat> {
+        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+            "csv" => Some(FileFormat::Csv),
+            "parquet" | "pq" => Some(FileFormat::Parquet),
+            "ndjson" | "jsonl" => Some(FileFormat::Ndjson),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceDef {
+    pub name: String,
+    /// The path as written in the spec.
+    pub path: String,
+    /// The path resolved against the directory of the spec that declares it.
+    pub resolved: PathBuf,
+    pub format: FileFormat,
+    pub columns: Vec<ColumnDef>,
+    pub time_column: usize,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+impl SourceDef {
+    pub fn column_index(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c.name == name)
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ColumnDef {
+    pub name: String,
+    pub ty: ColType,
+    /// strftime format for date and datetime columns.
+    pub format: Option<String>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FilterDef {
+    pub name: String,
+    /// The source whose rows it selects; none for a constant filter.
+    pub source: Option<SourceId>,
+    pub pred: Pred,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Pred {
+    pub kind: PredKind,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PredKind {
+    And(Box<Pred>, Box<Pred>),
+    Or(Box<Pred>, Box<Pred>),
+    Not(Box<Pred>),
+    Compare { lhs: Operand, op: CmpOp, rhs: Operand },
+    InList { column: ColumnId, negated: bool, items: Vec<Value> },
+    InRange { column: ColumnId, negated: bool, low: Value, high: Value },
+    IsNull { column: ColumnId, negated: bool },
+    Const(bool),
+    Filter(FilterId),
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Operand {
+    Column(ColumnId),
+    Value(Value),
+}
+
+/// A literal in the unit the data is read in: percents as fractions, durations in
+/// seconds, money as a plain number of its currency.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Value {
+    Number(f64),
+    Text(String),
+    Date(NaiveDate),
+    DateTime(NaiveDateTime),
+    Bool(bool),
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MetricDef {
+    pub name: String,
+    pub label: Option<String>,
+    pub expr: Expr,
+    pub unit: Unit,
+    pub additivity: Additivity,
+    /// Every source the metric reads, through the metrics it uses.
+    pub sources: Vec<SourceId>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Expr {
+    pub kind: ExprKind,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExprKind {
+    Aggregate(Aggregate),
+    Metric(MetricId),
+    Const(f64),
+    Binary { op: BinOp, lhs: Box<Expr>, rhs: Box<Expr> },
+    Neg(Box<Expr>),
+    Offset { expr: Box<Expr>, periods: u32, grain: Grain },
+    Change(Box<Expr>),
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Aggregate {
+    pub func: AggFn,
+    pub source: SourceId,
+    pub column: Option<ColumnId>,
+    pub filter: Option<Pred>,
+    /// The rank of a percentile, 0..=1.
+    pub param: Option<f64>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct KpiDef {
+    pub name: String,
+    pub label: Option<String>,
+    /// The metric expression: a reference to a named metric or an inline one.
+    pub expr: Expr,
+    pub unit: Unit,
+    pub additivity: Additivity,
+    pub sources: Vec<SourceId>,
+    pub grain: Grain,
+    pub by: Vec<String>,
+    /// Ordered by `since`; the first has none.
+    pub targets: Vec<TargetDef>,
+    pub warn: Option<Warn>,
+    pub owner: Option<String>,
+    pub description: Option<String>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+impl KpiDef {
+    /// The one fixed target, when the KPI has exactly one.
+    pub fn fixed_target(&self) -> Option<(Direction, f64)> {
+        match self.targets.as_slice() {
+            [TargetDef { spec: TargetSpec::Fixed { direction, value }, .. }] => Some((*direction, *value)),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetDef {
+    pub spec: TargetSpec,
+    /// First day from which this target applies.
+    pub since: Option<NaiveDate>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TargetSpec {
+    Fixed {
+        direction: Direction,
+        value: f64,
+    },
+    /// The previous period's actual, adjusted.
+    Previous {
+        direction: Direction,
+        adjust: Option<(RelOp, f64)>,
+    },
+    Between {
+        low: f64,
+        high: f64,
+    },
+    Table {
+        direction: Direction,
+        path: String,
+        resolved: PathBuf,
+        column: String,
+    },
+}
+
+/// The at-risk band below a target.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Warn {
+    /// A fraction of the target: 0.1 is "within 10 %".
+    Relative(f64),
+    /// In the metric's unit.
+    Absolute(f64),
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScorecardDef {
+    pub name: String,
+    pub by: String,
+    pub grain: Grain,
+    pub entries: Vec<ScorecardEntry>,
+    /// Attainment cap as a fraction (1.2 = 120 %).
+    pub cap: Option<f64>,
+    pub missing: MissingRule,
+    pub gates: Vec<KpiId>,
+    pub base: Option<BaseDef>,
+    pub payout: Vec<PayoutRule>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScorecardEntry {
+    pub kpi: KpiId,
+    /// Fraction of the score (0.4 = 40 %).
+    pub weight: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BaseDef {
+    Amount { value: f64, currency: Option<String> },
+    Table { path: String, resolved: PathBuf },
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CascadeDef {
+    pub kpi: KpiId,
+    pub body: CascadeBody,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CascadeBody {
+    Levels(Level),
+    Driver { kpi: KpiId, rate: f64 },
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Level {
+    pub dimension: String,
+    pub allocation: Allocation,
+    pub then: Option<Box<Level>>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Allocation {
+    Inherit,
+    Evenly,
+    Proportional { start: NaiveDate, grain: Grain },
+    Shares(Vec<Entry>),
+    Amounts(Vec<Entry>),
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Entry {
+    pub entity: String,
+    /// A fraction for shares, an amount in the KPI's unit for amounts.
+    pub value: f64,
+    pub then: Option<Box<Level>>,
+}

@@ -1,0 +1,269 @@
+//! Column types, metric units and additivity, and the rules that combine them.
+
+use crate::syntax::ast::{AggFn, BinOp, DurationUnit, UnitLit};
+use serde::Serialize;
+use std::fmt;
+
+/// The declared type of a source column.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ColType {
+    Int,
+    Float,
+    Decimal,
+    Text,
+    Bool,
+    Date,
+    Datetime,
+    /// A number of the given unit per row (`duration(days)`).
+    Duration(DurationUnit),
+    /// Percentage points: 12.5 means 12.5 %.
+    Percent,
+    Money(String),
+}
+
+impl ColType {
+    pub fn parse(name: &str, arg: Option<&str>) -> Result<ColType, String> {
+        let plain = |t: ColType| match arg {
+            None => Ok(t),
+            Some(a) => Err(format!("`{name}` takes no argument, found `{a}`")),
+        };
+        match name {
+            "int" => plain(ColType::Int),
+            "float" => plain(ColType::Float),
+            "decimal" => plain(ColType::Decimal),
+            "text" => plain(ColType::Text),
+            "bool" => plain(ColType::Bool),
+            "date" => plain(ColType::Date),
+            "datetime" => plain(ColType::Datetime),
+            "percent" => plain(ColType::Percent),
+            "money" => match arg {
+                Some(c) if c.len() == 3 && c.chars().all(|c| c.is_ascii_uppercase()) => {
+                    Ok(ColType::Money(c.to_string()))
+                }
+                Some(a) => Err(format!("`{a}` is not a currency code")),
+                None => Err("`money` needs a currency: `money(RUB)`".to_string()),
+            },
+            "duration" => match arg {
+                Some("days" | "day") => Ok(ColType::Duration(DurationUnit::Day)),
+                Some("hours" | "hour") => Ok(ColType::Duration(DurationUnit::Hour)),
+                Some("minutes" | "minute") => Ok(ColType::Duration(DurationUnit::Minute)),
+                Some("seconds" | "second") => Ok(ColType::Duration(DurationUnit::Second)),
+                Some(a) => Err(format!("`{a}` is not a duration unit")),
+                None => Err("`duration` needs a unit: `duration(days)`".to_string()),
+            },
+            _ => Err(format!("`{name}` is not a column type")),
+        }
+    }
+
+    pub fn is_numeric(&self) -> bool {
+        matches!(
+            self,
+            ColType::Int
+                | ColType::Float
+                | ColType::Decimal
+                | ColType::Percent
+                | ColType::Money(_)
+                | ColType::Duration(_)
+        )
+    }
+
+    pub fn is_temporal(&self) -> bool {
+        matches!(self, ColType::Date | ColType::Datetime)
+    }
+
+    /// The unit of a value read from this column, for numeric columns.
+    pub fn unit(&self) -> Option<Unit> {
+        Some(match self {
+            ColType::Int | ColType::Float | ColType::Decimal => Unit::Number,
+            ColType::Percent => Unit::Ratio,
+            ColType::Money(c) => Unit::Money(c.clone()),
+            ColType::Duration(_) => Unit::Duration,
+            _ => return None,
+        })
+    }
+}
+
+impl fmt::Display for ColType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ColType::Int => f.write_str("int"),
+            ColType::Float => f.write_str("float"),
+            ColType::Decimal => f.write_str("decimal"),
+            ColType::Text => f.write_str("text"),
+            ColType::Bool => f.write_str("bool"),
+            ColType::Date => f.write_str("date"),
+            ColType::Datetime => f.write_str("datetime"),
+            ColType::Duration(u) => write!(f, "duration({})", u.word(true)),
+            ColType::Percent => f.write_str("percent"),
+            ColType::Money(c) => write!(f, "money({c})"),
+        }
+    }
+}
+
+/// What a metric's value measures.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    /// A number of rows or distinct values.
+    Count,
+    /// A plain number (units sold, a score).
+    Number,
+    /// A fraction: 0.25 is 25 %.
+    Ratio,
+    Money(String),
+    /// Seconds.
+    Duration,
+    /// A bare constant in an expression: takes the unit of what it meets.
+    Scalar,
+}
+
+impl fmt::Display for Unit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Unit::Count => f.write_str("a count"),
+            Unit::Number => f.write_str("a number"),
+            Unit::Ratio => f.write_str("a ratio"),
+            Unit::Money(c) => write!(f, "money in {c}"),
+            Unit::Duration => f.write_str("a duration"),
+            Unit::Scalar => f.write_str("a constant"),
+        }
+    }
+}
+
+impl Unit {
+    pub fn of_literal(unit: &UnitLit) -> Unit {
+        match unit {
+            UnitLit::None => Unit::Scalar,
+            UnitLit::Percent => Unit::Ratio,
+            UnitLit::Currency(c) => Unit::Money(c.clone()),
+            UnitLit::Duration(_) => Unit::Duration,
+        }
+    }
+
+    fn is_plain(&self) -> bool {
+        matches!(self, Unit::Count | Unit::Number | Unit::Scalar)
+    }
+
+    /// The unit of `lhs op rhs`, or why there is none.
+    pub fn combine(op: BinOp, lhs: &Unit, rhs: &Unit) -> Result<Unit, String> {
+        use Unit::*;
+        match op {
+            BinOp::Add | BinOp::Sub => match (lhs, rhs) {
+                (a, Scalar) => Ok(a.clone()),
+                (Scalar, b) => Ok(b.clone()),
+                (a, b) if a == b => Ok(a.clone()),
+                (a, b) if a.is_plain() && b.is_plain() => Ok(Number),
+                (Money(a), Money(b)) => Err(format!("cannot add {a} and {b}: convert one currency first")),
+                (a, b) => Err(format!("cannot {} {b} {} {a}", verb(op), prep(op))),
+            },
+            BinOp::Mul => match (lhs, rhs) {
+                (a, Scalar | Ratio) => Ok(a.clone()),
+                (Scalar | Ratio, b) => Ok(b.clone()),
+                (Money(_), Money(_)) => Err("cannot multiply money by money".to_string()),
+                (Duration, Duration) => Err("cannot multiply a duration by a duration".to_string()),
+                (Money(_), Duration) | (Duration, Money(_)) => Err("cannot multiply money by a duration".to_string()),
+                (m @ (Money(_) | Duration), _) | (_, m @ (Money(_) | Duration)) => Ok(m.clone()),
+                _ => Ok(Number),
+            },
+            BinOp::Div => match (lhs, rhs) {
+                (Money(a), Money(b)) if a != b => Err(format!("cannot divide {a} by {b}: convert one currency first")),
+                (a, b) if a == b && *a != Scalar => Ok(Ratio),
+                (Count | Number, Count | Number) => Ok(Ratio),
+                (a, Scalar | Ratio | Count | Number) => Ok(a.clone()),
+                _ => Ok(Number),
+            },
+        }
+    }
+}
+
+fn verb(op: BinOp) -> &'static str {
+    if op == BinOp::Add {
+        "add"
+    } else {
+        "subtract"
+    }
+}
+
+fn prep(op: BinOp) -> &'static str {
+    if op == BinOp::Add {
+        "to"
+    } else {
+        "from"
+    }
+}
+
+/// Whether a metric can be summed across entities: a department's revenue is the
+/// sum of its managers' revenues, its average check is not the sum of theirs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Additivity {
+    Additive,
+    NonAdditive,
+}
+
+impl Additivity {
+    pub fn of_aggregate(func: AggFn) -> Additivity {
+        match func {
+            AggFn::Count | AggFn::Sum => Additivity::Additive,
+            _ => Additivity::NonAdditive,
+        }
+    }
+
+    /// Additivity of `lhs op rhs`; `*_const` says whether a side is a constant.
+    pub fn combine(op: BinOp, lhs: (Additivity, bool), rhs: (Additivity, bool)) -> Additivity {
+        use Additivity::*;
+        match op {
+            BinOp::Add | BinOp::Sub if lhs.0 == Additive && rhs.0 == Additive && !lhs.1 && !rhs.1 => Additive,
+            BinOp::Mul if (lhs.1 && rhs.0 == Additive) || (rhs.1 && lhs.0 == Additive) => Additive,
+            BinOp::Div if rhs.1 && lhs.0 == Additive => Additive,
+            _ => NonAdditive,
+        }
+    }
+}
+
+/// The unit of an aggregate over a column of type `ty`, or why it does not apply.
+pub fn aggregate_unit(func: AggFn, ty: Option<&ColType>) -> Result<Unit, String> {
+    match (func, ty) {
+        (AggFn::Count | AggFn::CountDistinct, _) => Ok(Unit::Count),
+        (_, None) => Err(format!("`{}` needs a column, not a whole source", func.as_str())),
+        (AggFn::Sum, Some(ColType::Percent)) => {
+            Err("percentages do not add up; use `avg` or a ratio of sums".to_string())
+        }
+        (_, Some(t)) => t.unit().ok_or_else(|| format!("cannot take `{}` of a {t} column", func.as_str())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rub() -> Unit {
+        Unit::Money("RUB".into())
+    }
+
+    #[test]
+    fn money_per_count_is_money_and_count_per_count_is_ratio() {
+        assert_eq!(Unit::combine(BinOp::Div, &rub(), &Unit::Count), Ok(rub()));
+        assert_eq!(Unit::combine(BinOp::Div, &Unit::Count, &Unit::Count), Ok(Unit::Ratio));
+        assert_eq!(Unit::combine(BinOp::Div, &rub(), &rub()), Ok(Unit::Ratio));
+    }
+
+    #[test]
+    fn currencies_do_not_mix() {
+        let usd = Unit::Money("USD".into());
+        assert!(Unit::combine(BinOp::Add, &rub(), &usd).is_err());
+        assert!(Unit::combine(BinOp::Div, &rub(), &usd).is_err());
+        assert!(Unit::combine(BinOp::Add, &rub(), &Unit::Count).is_err());
+        assert!(Unit::combine(BinOp::Mul, &rub(), &rub()).is_err());
+    }
+
+    #[test]
+    fn ratios_and_averages_are_not_additive() {
+        use Additivity::*;
+        assert_eq!(Additivity::combine(BinOp::Div, (Additive, false), (Additive, false)), NonAdditive);
+        assert_eq!(Additivity::combine(BinOp::Add, (Additive, false), (Additive, false)), Additive);
+        assert_eq!(Additivity::combine(BinOp::Mul, (Additive, false), (Additive, true)), Additive);
+        assert_eq!(Additivity::of_aggregate(AggFn::CountDistinct), NonAdditive);
+    }
+}

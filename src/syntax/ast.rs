@@ -1,0 +1,596 @@
+//! The syntax tree: what the user wrote, every node with its span. Names are still
+//! strings here; `sema` resolves them to ids.
+
+use crate::span::{FileId, Span};
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Ident {
+    pub name: String,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StrLit {
+    pub value: String,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Module {
+    pub file: FileId,
+    pub decls: Vec<Decl>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decl {
+    Import(Import),
+    Source(Source),
+    Filter(FilterDecl),
+    Metric(MetricDecl),
+    Kpi(Kpi),
+    Scorecard(Scorecard),
+    Cascade(Cascade),
+}
+
+impl Decl {
+    pub fn span(&self) -> Span {
+        match self {
+            Decl::Import(d) => d.span,
+            Decl::Source(d) => d.span,
+            Decl::Filter(d) => d.span,
+            Decl::Metric(d) => d.span,
+            Decl::Kpi(d) => d.span,
+            Decl::Scorecard(d) => d.span,
+            Decl::Cascade(d) => d.span,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Import {
+    pub path: StrLit,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Source {
+    pub name: Ident,
+    pub path: StrLit,
+    pub columns: Vec<Column>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Column {
+    pub name: Ident,
+    pub is_time: bool,
+    pub ty: TypeExpr,
+    pub format: Option<StrLit>,
+    pub span: Span,
+}
+
+/// `int`, `money(RUB)`, `duration(days)`: the type name and its optional argument.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TypeExpr {
+    pub name: Ident,
+    pub arg: Option<Ident>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FilterDecl {
+    pub name: Ident,
+    pub pred: Pred,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Pred {
+    pub kind: PredKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PredKind {
+    Or(Box<Pred>, Box<Pred>),
+    And(Box<Pred>, Box<Pred>),
+    Not(Box<Pred>),
+    /// Parentheses are kept so that the formatter writes back what the user grouped.
+    Paren(Box<Pred>),
+    Compare {
+        lhs: Operand,
+        op: CmpOp,
+        rhs: Operand,
+    },
+    InList {
+        column: ColumnRef,
+        negated: bool,
+        items: Vec<Literal>,
+    },
+    InRange {
+        column: ColumnRef,
+        negated: bool,
+        low: Literal,
+        high: Literal,
+    },
+    IsNull {
+        column: ColumnRef,
+        negated: bool,
+    },
+    Bool(bool),
+    FilterRef(Ident),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum CmpOp {
+    Eq,
+    Ne,
+    Ge,
+    Le,
+    Gt,
+    Lt,
+}
+
+impl CmpOp {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CmpOp::Eq => "==",
+            CmpOp::Ne => "!=",
+            CmpOp::Ge => ">=",
+            CmpOp::Le => "<=",
+            CmpOp::Gt => ">",
+            CmpOp::Lt => "<",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Operand {
+    Column(ColumnRef),
+    Literal(Literal),
+}
+
+impl Operand {
+    pub fn span(&self) -> Span {
+        match self {
+            Operand::Column(c) => c.span,
+            Operand::Literal(l) => l.span,
+        }
+    }
+}
+
+/// `orders.amount`
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ColumnRef {
+    pub source: Ident,
+    pub column: Ident,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Literal {
+    pub kind: LitKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LitKind {
+    Quantity(Quantity),
+    Str(String),
+    Date(chrono::NaiveDate),
+    DateTime(chrono::NaiveDateTime),
+    Bool(bool),
+}
+
+/// A number with an optional unit: `3000`, `2_000_000 RUB`, `40%`, `3 days`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Quantity {
+    /// The value as written: `40%` has value 40.
+    pub value: f64,
+    pub unit: UnitLit,
+    pub span: Span,
+}
+
+impl Quantity {
+    /// The value in the unit's base: `40%` is 0.4, `2 days` is 172800 seconds.
+    pub fn base_value(&self) -> f64 {
+        match self.unit {
+            UnitLit::Percent => self.value / 100.0,
+            UnitLit::Duration(d) => self.value * d.seconds(),
+            UnitLit::None | UnitLit::Currency(_) => self.value,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnitLit {
+    None,
+    Percent,
+    Currency(String),
+    Duration(DurationUnit),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DurationUnit {
+    Second,
+    Minute,
+    Hour,
+    Day,
+}
+
+impl DurationUnit {
+    pub fn seconds(self) -> f64 {
+        match self {
+            DurationUnit::Second => 1.0,
+            DurationUnit::Minute => 60.0,
+            DurationUnit::Hour => 3600.0,
+            DurationUnit::Day => 86400.0,
+        }
+    }
+
+    pub fn word(self, plural: bool) -> &'static str {
+        match (self, plural) {
+            (DurationUnit::Second, false) => "second",
+            (DurationUnit::Second, true) => "seconds",
+            (DurationUnit::Minute, false) => "minute",
+            (DurationUnit::Minute, true) => "minutes",
+            (DurationUnit::Hour, false) => "hour",
+            (DurationUnit::Hour, true) => "hours",
+            (DurationUnit::Day, false) => "day",
+            (DurationUnit::Day, true) => "days",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MetricDecl {
+    pub name: Ident,
+    pub label: Option<StrLit>,
+    pub expr: Expr,
+    pub filter: Option<Pred>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExprKind {
+    Binary {
+        op: BinOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
+    Neg(Box<Expr>),
+    Paren(Box<Expr>),
+    Quantity(Quantity),
+    Aggregate(Aggregate),
+    MetricRef(Ident),
+    /// `revenue[-1 month]`
+    Offset {
+        expr: Box<Expr>,
+        periods: u32,
+        grain: Grain,
+    },
+    /// `change(revenue)`: this period minus the previous one.
+    Change(Box<Expr>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum BinOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+impl BinOp {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+            BinOp::Mul => "*",
+            BinOp::Div => "/",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Aggregate {
+    pub func: AggFn,
+    pub func_span: Span,
+    pub arg: AggArg,
+    /// `count(orders where paid)`
+    pub filter: Option<Pred>,
+    /// The rank of `percentile(x, 0.9)`.
+    pub param: Option<(f64, Span)>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AggArg {
+    Source(Ident),
+    Column(ColumnRef),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AggFn {
+    Count,
+    CountDistinct,
+    Sum,
+    Avg,
+    Min,
+    Max,
+    Median,
+    Percentile,
+}
+
+impl AggFn {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AggFn::Count => "count",
+            AggFn::CountDistinct => "count_distinct",
+            AggFn::Sum => "sum",
+            AggFn::Avg => "avg",
+            AggFn::Min => "min",
+            AggFn::Max => "max",
+            AggFn::Median => "median",
+            AggFn::Percentile => "percentile",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<AggFn> {
+        Some(match s {
+            "count" => AggFn::Count,
+            "count_distinct" => AggFn::CountDistinct,
+            "sum" => AggFn::Sum,
+            "avg" => AggFn::Avg,
+            "min" => AggFn::Min,
+            "max" => AggFn::Max,
+            "median" => AggFn::Median,
+            "percentile" => AggFn::Percentile,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Grain {
+    Day,
+    Week,
+    Month,
+    Quarter,
+    Year,
+}
+
+impl Grain {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Grain::Day => "day",
+            Grain::Week => "week",
+            Grain::Month => "month",
+            Grain::Quarter => "quarter",
+            Grain::Year => "year",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Grain> {
+        Some(match s.trim_end_matches('s') {
+            "day" => Grain::Day,
+            "week" => Grain::Week,
+            "month" => Grain::Month,
+            "quarter" => Grain::Quarter,
+            "year" => Grain::Year,
+            _ => return None,
+        })
+    }
+
+    /// Whether one period of `self` is a whole number of `finer` periods, so an
+    /// offset in `self` can be taken on a KPI computed per `finer`.
+    pub fn is_multiple_of(self, finer: Grain) -> bool {
+        match (self, finer) {
+            (_, Grain::Day) => true,
+            (Grain::Week, Grain::Week) => true,
+            (Grain::Week, _) | (_, Grain::Week) => false,
+            (coarse, fine) => coarse >= fine,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Kpi {
+    pub name: Ident,
+    pub label: Option<StrLit>,
+    pub metric: Option<KpiMetric>,
+    pub grain: Option<(Grain, Span)>,
+    pub by: Vec<Ident>,
+    pub targets: Vec<Target>,
+    pub warn: Option<Quantity>,
+    pub owner: Option<StrLit>,
+    pub description: Option<StrLit>,
+    pub span: Span,
+}
+
+/// `metric paid_revenue` or an inline `metric sum(orders.amount) where paid`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KpiMetric {
+    pub expr: Expr,
+    pub filter: Option<Pred>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Target {
+    pub kind: TargetKind,
+    pub since: Option<PeriodLit>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TargetKind {
+    Fixed { direction: Direction, value: Quantity },
+    Previous { direction: Direction, adjust: Option<(RelOp, Quantity)> },
+    Between { low: Quantity, high: Quantity },
+    Table { direction: Direction, path: StrLit, column: Option<StrLit> },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// `>=`: higher is better.
+    AtLeast,
+    /// `<=`: lower is better.
+    AtMost,
+}
+
+impl Direction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::AtLeast => ">=",
+            Direction::AtMost => "<=",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum RelOp {
+    Add,
+    Sub,
+    Mul,
+}
+
+/// A named period: `2025`, `2025-Q1`, `2025-03`, `2025-W07`, `2025-03-14`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PeriodLit {
+    pub grain: Grain,
+    /// The first day of the period.
+    pub start: chrono::NaiveDate,
+    pub text: String,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Scorecard {
+    pub name: Ident,
+    pub by: Ident,
+    pub grain: (Grain, Span),
+    pub weights: Vec<Weight>,
+    pub cap: Option<Quantity>,
+    pub missing: Option<(MissingRule, Span)>,
+    pub gates: Vec<Ident>,
+    pub base: Option<Base>,
+    pub payout: Option<Payout>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Weight {
+    pub kpi: Ident,
+    pub weight: Quantity,
+    pub span: Span,
+}
+
+/// What a scorecard does with a KPI that has no data in a period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MissingRule {
+    /// Leave the KPI out and renormalise the other weights.
+    Exclude,
+    /// Count the KPI's attainment as zero.
+    Zero,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Base {
+    Amount(Quantity),
+    Table(StrLit),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Payout {
+    pub rules: Vec<PayoutRule>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PayoutRule {
+    pub range: PayoutRange,
+    pub value: PayoutValue,
+    pub span: Span,
+}
+
+/// Bounds are fractions: `80%` is 0.8.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PayoutRange {
+    Below(f64),
+    Above(f64),
+    Between(f64, f64),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PayoutValue {
+    Constant(f64),
+    Linear(f64, f64),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Cascade {
+    pub kpi: Ident,
+    pub body: CascadeBody,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CascadeBody {
+    Levels(Level),
+    /// `from units_plan at 10_000 RUB`
+    Driver {
+        kpi: Ident,
+        rate: Quantity,
+    },
+}
+
+/// `by department { ... } then by manager evenly`
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Level {
+    pub dimension: Ident,
+    pub allocation: Allocation,
+    pub then: Option<Box<Level>>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Allocation {
+    Inherit,
+    Evenly,
+    Proportional(PeriodLit),
+    Explicit(Vec<AllocEntry>),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AllocEntry {
+    pub entity: StrLit,
+    pub amount: Quantity,
+    pub then: Option<Box<Level>>,
+    pub span: Span,
+}

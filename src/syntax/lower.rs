@@ -1,0 +1,791 @@
+//! pest pairs to syntax tree: one method per grammar rule.
+//!
+//! The grammar guarantees the shape of every pair, so the accessors below only
+//! unwrap what the grammar makes present. Values the grammar cannot check (a date
+//! that is not in the calendar, a number too large) become diagnostics, with a
+//! neutral value in the tree so that checking can go on.
+
+use super::ast::*;
+use super::{Rule, KEYWORDS};
+use crate::diagnostics::{Code, Diagnostic, Label};
+use crate::span::{FileId, Span};
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use pest::iterators::{Pair, Pairs};
+
+pub(super) struct Lowerer<'d> {
+    pub file: FileId,
+    /// Byte offset of the parsed chunk in its file.
+    pub offset: usize,
+    pub diags: &'d mut Vec<Diagnostic>,
+}
+
+type P<'i> = Pair<'i, Rule>;
+
+impl Lowerer<'_> {
+    fn span(&self, pair: &P) -> Span {
+        let s = pair.as_span();
+        Span::new(self.file, self.offset + s.start(), self.offset + s.end())
+    }
+
+    fn error(&mut self, code: Code, message: impl Into<String>, span: Span, label: &str, help: impl Into<String>) {
+        self.diags.push(Diagnostic::new(code, message, Label::new(span, label)).with_help(help));
+    }
+
+    pub fn declaration(&mut self, pair: P) -> Decl {
+        let inner = first(pair);
+        match inner.as_rule() {
+            Rule::import => Decl::Import(self.import(inner)),
+            Rule::source => Decl::Source(self.source(inner)),
+            Rule::filter_decl => Decl::Filter(self.filter_decl(inner)),
+            Rule::metric_decl => Decl::Metric(self.metric_decl(inner)),
+            Rule::kpi => Decl::Kpi(self.kpi(inner)),
+            Rule::scorecard => Decl::Scorecard(self.scorecard(inner)),
+            _ => Decl::Cascade(self.cascade(inner)),
+        }
+    }
+
+    fn import(&mut self, pair: P) -> Import {
+        let span = self.span(&pair);
+        Import { path: self.string(first(pair)), span }
+    }
+
+    /// A declared name; keywords are rejected here rather than in the grammar, so the
+    /// message can say exactly what is wrong.
+    fn name(&mut self, pair: P) -> Ident {
+        let ident = self.ident(pair);
+        if KEYWORDS.contains(&ident.name.as_str()) {
+            self.error(
+                Code::KeywordAsName,
+                format!("`{}` is a keyword and cannot be used as a name", ident.name),
+                ident.span,
+                "reserved word",
+                format!("rename it, for example `{}_`", ident.name),
+            );
+        }
+        ident
+    }
+
+    fn ident(&mut self, pair: P) -> Ident {
+        Ident { name: pair.as_str().to_string(), span: self.span(&pair) }
+    }
+
+    fn string(&mut self, pair: P) -> StrLit {
+        let span = self.span(&pair);
+        let raw = first(pair).as_str();
+        StrLit { value: self.unescape(raw, span), span }
+    }
+
+    fn unescape(&mut self, raw: &str, span: Span) -> String {
+        let mut out = String::with_capacity(raw.len());
+        let mut chars = raw.chars();
+        while let Some(c) = chars.next() {
+            if c != '\\' {
+                out.push(c);
+                continue;
+            }
+            match chars.next() {
+                Some('n') => out.push('\n'),
+                Some('t') => out.push('\t'),
+                Some('r') => out.push('\r'),
+                Some('u') => {
+                    let hex: String = chars.by_ref().skip(1).take_while(|c| *c != '}').collect();
+                    match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
+                        Some(ch) => out.push(ch),
+                        None => self.error(
+                            Code::InvalidLiteral,
+                            format!("`\\u{{{hex}}}` is not a Unicode character"),
+                            span,
+                            "invalid escape",
+                            "use a code point such as `\\u{20BD}`",
+                        ),
+                    }
+                }
+                Some(other) => out.push(other),
+                None => {}
+            }
+        }
+        out
+    }
+
+    fn number(&mut self, pair: &P) -> f64 {
+        let text: String = pair.as_str().chars().filter(|c| *c != '_').collect();
+        match text.parse::<f64>() {
+            Ok(v) if v.is_finite() => v,
+            _ => {
+                let span = self.span(pair);
+                self.error(
+                    Code::InvalidLiteral,
+                    "number is too large",
+                    span,
+                    "not a finite number",
+                    "use a smaller number",
+                );
+                0.0
+            }
+        }
+    }
+
+    fn percent(&mut self, pair: P) -> Quantity {
+        let span = self.span(&pair);
+        let value = self.number(&first(pair));
+        Quantity { value, unit: UnitLit::Percent, span }
+    }
+
+    fn quantity(&mut self, pair: P) -> Quantity {
+        let span = self.span(&pair);
+        let mut negative = false;
+        let mut value = 0.0;
+        let mut unit = UnitLit::None;
+        for part in pair.into_inner() {
+            match part.as_rule() {
+                Rule::neg => negative = true,
+                Rule::percent => {
+                    value = self.number(&first(part));
+                    unit = UnitLit::Percent;
+                }
+                Rule::number => value = self.number(&part),
+                Rule::currency => unit = UnitLit::Currency(part.as_str().to_string()),
+                _ => unit = UnitLit::Duration(duration_unit(part.as_str())),
+            }
+        }
+        Quantity { value: if negative { -value } else { value }, unit, span }
+    }
+
+    fn date(&mut self, pair: &P) -> NaiveDate {
+        NaiveDate::parse_from_str(pair.as_str(), "%Y-%m-%d").unwrap_or_else(|_| {
+            let span = self.span(pair);
+            self.error(
+                Code::InvalidLiteral,
+                format!("`{}` is not a date in the calendar", pair.as_str()),
+                span,
+                "no such day",
+                "write a real date as YYYY-MM-DD",
+            );
+            NaiveDate::default()
+        })
+    }
+
+    fn datetime(&mut self, pair: &P) -> NaiveDateTime {
+        let text = pair.as_str().replace(' ', "T");
+        let parsed = NaiveDateTime::parse_from_str(&text, "%Y-%m-%dT%H:%M:%S")
+            .or_else(|_| NaiveDateTime::parse_from_str(&text, "%Y-%m-%dT%H:%M"));
+        parsed.unwrap_or_else(|_| {
+            let span = self.span(pair);
+            self.error(
+                Code::InvalidLiteral,
+                format!("`{}` is not a valid date and time", pair.as_str()),
+                span,
+                "no such moment",
+                "write YYYY-MM-DD HH:MM[:SS]",
+            );
+            NaiveDateTime::default()
+        })
+    }
+
+    fn period(&mut self, pair: P) -> PeriodLit {
+        let span = self.span(&pair);
+        let text = pair.as_str().to_string();
+        match parse_period(&text) {
+            Some((grain, start)) => PeriodLit { grain, start, text, span },
+            None => {
+                self.error(
+                    Code::InvalidLiteral,
+                    format!("`{text}` is not a period"),
+                    span,
+                    "no such period",
+                    "write 2025, 2025-Q1, 2025-03, 2025-W07 or 2025-03-14",
+                );
+                PeriodLit { grain: Grain::Year, start: NaiveDate::default(), text, span }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------ sources
+
+    fn source(&mut self, pair: P) -> Source {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let name = self.name(inner.next().unwrap());
+        let path = self.string(inner.next().unwrap());
+        let columns = inner.map(|c| self.column(c)).collect();
+        Source { name, path, columns, span }
+    }
+
+    fn column(&mut self, pair: P) -> Column {
+        let span = self.span(&pair);
+        let mut is_time = false;
+        let mut name = None;
+        let mut ty = None;
+        let mut format = None;
+        for part in pair.into_inner() {
+            match part.as_rule() {
+                Rule::time_marker => is_time = true,
+                Rule::name => name = Some(self.ident(part)),
+                Rule::type_expr => ty = Some(self.type_expr(part)),
+                _ => format = Some(self.string(part)),
+            }
+        }
+        Column { name: name.unwrap(), is_time, ty: ty.unwrap(), format, span }
+    }
+
+    fn type_expr(&mut self, pair: P) -> TypeExpr {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let name = self.ident(inner.next().unwrap());
+        let arg = inner.next().map(|c| self.ident(first(c)));
+        TypeExpr { name, arg, span }
+    }
+
+    // ------------------------------------------------------------ filters
+
+    fn filter_decl(&mut self, pair: P) -> FilterDecl {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let name = self.name(inner.next().unwrap());
+        let pred = self.predicate(inner.next().unwrap());
+        FilterDecl { name, pred, span }
+    }
+
+    /// `predicate` and `disjunct` share a shape: operands separated by an operator.
+    fn predicate(&mut self, pair: P) -> Pred {
+        let rule = pair.as_rule();
+        let mut inner = pair.into_inner().filter(|p| !matches!(p.as_rule(), Rule::or_op | Rule::and_op));
+        let mut acc = self.pred_part(inner.next().unwrap());
+        for next in inner {
+            let rhs = self.pred_part(next);
+            let span = acc.span.to(rhs.span);
+            let kind = match rule {
+                Rule::predicate => PredKind::Or(Box::new(acc), Box::new(rhs)),
+                _ => PredKind::And(Box::new(acc), Box::new(rhs)),
+            };
+            acc = Pred { kind, span };
+        }
+        acc
+    }
+
+    fn pred_part(&mut self, pair: P) -> Pred {
+        match pair.as_rule() {
+            Rule::disjunct => self.predicate(pair),
+            Rule::conjunct => self.pred_part(first(pair)),
+            Rule::negation => {
+                let span = self.span(&pair);
+                let inner = self.pred_part(pair.into_inner().nth(1).expect("negated condition"));
+                Pred { kind: PredKind::Not(Box::new(inner)), span }
+            }
+            _ => self.atom_pred(pair),
+        }
+    }
+
+    fn atom_pred(&mut self, pair: P) -> Pred {
+        let span = self.span(&pair);
+        let inner = first(pair);
+        let kind = match inner.as_rule() {
+            Rule::predicate => PredKind::Paren(Box::new(self.predicate(inner))),
+            Rule::comparison => {
+                let mut parts = inner.into_inner();
+                let lhs = self.operand(parts.next().unwrap());
+                let op = cmp_op(parts.next().unwrap().as_str());
+                let rhs = self.operand(parts.next().unwrap());
+                PredKind::Compare { lhs, op, rhs }
+            }
+            Rule::in_list => {
+                let mut parts = inner.into_inner();
+                let column = self.column_ref(parts.next().unwrap());
+                let (negated, rest) = negation(parts);
+                let items = rest.map(|l| self.literal(l)).collect();
+                PredKind::InList { column, negated, items }
+            }
+            Rule::in_range => {
+                let mut parts = inner.into_inner();
+                let column = self.column_ref(parts.next().unwrap());
+                let (negated, mut rest) = negation(parts);
+                let low = self.literal(rest.next().unwrap());
+                let high = self.literal(rest.next().unwrap());
+                PredKind::InRange { column, negated, low, high }
+            }
+            Rule::null_test => {
+                let mut parts = inner.into_inner();
+                let column = self.column_ref(parts.next().unwrap());
+                PredKind::IsNull { column, negated: parts.next().is_some() }
+            }
+            Rule::bool_lit => PredKind::Bool(inner.as_str().starts_with('t')),
+            _ => PredKind::FilterRef(self.ident(first(inner))),
+        };
+        Pred { kind, span }
+    }
+
+    fn operand(&mut self, pair: P) -> Operand {
+        match pair.as_rule() {
+            Rule::column_ref => Operand::Column(self.column_ref(pair)),
+            _ => Operand::Literal(self.literal(pair)),
+        }
+    }
+
+    fn column_ref(&mut self, pair: P) -> ColumnRef {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let source = self.ident(inner.next().unwrap());
+        let column = self.ident(inner.next().unwrap());
+        ColumnRef { source, column, span }
+    }
+
+    fn literal(&mut self, pair: P) -> Literal {
+        let span = self.span(&pair);
+        let inner = first(pair);
+        let kind = match inner.as_rule() {
+            Rule::datetime => LitKind::DateTime(self.datetime(&inner)),
+            Rule::date => LitKind::Date(self.date(&inner)),
+            Rule::quantity => LitKind::Quantity(self.quantity(inner)),
+            Rule::string => LitKind::Str(self.string(inner).value),
+            _ => LitKind::Bool(inner.as_str().starts_with('t')),
+        };
+        Literal { kind, span }
+    }
+
+    // ------------------------------------------------------------ metrics
+
+    fn metric_decl(&mut self, pair: P) -> MetricDecl {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner().peekable();
+        let name = self.name(inner.next().unwrap());
+        let label = match inner.peek().map(|p| p.as_rule()) {
+            Some(Rule::string) => Some(self.string(inner.next().unwrap())),
+            _ => None,
+        };
+        let expr = self.expr(inner.next().unwrap());
+        let filter = inner.next().map(|w| self.where_clause(w));
+        MetricDecl { name, label, expr, filter, span }
+    }
+
+    fn where_clause(&mut self, pair: P) -> Pred {
+        self.predicate(first(pair))
+    }
+
+    /// `expr` and `term`: operands separated by operators, folded to the left.
+    fn expr(&mut self, pair: P) -> Expr {
+        let mut inner = pair.into_inner();
+        let mut acc = self.expr_part(inner.next().unwrap());
+        while let Some(op) = inner.next() {
+            let rhs = self.expr_part(inner.next().unwrap());
+            let op = match op.as_str() {
+                "+" => BinOp::Add,
+                "-" => BinOp::Sub,
+                "*" => BinOp::Mul,
+                _ => BinOp::Div,
+            };
+            let span = acc.span.to(rhs.span);
+            acc = Expr { kind: ExprKind::Binary { op, lhs: Box::new(acc), rhs: Box::new(rhs) }, span };
+        }
+        acc
+    }
+
+    fn expr_part(&mut self, pair: P) -> Expr {
+        match pair.as_rule() {
+            Rule::term | Rule::expr => self.expr(pair),
+            Rule::factor => {
+                let span = self.span(&pair);
+                let mut inner = pair.into_inner();
+                let first_part = inner.next().unwrap();
+                if first_part.as_rule() == Rule::neg_op {
+                    let operand = self.postfix(inner.next().unwrap());
+                    Expr { kind: ExprKind::Neg(Box::new(operand)), span }
+                } else {
+                    self.postfix(first_part)
+                }
+            }
+            _ => self.postfix(pair),
+        }
+    }
+
+    fn postfix(&mut self, pair: P) -> Expr {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let base = self.primary(inner.next().unwrap());
+        let Some(offset) = inner.next() else { return base };
+        let mut parts = offset.into_inner();
+        let number = parts.next().unwrap();
+        let periods = self.number(&number);
+        let grain = Grain::parse(parts.next().unwrap().as_str()).unwrap_or(Grain::Month);
+        if periods.fract() != 0.0 || periods < 1.0 || periods > 1000.0 {
+            let span = self.span(&number);
+            self.error(
+                Code::BadOffset,
+                "a period offset must be a whole number from 1 to 1000",
+                span,
+                "not a whole number of periods",
+                "write e.g. `revenue[-1 month]`",
+            );
+        }
+        Expr { kind: ExprKind::Offset { expr: Box::new(base), periods: periods as u32, grain }, span }
+    }
+
+    fn primary(&mut self, pair: P) -> Expr {
+        let span = self.span(&pair);
+        let inner = first(pair);
+        let kind = match inner.as_rule() {
+            Rule::expr => ExprKind::Paren(Box::new(self.expr(inner))),
+            Rule::change_call => ExprKind::Change(Box::new(self.expr(first(inner)))),
+            Rule::aggregate => ExprKind::Aggregate(self.aggregate(inner)),
+            Rule::quantity => ExprKind::Quantity(self.quantity(inner)),
+            _ => ExprKind::MetricRef(self.ident(first(inner))),
+        };
+        Expr { kind, span }
+    }
+
+    fn aggregate(&mut self, pair: P) -> Aggregate {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let func_pair = inner.next().unwrap();
+        let func_span = self.span(&func_pair);
+        let func = AggFn::parse(func_pair.as_str()).unwrap_or(AggFn::Count);
+        let mut arg_parts = inner.next().unwrap().into_inner();
+        let target = arg_parts.next().unwrap();
+        let arg = match target.as_rule() {
+            Rule::column_ref => AggArg::Column(self.column_ref(target)),
+            _ => AggArg::Source(self.ident(first(target))),
+        };
+        let filter = arg_parts.next().map(|w| self.where_clause(w));
+        let param = inner.next().map(|n| (self.number(&n), self.span(&n)));
+        Aggregate { func, func_span, arg, filter, param, span }
+    }
+
+    // ------------------------------------------------------------ KPIs
+
+    fn kpi(&mut self, pair: P) -> Kpi {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner().peekable();
+        let name = self.name(inner.next().unwrap());
+        let label = match inner.peek().map(|p| p.as_rule()) {
+            Some(Rule::string) => Some(self.string(inner.next().unwrap())),
+            _ => None,
+        };
+        let mut kpi = Kpi {
+            name,
+            label,
+            metric: None,
+            grain: None,
+            by: Vec::new(),
+            targets: Vec::new(),
+            warn: None,
+            owner: None,
+            description: None,
+            span,
+        };
+        for clause in inner {
+            self.kpi_clause(&mut kpi, clause);
+        }
+        kpi
+    }
+
+    fn kpi_clause(&mut self, kpi: &mut Kpi, clause: P) {
+        let span = self.span(&clause);
+        let rule = clause.as_rule();
+        let seen = match rule {
+            Rule::kpi_metric => kpi.metric.is_some(),
+            Rule::kpi_per => kpi.grain.is_some(),
+            Rule::kpi_by => !kpi.by.is_empty(),
+            Rule::kpi_warn => kpi.warn.is_some(),
+            Rule::kpi_owner => kpi.owner.is_some(),
+            Rule::kpi_description => kpi.description.is_some(),
+            _ => false,
+        };
+        if seen {
+            let word = clause.as_str().split_whitespace().next().unwrap_or("").to_string();
+            self.error(
+                Code::DuplicateClause,
+                format!("KPI `{}` has more than one `{word}`", kpi.name.name),
+                span,
+                "repeated clause",
+                "keep one; the later one would silently win",
+            );
+            return;
+        }
+        match rule {
+            Rule::kpi_metric => {
+                let mut inner = clause.into_inner();
+                let expr = self.expr(inner.next().unwrap());
+                let filter = inner.next().map(|w| self.where_clause(w));
+                kpi.metric = Some(KpiMetric { expr, filter, span });
+            }
+            Rule::kpi_per => {
+                let grain = Grain::parse(first(clause).as_str()).unwrap_or(Grain::Month);
+                kpi.grain = Some((grain, span));
+            }
+            Rule::kpi_by => kpi.by = clause.into_inner().map(|p| self.ident(p)).collect(),
+            Rule::kpi_warn => kpi.warn = Some(self.quantity(first(clause))),
+            Rule::kpi_owner => kpi.owner = Some(self.string(first(clause))),
+            Rule::kpi_description => kpi.description = Some(self.string(first(clause))),
+            _ => kpi.targets.push(self.target(clause)),
+        }
+    }
+
+    fn target(&mut self, pair: P) -> Target {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let body = inner.next().unwrap();
+        let since = inner.next().map(|s| {
+            let p = first(s);
+            match p.as_rule() {
+                Rule::date => {
+                    let d = self.date(&p);
+                    PeriodLit { grain: Grain::Day, start: d, text: p.as_str().to_string(), span: self.span(&p) }
+                }
+                _ => self.period(p),
+            }
+        });
+        let kind = match body.as_rule() {
+            Rule::target_between => {
+                let mut parts = body.into_inner();
+                let low = self.quantity(parts.next().unwrap());
+                let high = self.quantity(parts.next().unwrap());
+                TargetKind::Between { low, high }
+            }
+            Rule::target_table => {
+                let mut parts = body.into_inner();
+                let direction = direction(parts.next().unwrap().as_str());
+                let path = self.string(parts.next().unwrap());
+                let column = parts.next().map(|c| self.string(c));
+                TargetKind::Table { direction, path, column }
+            }
+            _ => {
+                let mut parts = body.into_inner();
+                let direction = direction(parts.next().unwrap().as_str());
+                let value = first(parts.next().unwrap());
+                match value.as_rule() {
+                    Rule::previous_rel => {
+                        let mut rel = value.into_inner();
+                        let adjust = rel.next().map(|op| {
+                            let op = match op.as_str() {
+                                "+" => RelOp::Add,
+                                "-" => RelOp::Sub,
+                                _ => RelOp::Mul,
+                            };
+                            (op, self.quantity(rel.next().unwrap()))
+                        });
+                        TargetKind::Previous { direction, adjust }
+                    }
+                    _ => TargetKind::Fixed { direction, value: self.quantity(value) },
+                }
+            }
+        };
+        Target { kind, since, span }
+    }
+
+    // ------------------------------------------------------------ scorecards
+
+    fn scorecard(&mut self, pair: P) -> Scorecard {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let name = self.name(inner.next().unwrap());
+        let by = self.ident(inner.next().unwrap());
+        let grain_pair = inner.next().unwrap();
+        let grain = (Grain::parse(grain_pair.as_str()).unwrap_or(Grain::Month), self.span(&grain_pair));
+        let mut card = Scorecard {
+            name,
+            by,
+            grain,
+            weights: Vec::new(),
+            cap: None,
+            missing: None,
+            gates: Vec::new(),
+            base: None,
+            payout: None,
+            span,
+        };
+        for item in inner {
+            self.scorecard_item(&mut card, item);
+        }
+        card
+    }
+
+    fn scorecard_item(&mut self, card: &mut Scorecard, item: P) {
+        let span = self.span(&item);
+        let seen = match item.as_rule() {
+            Rule::sc_cap => card.cap.is_some(),
+            Rule::sc_missing => card.missing.is_some(),
+            Rule::sc_base => card.base.is_some(),
+            Rule::sc_payout => card.payout.is_some(),
+            _ => false,
+        };
+        if seen {
+            let word = item.as_str().split_whitespace().next().unwrap_or("").to_string();
+            self.error(
+                Code::DuplicateClause,
+                format!("scorecard `{}` has more than one `{word}`", card.name.name),
+                span,
+                "repeated clause",
+                "keep one",
+            );
+            return;
+        }
+        match item.as_rule() {
+            Rule::sc_weight => {
+                let mut parts = item.into_inner();
+                let kpi = self.ident(parts.next().unwrap());
+                let weight = self.percent(parts.next().unwrap());
+                card.weights.push(Weight { kpi, weight, span });
+            }
+            Rule::sc_cap => card.cap = Some(self.percent(first(item))),
+            Rule::sc_missing => {
+                let rule = match first(item).as_str() {
+                    "zero" => MissingRule::Zero,
+                    _ => MissingRule::Exclude,
+                };
+                card.missing = Some((rule, span));
+            }
+            Rule::sc_gate => card.gates.push(self.ident(first(item))),
+            Rule::sc_base => {
+                let part = first(item);
+                card.base = Some(match part.as_rule() {
+                    Rule::quantity => Base::Amount(self.quantity(part)),
+                    _ => Base::Table(self.string(part)),
+                });
+            }
+            _ => {
+                let rules = item.into_inner().map(|r| self.payout_rule(r)).collect();
+                card.payout = Some(Payout { rules, span });
+            }
+        }
+    }
+
+    fn payout_rule(&mut self, pair: P) -> PayoutRule {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let range_pair = first(inner.next().unwrap());
+        let range = match range_pair.as_rule() {
+            Rule::payout_below => PayoutRange::Below(self.percent(first(range_pair)).base_value()),
+            Rule::payout_above => PayoutRange::Above(self.percent(first(range_pair)).base_value()),
+            _ => {
+                let mut parts = range_pair.into_inner();
+                let low = self.percent(parts.next().unwrap()).base_value();
+                let high = self.percent(parts.next().unwrap()).base_value();
+                PayoutRange::Between(low, high)
+            }
+        };
+        let value_pair = first(inner.next().unwrap());
+        let value = match value_pair.as_rule() {
+            Rule::payout_linear => {
+                let mut parts = value_pair.into_inner();
+                let a = self.number(&parts.next().unwrap());
+                let b = self.number(&parts.next().unwrap());
+                PayoutValue::Linear(a, b)
+            }
+            _ => PayoutValue::Constant(self.number(&value_pair)),
+        };
+        PayoutRule { range, value, span }
+    }
+
+    // ------------------------------------------------------------ cascades
+
+    fn cascade(&mut self, pair: P) -> Cascade {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let kpi = self.ident(inner.next().unwrap());
+        let body_pair = inner.next().unwrap();
+        let body = match body_pair.as_rule() {
+            Rule::cascade_driver => {
+                let mut parts = body_pair.into_inner();
+                let driver = self.ident(parts.next().unwrap());
+                let rate = self.quantity(parts.next().unwrap());
+                CascadeBody::Driver { kpi: driver, rate }
+            }
+            _ => CascadeBody::Levels(self.level(body_pair)),
+        };
+        Cascade { kpi, body, span }
+    }
+
+    fn level(&mut self, pair: P) -> Level {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let dimension = self.ident(inner.next().unwrap());
+        let allocation = self.allocation(inner.next().unwrap());
+        let then = inner.next().map(|l| Box::new(self.level(l)));
+        Level { dimension, allocation, then, span }
+    }
+
+    fn allocation(&mut self, pair: P) -> Allocation {
+        let inner = first(pair);
+        match inner.as_rule() {
+            Rule::alloc_inherit => Allocation::Inherit,
+            Rule::alloc_evenly => Allocation::Evenly,
+            Rule::alloc_proportional => Allocation::Proportional(self.period(first(inner))),
+            _ => Allocation::Explicit(inner.into_inner().map(|e| self.alloc_entry(e)).collect()),
+        }
+    }
+
+    fn alloc_entry(&mut self, pair: P) -> AllocEntry {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let entity = self.string(inner.next().unwrap());
+        let amount = self.quantity(inner.next().unwrap());
+        let then = inner.next().map(|l| Box::new(self.level(l)));
+        AllocEntry { entity, amount, then, span }
+    }
+}
+
+fn first(pair: P) -> P {
+    pair.into_inner().next().expect("grammar guarantees a child")
+}
+
+/// Consume an optional `not` keyword.
+fn negation(mut parts: Pairs<Rule>) -> (bool, Pairs<Rule>) {
+    match parts.peek().map(|p| p.as_rule()) {
+        Some(Rule::not_kw) => {
+            parts.next();
+            (true, parts)
+        }
+        _ => (false, parts),
+    }
+}
+
+fn cmp_op(s: &str) -> CmpOp {
+    match s {
+        "==" => CmpOp::Eq,
+        "!=" => CmpOp::Ne,
+        ">=" => CmpOp::Ge,
+        "<=" => CmpOp::Le,
+        ">" => CmpOp::Gt,
+        _ => CmpOp::Lt,
+    }
+}
+
+fn direction(s: &str) -> Direction {
+    if s == ">=" {
+        Direction::AtLeast
+    } else {
+        Direction::AtMost
+    }
+}
+
+fn duration_unit(s: &str) -> DurationUnit {
+    match s.trim_end_matches('s') {
+        "second" => DurationUnit::Second,
+        "minute" => DurationUnit::Minute,
+        "hour" => DurationUnit::Hour,
+        _ => DurationUnit::Day,
+    }
+}
+
+/// `2025`, `2025-Q1`, `2025-03`, `2025-W07`, `2025-03-14` to a grain and first day.
+pub fn parse_period(text: &str) -> Option<(Grain, NaiveDate)> {
+    let year: i32 = text.get(..4)?.parse().ok()?;
+    let rest = &text[4..];
+    if rest.is_empty() {
+        return Some((Grain::Year, NaiveDate::from_ymd_opt(year, 1, 1)?));
+    }
+    if let Some(q) = rest.strip_prefix("-Q") {
+        let q: u32 = q.parse().ok().filter(|q| (1..=4).contains(q))?;
+        return Some((Grain::Quarter, NaiveDate::from_ymd_opt(year, 3 * q - 2, 1)?));
+    }
+    if let Some(w) = rest.strip_prefix("-W") {
+        let w: u32 = w.parse().ok()?;
+        return Some((Grain::Week, NaiveDate::from_isoywd_opt(year, w, chrono::Weekday::Mon)?));
+    }
+    if rest.len() == 3 {
+        let m: u32 = rest[1..].parse().ok()?;
+        return Some((Grain::Month, NaiveDate::from_ymd_opt(year, m, 1)?));
+    }
+    let d = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
+    debug_assert_eq!(d.year(), year);
+    Some((Grain::Day, d))
+}

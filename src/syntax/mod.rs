@@ -1,0 +1,237 @@
+//! Text to syntax tree. Parsing never fails: [`parse`] returns the declarations it
+//! could read and a diagnostic for each one it could not.
+
+pub mod ast;
+pub mod chunk;
+mod lower;
+
+use crate::diagnostics::{Code, Diagnostic, Label};
+use crate::span::{FileId, Span};
+use pest::Parser;
+use std::num::NonZeroUsize;
+
+#[derive(pest_derive::Parser)]
+#[grammar = "../grammar/kpi.pest"]
+pub struct KpiParser;
+
+/// Words that cannot name a declaration.
+pub const KEYWORDS: &[&str] = &[
+    "import",
+    "source",
+    "from",
+    "time",
+    "filter",
+    "metric",
+    "kpi",
+    "scorecard",
+    "cascade",
+    "where",
+    "and",
+    "or",
+    "not",
+    "in",
+    "is",
+    "null",
+    "true",
+    "false",
+    "per",
+    "by",
+    "target",
+    "owner",
+    "description",
+    "between",
+    "previous",
+    "warn",
+    "within",
+    "cap",
+    "payout",
+    "below",
+    "above",
+    "linear",
+    "evenly",
+    "proportional",
+    "to",
+    "table",
+    "column",
+    "format",
+    "missing",
+    "gate",
+    "base",
+    "inherit",
+    "then",
+    "at",
+    "change",
+];
+
+/// Upper bound on pest's rule calls for one declaration: a guard against
+/// pathological backtracking, far above what any real declaration needs.
+const CALL_LIMIT: usize = 50_000_000;
+
+/// Parse one file's text into its declarations, with a diagnostic for every
+/// declaration that does not parse.
+pub fn parse(file: FileId, text: &str) -> (ast::Module, Vec<Diagnostic>) {
+    pest::set_call_limit(NonZeroUsize::new(CALL_LIMIT));
+    let mut decls = Vec::new();
+    let mut diags = Vec::new();
+    for piece in chunk::split(text) {
+        if let Some(at) = piece.too_deep_at {
+            let span = Span::new(file, at, at + 1);
+            diags.push(
+                Diagnostic::new(
+                    Code::TooDeep,
+                    "brackets are nested too deeply",
+                    Label::new(span, "nesting exceeds the limit here"),
+                )
+                .with_help(format!(
+                    "at most {} levels are allowed; name the inner parts as metrics or filters",
+                    chunk::MAX_DEPTH
+                )),
+            );
+            continue;
+        }
+        let source = &text[piece.start..piece.end];
+        match KpiParser::parse(Rule::single_declaration, source) {
+            Ok(mut pairs) => {
+                let mut lowerer = lower::Lowerer { file, offset: piece.start, diags: &mut diags };
+                let decl = pairs.next().and_then(|p| p.into_inner().next());
+                if let Some(decl) = decl {
+                    decls.push(lowerer.declaration(decl));
+                }
+            }
+            Err(err) => diags.push(syntax_error(file, piece.start, source, &err)),
+        }
+    }
+    (ast::Module { file, decls }, diags)
+}
+
+fn syntax_error(file: FileId, offset: usize, source: &str, err: &pest::error::Error<Rule>) -> Diagnostic {
+    let (start, end) = match err.location {
+        pest::error::InputLocation::Pos(p) => (p, p),
+        pest::error::InputLocation::Span((a, b)) => (a, b),
+    };
+    let found = found_token(source, start);
+    let expected = match &err.variant {
+        pest::error::ErrorVariant::ParsingError { positives, .. } => describe_expected(positives),
+        pest::error::ErrorVariant::CustomError { message } => message.clone(),
+    };
+    let end = if end > start { end } else { start + found.len().max(1).min(source.len().saturating_sub(start).max(1)) };
+    let span = Span::new(file, offset + start, offset + end.min(source.len().max(start)));
+    let (message, help) = if source[start..].starts_with('"') || unterminated_string(source, start) {
+        ("unterminated string".to_string(), "close the string with `\"` on the same line".to_string())
+    } else if found.is_empty() {
+        ("unexpected end of declaration".to_string(), format!("expected {expected}"))
+    } else {
+        (format!("unexpected `{found}`"), format!("expected {expected}"))
+    };
+    Diagnostic::new(Code::Syntax, message, Label::new(span, format!("expected {expected}"))).with_help(help)
+}
+
+/// Whether `at` lies inside a string opened on its line and never closed.
+fn unterminated_string(source: &str, at: usize) -> bool {
+    let line_start = source[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = source[at..].find('\n').map_or(source.len(), |i| at + i);
+    let line = &source[line_start..line_end];
+    let mut quotes = 0;
+    let mut escaped = false;
+    for c in line.chars() {
+        match c {
+            '\\' if !escaped => {
+                escaped = true;
+                continue;
+            }
+            '"' if !escaped => quotes += 1,
+            _ => {}
+        }
+        escaped = false;
+    }
+    quotes % 2 == 1
+}
+
+fn found_token(source: &str, at: usize) -> &str {
+    let rest = source.get(at..).unwrap_or("");
+    let len = match rest.chars().next() {
+        None => 0,
+        Some(c) if c.is_alphanumeric() || c == '_' => {
+            rest.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(rest.len())
+        }
+        Some(c) => c.len_utf8(),
+    };
+    &rest[..len]
+}
+
+fn describe_expected(rules: &[Rule]) -> String {
+    let mut names: Vec<&str> = rules.iter().map(|r| rule_name(*r)).collect();
+    names.sort_unstable();
+    names.dedup();
+    if names.len() > 1 {
+        names.retain(|n| *n != "something else");
+    }
+    match names.as_slice() {
+        [] => "something else".to_string(),
+        [one] => one.to_string(),
+        [init @ .., last] => format!("{} or {}", init.join(", "), last),
+    }
+}
+
+/// How a grammar rule is named in an error message.
+fn rule_name(rule: Rule) -> &'static str {
+    use Rule::*;
+    match rule {
+        EOI => "end of declaration",
+        name | ident | source_ref | metric_ref | filter_ref => "a name",
+        string | string_inner => "a string",
+        number => "a number",
+        percent => "a percentage like `40%`",
+        quantity => "a number",
+        currency => "a currency code like `RUB`",
+        date | datetime => "a date like `2025-03-31`",
+        period => "a period like `2025-03`",
+        declaration | single_declaration => "a declaration (source, filter, metric, kpi, scorecard, cascade or import)",
+        column => "a column like `city: text`",
+        type_expr => "a type",
+        predicate | disjunct | conjunct | atom_pred | negation => "a condition",
+        comparison => "a comparison",
+        cmp_op => "a comparison operator",
+        column_ref => "a column like `orders.amount`",
+        literal => "a value",
+        expr | term | factor | postfix | primary => "an expression",
+        aggregate | agg_fn => "an aggregate like `sum(orders.amount)`",
+        add_op | mul_op => "an operator",
+        and_op => "`and`",
+        or_op => "`or`",
+        not_kw => "`not`",
+        where_clause => "`where`",
+        kpi_metric | kpi_per | kpi_by | kpi_target | kpi_warn | kpi_owner | kpi_description => {
+            "a KPI clause (metric, per, by, target, warn, owner, description)"
+        }
+        grain => "a grain (day, week, month, quarter, year)",
+        direction => "`>=` or `<=`",
+        target_value | previous_rel => "a target value",
+        sc_weight | sc_cap | sc_missing | sc_gate | sc_base | sc_payout => {
+            "a scorecard item (KPI weight, cap, missing, gate, base, payout)"
+        }
+        missing_rule => "`exclude` or `zero`",
+        payout_rule | payout_range | payout_below | payout_above | payout_between => "a payout rule",
+        payout_value | payout_linear => "a payout value",
+        cascade_level => "`by` and a dimension",
+        allocation | alloc_evenly | alloc_inherit | alloc_proportional | alloc_explicit => {
+            "an allocation (`{ ... }`, evenly, inherit, proportional to PERIOD)"
+        }
+        alloc_entry => "an entry like `\"Retail\" 40%`",
+        cascade_driver => "`from`",
+        _ => "something else",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keyword_table_matches_grammar() {
+        for kw in KEYWORDS {
+            assert!(KpiParser::parse(Rule::keyword, kw).is_ok(), "{kw} is not a keyword in the grammar");
+            assert!(KpiParser::parse(Rule::ident, kw).is_err(), "{kw} parses as an ident");
+        }
+    }
+}
