@@ -47,3 +47,49 @@ fn check_program(program: load::Program) -> Checked {
     diagnostics::sort(&mut diagnostics);
     Checked { sources: program.sources, modules: program.modules, model, diagnostics }
 }
+pub mod backend;
+pub mod eval;
+pub mod ir;
+
+/// What to evaluate and on which data.
+#[derive(Debug, Clone, Default)]
+pub struct EvalOptions {
+    /// KPI names; empty means all.
+    pub kpis: Vec<String>,
+    /// `source=path` overrides of the files sources read.
+    pub data: Vec<(String, std::path::PathBuf)>,
+    pub window: eval::Window,
+}
+
+/// Compile a checked, error-free spec into a plan, with data overrides applied.
+pub fn plan(checked: &Checked, opts: &EvalOptions) -> Result<ir::Plan, String> {
+    for name in &opts.kpis {
+        if checked.model.kpi_by_name(name).is_none() {
+            let names = checked.model.kpis.iter().map(|k| k.name.as_str());
+            let hint = diagnostics::did_you_mean(name, names).map_or(String::new(), |h| format!("; {h}"));
+            return Err(format!("no KPI named `{name}`{hint}"));
+        }
+    }
+    let mut plan = ir::lower(&checked.model, &opts.kpis);
+    for (source, path) in &opts.data {
+        match checked.model.sources.iter().position(|s| &s.name == source) {
+            Some(id) => {
+                if let Some(scan) = plan.scans.iter_mut().find(|s| s.source.0 == id) {
+                    scan.path = path.clone();
+                    if let Some(f) = sema::model::FileFormat::from_path(path) {
+                        scan.format = f;
+                    }
+                }
+            }
+            None => return Err(format!("--data {source}=...: the spec has no source `{source}`")),
+        }
+    }
+    Ok(plan)
+}
+
+/// Run a plan on its data and score every KPI.
+pub fn evaluate(checked: &Checked, plan: &ir::Plan, window: &eval::Window) -> Result<eval::Evaluation, Diagnostic> {
+    let tables = backend::polars::run(&plan.scans, &plan.queries)?;
+    eval::evaluate(&checked.model, plan, &tables, window)
+}
+pub mod report;

@@ -2,8 +2,10 @@
 
 mod check;
 mod dump;
+mod eval;
 mod explain;
 mod fmt;
+mod plan;
 
 use crate::diagnostics::render::Color;
 use clap::{Parser, Subcommand};
@@ -32,6 +34,10 @@ enum Command {
     Fmt(fmt::Args),
     /// Print a stage of the compiler for a spec (syntax tree or typed model).
     Dump(dump::Args),
+    /// Evaluate KPIs on the data: actual, target, attainment, status, gap.
+    Eval(eval::Args),
+    /// Print the optimized polars plan that computes each KPI.
+    Plan(plan::Args),
     /// Explain a diagnostic code.
     Explain(explain::Args),
 }
@@ -49,6 +55,8 @@ pub fn main() -> u8 {
         Command::Check(args) => check::run(args),
         Command::Fmt(args) => fmt::run(args),
         Command::Dump(args) => dump::run(args),
+        Command::Eval(args) => eval::run(args),
+        Command::Plan(args) => plan::run(args),
         Command::Explain(args) => explain::run(args),
     }
 }
@@ -84,4 +92,24 @@ pub(crate) fn collect_specs(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
 
 pub(crate) fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
     std::fs::read(path)
+}
+
+/// Load and check a spec; on failure print why and give the exit code.
+pub(crate) fn load_checked(spec: &Path) -> Result<crate::Checked, u8> {
+    let checked = match crate::check_spec(spec, &read_file) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: cannot read {}: {e}", spec.display());
+            return Err(EXIT_USAGE);
+        }
+    };
+    if checked.has_errors() {
+        let color = stderr_color();
+        for d in &checked.diagnostics {
+            eprint!("{}", crate::diagnostics::render::to_human(d, &checked.sources, color));
+        }
+        eprintln!("{}", crate::diagnostics::render::summary(&checked.diagnostics, checked.sources.files().count()));
+        return Err(EXIT_ERRORS);
+    }
+    Ok(checked)
 }

@@ -188,6 +188,27 @@ codes! {
     MixedAllocation = "E507", "mixed-allocation", Error,
         "a cascade level mixes shares with amounts",
         "Give every child a share (`40%`) or every child an amount (`800_000 RUB`), not both.";
+    DataFile = "E601", "data-file", Error,
+        "a data file cannot be read",
+        "The file a source names does not exist, is a directory, is empty or cannot be opened. Paths are relative to the spec that declares the source; `kpic eval --data NAME=PATH` points a source at another file.";
+    DataColumn = "E602", "data-column-missing", Error,
+        "a declared column is not in the data file",
+        "Every column a source declares must exist in its file, with the same name. The message lists the file's real columns.";
+    DataValue = "E603", "data-value", Error,
+        "a value in the data does not fit its declared type",
+        "kpic never turns an unreadable value into a null: the evaluation stops and names the source, column, row and value. Fix the data or the declared type (and the `format` of date columns).";
+    DataMalformed = "E604", "data-malformed", Error,
+        "a data file is malformed",
+        "A CSV line has the wrong number of fields, a quote is not closed, or a Parquet file is truncated. kpic stops rather than drop or pad rows.";
+    DataType = "E605", "data-type-mismatch", Error,
+        "a typed data file stores a column with another type than declared",
+        "A Parquet or NDJSON column holds, say, text where the spec declares int. Fix the declaration or the file.";
+    TargetTable = "E606", "target-table", Error,
+        "a target table cannot be used",
+        "A `target >= table \"plan.csv\"` file needs one column per `by` dimension, an optional `period` column (2025-03, 2025-Q1, ...) and the target column, with numbers in it.";
+    NullTime = "E607", "null-time", Error,
+        "rows have no value in the time column",
+        "A row without a time cannot be placed in a period; kpic does not drop it silently. Fill in the time or filter such rows out upstream.";
     TooManyKpis = "W001", "too-many-kpis", Warning,
         "a scorecard has more than seven KPIs",
         "People cannot steer by more than about seven numbers; a long scorecard dilutes every weight. Drop or merge KPIs.";

@@ -231,7 +231,7 @@ impl Checker<'_> {
                 Some(format!("the target is {written}, but the metric is {unit}"))
             }
         };
-        let why = problem?;
+        let Some(why) = problem else { return Some(()) };
         self.error(Code::TargetUnit, "the target's unit does not match the metric", q.span, why).help =
             Some("write the target in the metric's unit, or fix the metric".into());
         None

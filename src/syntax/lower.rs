@@ -22,9 +22,12 @@ pub(super) struct Lowerer<'d> {
 type P<'i> = Pair<'i, Rule>;
 
 impl Lowerer<'_> {
+    /// The pair's span without the whitespace and comments pest's implicit
+    /// whitespace rule leaves at its end (before an optional part that is absent).
     fn span(&self, pair: &P) -> Span {
         let s = pair.as_span();
-        Span::new(self.file, self.offset + s.start(), self.offset + s.end())
+        let len = code_len(pair.as_str());
+        Span::new(self.file, self.offset + s.start(), self.offset + s.start() + len)
     }
 
     fn error(&mut self, code: Code, message: impl Into<String>, span: Span, label: &str, help: impl Into<String>) {
@@ -788,4 +791,33 @@ pub fn parse_period(text: &str) -> Option<(Grain, NaiveDate)> {
     let d = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
     debug_assert_eq!(d.year(), year);
     Some((Grain::Day, d))
+}
+
+/// Length of `text` without trailing whitespace and `//` comments.
+fn code_len(text: &str) -> usize {
+    let mut end = text.trim_end().len();
+    loop {
+        let line_start = text[..end].rfind('\n').map_or(0, |i| i + 1);
+        match comment_start(&text[line_start..end]) {
+            Some(c) => end = text[..line_start + c].trim_end().len(),
+            None => return end,
+        }
+    }
+}
+
+/// Where a `//` comment starts in one line, outside string literals.
+fn comment_start(line: &str) -> Option<usize> {
+    let bytes = line.as_bytes();
+    let mut in_string = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if in_string => i += 1,
+            b'"' => in_string = !in_string,
+            b'/' if !in_string && bytes.get(i + 1) == Some(&b'/') => return Some(i),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }

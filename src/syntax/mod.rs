@@ -5,6 +5,8 @@ pub mod ast;
 pub mod chunk;
 mod lower;
 
+pub use lower::parse_period;
+
 use crate::diagnostics::{Code, Diagnostic, Label};
 use crate::span::{FileId, Span};
 use pest::Parser;

@@ -1,0 +1,3 @@
+//! Backends turn plan queries into something that runs. Today: polars.
+
+pub mod polars;

@@ -1,0 +1,58 @@
+//! `kpic plan`: the optimized polars plan behind each KPI.
+
+use super::{stderr_color, EXIT_ERRORS, EXIT_OK, EXIT_USAGE};
+use crate::diagnostics::render;
+use crate::EvalOptions;
+use std::path::PathBuf;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The spec file.
+    spec: PathBuf,
+    /// Only these KPIs (repeatable).
+    #[arg(long = "kpi")]
+    kpis: Vec<String>,
+    /// Read a source from another file: `--data signups=other.parquet`.
+    #[arg(long = "data", value_parser = parse_data)]
+    data: Vec<(String, PathBuf)>,
+}
+
+fn parse_data(s: &str) -> Result<(String, PathBuf), String> {
+    let (name, path) = s.split_once('=').ok_or("expected SOURCE=PATH")?;
+    Ok((name.to_string(), PathBuf::from(path)))
+}
+
+pub fn run(args: Args) -> u8 {
+    let checked = match super::load_checked(&args.spec) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let opts = EvalOptions { kpis: args.kpis, data: args.data, ..EvalOptions::default() };
+    let plan = match crate::plan(&checked, &opts) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    for (qi, q) in plan.queries.iter().enumerate() {
+        let scan = &plan.scans[q.scan];
+        let users: Vec<&str> = plan.kpis.iter().filter(|k| k.queries.contains(&qi)).map(|k| k.name.as_str()).collect();
+        let by = if q.keys.is_empty() { String::new() } else { format!(" by {}", q.keys.join(", ")) };
+        println!(
+            "== query {qi}: {} per {}{by} ({} aggregates) for {}",
+            scan.name,
+            q.grain.as_str(),
+            q.aggs.len(),
+            users.join(", ")
+        );
+        match crate::backend::polars::explain(scan, q) {
+            Ok(text) => println!("{text}\n"),
+            Err(d) => {
+                eprint!("{}", render::to_human(&d, &checked.sources, stderr_color()));
+                return EXIT_ERRORS;
+            }
+        }
+    }
+    EXIT_OK
+}

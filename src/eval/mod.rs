@@ -1,0 +1,274 @@
+//! From aggregated tables to KPI results: derived values, period offsets, targets,
+//! attainment, status and gap, per period and entity.
+//!
+//! Semantics (docs/evaluation.md): a period with no rows has no data (never zero);
+//! a division by zero has no data and a note (never inf or NaN); aggregates follow
+//! SQL (nulls ignored, the sum of no values is null, a count of nothing is 0).
+
+pub mod period;
+mod targets;
+
+use crate::diagnostics::Diagnostic;
+use crate::ir::{AggTable, KpiPlan, Plan, Value};
+use crate::sema::model::{KpiDef, Model, Warn};
+use crate::sema::types::Unit;
+use crate::syntax::ast::{BinOp, Grain};
+use chrono::NaiveDate;
+use period::Period;
+use serde::Serialize;
+use std::collections::{BTreeSet, HashMap};
+
+/// Which periods to report.
+#[derive(Debug, Clone, Default)]
+pub struct Window {
+    /// Inclusive first day.
+    pub from: Option<NaiveDate>,
+    /// Exclusive last day.
+    pub until: Option<NaiveDate>,
+}
+
+/// Results of every evaluated KPI.
+#[derive(Debug, Clone, Serialize)]
+pub struct Evaluation {
+    pub kpis: Vec<KpiResult>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct KpiResult {
+    pub name: String,
+    pub label: Option<String>,
+    pub owner: Option<String>,
+    pub unit: Unit,
+    pub grain: Grain,
+    /// The `by` dimensions; each row's `entity` holds their values in this order.
+    pub dimensions: Vec<String>,
+    pub rows: Vec<Row>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    pub period: Period,
+    pub entity: Vec<Option<String>>,
+    pub actual: Option<f64>,
+    pub target: Option<TargetValue>,
+    /// 1.0 is 100 %.
+    pub attainment: Option<f64>,
+    pub status: Status,
+    /// actual − target (for a range: the distance outside it, 0 inside).
+    pub gap: Option<f64>,
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(tag = "direction", rename_all = "snake_case")]
+pub enum TargetValue {
+    AtLeast { value: f64 },
+    AtMost { value: f64 },
+    Between { low: f64, high: f64 },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Met,
+    AtRisk,
+    Missed,
+    NoData,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Met => "met",
+            Status::AtRisk => "at risk",
+            Status::Missed => "missed",
+            Status::NoData => "no data",
+        }
+    }
+}
+
+/// Evaluate the plan's KPIs from the tables its queries produced.
+pub fn evaluate(model: &Model, plan: &Plan, tables: &[AggTable], window: &Window) -> Result<Evaluation, Diagnostic> {
+    let mut kpis = Vec::new();
+    for kp in &plan.kpis {
+        let def = model.kpi(kp.kpi);
+        kpis.push(evaluate_kpi(def, kp, tables, window)?);
+    }
+    Ok(Evaluation { kpis })
+}
+
+type Entity = Vec<Option<String>>;
+
+/// Row lookup for one query: (period start, entity) to row index.
+struct Index<'t> {
+    table: &'t AggTable,
+    rows: HashMap<(NaiveDate, Entity), usize>,
+}
+
+impl<'t> Index<'t> {
+    fn new(table: &'t AggTable) -> Index<'t> {
+        let rows = (0..table.periods.len())
+            .map(|r| ((table.periods[r], table.keys.iter().map(|k| k[r].clone()).collect()), r))
+            .collect();
+        Index { table, rows }
+    }
+}
+
+struct Ctx<'a> {
+    indexes: HashMap<usize, Index<'a>>,
+    notes: Vec<String>,
+}
+
+fn evaluate_kpi(def: &KpiDef, kp: &KpiPlan, tables: &[AggTable], window: &Window) -> Result<KpiResult, Diagnostic> {
+    let mut ctx =
+        Ctx { indexes: kp.queries.iter().map(|q| (*q, Index::new(&tables[*q]))).collect(), notes: Vec::new() };
+    let mut periods = BTreeSet::new();
+    let mut entities = BTreeSet::new();
+    for index in ctx.indexes.values() {
+        for (start, entity) in index.rows.keys() {
+            periods.insert(Period { grain: kp.grain, start: *start });
+            entities.insert(entity.clone());
+        }
+    }
+    let table_targets = targets::load_tables(def)?;
+    let mut rows = Vec::new();
+    // Every period from the first to the last with data: a gap has no data.
+    let (Some(first), Some(last)) = (periods.first().copied(), periods.last().copied()) else {
+        return Ok(result(def, kp, rows));
+    };
+    let mut p = first;
+    while p <= last {
+        let in_window = p.overlaps(window.from.unwrap_or(NaiveDate::MIN), window.until.unwrap_or(NaiveDate::MAX));
+        if in_window {
+            for entity in &entities {
+                ctx.notes.clear();
+                let actual = value(&kp.value, p, entity, &mut ctx);
+                let mut notes = std::mem::take(&mut ctx.notes);
+                let target = targets::target_for(def, p, entity, &table_targets, &mut notes, |q| {
+                    value(&kp.value, q, entity, &mut ctx)
+                });
+                rows.push(score(def, p, entity.clone(), actual, target, notes));
+            }
+        }
+        p = p.next();
+    }
+    Ok(result(def, kp, rows))
+}
+
+fn result(def: &KpiDef, kp: &KpiPlan, rows: Vec<Row>) -> KpiResult {
+    KpiResult {
+        name: def.name.clone(),
+        label: def.label.clone(),
+        owner: def.owner.clone(),
+        unit: kp.unit.clone(),
+        grain: kp.grain,
+        dimensions: kp.keys.clone(),
+        rows,
+    }
+}
+
+/// The value of a KPI expression in one period for one entity.
+fn value(v: &Value, p: Period, entity: &Entity, ctx: &mut Ctx) -> Option<f64> {
+    match v {
+        Value::Const(c) => Some(*c),
+        Value::Agg { query, alias } => {
+            let index = ctx.indexes.get(query)?;
+            let row = *index.rows.get(&(p.start, entity.clone()))?;
+            index.table.values.get(alias)?[row]
+        }
+        Value::Neg(inner) => value(inner, p, entity, ctx).map(|x| -x),
+        Value::Offset { value: inner, periods, grain } => value(inner, p.shift(*grain, *periods as i64), entity, ctx),
+        Value::Change(inner) => {
+            let now = value(inner, p, entity, ctx);
+            let before = value(inner, p.previous(), entity, ctx);
+            Some(now? - before?)
+        }
+        Value::Binary { op, lhs, rhs, .. } => {
+            let l = value(lhs, p, entity, ctx);
+            let r = value(rhs, p, entity, ctx);
+            let (l, r) = (l?, r?);
+            match op {
+                BinOp::Add => Some(l + r),
+                BinOp::Sub => Some(l - r),
+                BinOp::Mul => Some(l * r),
+                BinOp::Div if r == 0.0 => {
+                    ctx.notes.push("division by zero: no value".to_string());
+                    None
+                }
+                BinOp::Div => Some(l / r),
+            }
+        }
+    }
+    .filter(|x| x.is_finite())
+}
+
+/// Attainment, status and gap of one actual against its target.
+fn score(
+    def: &KpiDef,
+    period: Period,
+    entity: Entity,
+    actual: Option<f64>,
+    target: Option<TargetValue>,
+    mut notes: Vec<String>,
+) -> Row {
+    let mut row =
+        Row { period, entity, actual, target, attainment: None, status: Status::NoData, gap: None, notes: Vec::new() };
+    let (Some(a), Some(t)) = (actual, target) else {
+        row.notes = notes;
+        return row;
+    };
+    let band = |bound: f64| match def.warn {
+        Some(Warn::Relative(f)) => bound.abs() * f,
+        Some(Warn::Absolute(v)) => v,
+        None => 0.0,
+    };
+    let (attainment, status, gap) = match t {
+        TargetValue::AtLeast { value } => {
+            let status = if a >= value {
+                Status::Met
+            } else if def.warn.is_some() && a >= value - band(value) {
+                Status::AtRisk
+            } else {
+                Status::Missed
+            };
+            let att = if value > 0.0 { Some(a / value) } else { None };
+            (att, status, a - value)
+        }
+        TargetValue::AtMost { value } => {
+            let status = if a <= value {
+                Status::Met
+            } else if def.warn.is_some() && a <= value + band(value) {
+                Status::AtRisk
+            } else {
+                Status::Missed
+            };
+            let att = if a > 0.0 && value >= 0.0 { Some(value / a) } else { None };
+            (att, status, a - value)
+        }
+        TargetValue::Between { low, high } => {
+            let gap = if a < low {
+                a - low
+            } else if a > high {
+                a - high
+            } else {
+                0.0
+            };
+            let status = if gap == 0.0 {
+                Status::Met
+            } else if def.warn.is_some() && gap.abs() <= band(if gap < 0.0 { low } else { high }) {
+                Status::AtRisk
+            } else {
+                Status::Missed
+            };
+            (Some(if gap == 0.0 { 1.0 } else { 0.0 }), status, gap)
+        }
+    };
+    if attainment.is_none() && !matches!(t, TargetValue::Between { .. }) {
+        notes.push("attainment undefined: zero or negative base".to_string());
+    }
+    row.attainment = attainment;
+    row.status = status;
+    row.gap = Some(gap);
+    row.notes = notes;
+    row
+}

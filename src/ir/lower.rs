@@ -1,0 +1,176 @@
+//! Typed model to plan: inline metrics, resolve columns to names, fuse aggregates.
+
+use super::*;
+use crate::sema::model::{self, ExprKind, Model};
+use std::collections::{BTreeSet, HashMap};
+
+/// Lower the KPIs of a checked model (all of them, or those named in `only`).
+pub fn lower(model: &Model, only: &[String]) -> Plan {
+    let mut l = Lowerer {
+        model,
+        scans: Vec::new(),
+        scan_index: HashMap::new(),
+        queries: Vec::new(),
+        query_index: HashMap::new(),
+    };
+    let kpis = model
+        .kpis
+        .iter()
+        .enumerate()
+        .filter(|(_, k)| only.is_empty() || only.contains(&k.name))
+        .map(|(i, k)| l.kpi(model::KpiId(i), k))
+        .collect();
+    Plan { scans: l.scans, queries: l.queries, kpis }
+}
+
+struct Lowerer<'m> {
+    model: &'m Model,
+    scans: Vec<Scan>,
+    scan_index: HashMap<SourceId, usize>,
+    queries: Vec<AggQuery>,
+    /// (scan, grain, keys) to query index: the fusion key.
+    query_index: HashMap<(usize, Grain, Vec<String>), usize>,
+}
+
+impl Lowerer<'_> {
+    fn kpi(&mut self, id: model::KpiId, kpi: &model::KpiDef) -> KpiPlan {
+        let mut queries = BTreeSet::new();
+        let value = self.value(&kpi.expr, kpi.grain, &kpi.by, &mut queries);
+        KpiPlan {
+            kpi: id,
+            name: kpi.name.clone(),
+            grain: kpi.grain,
+            keys: kpi.by.clone(),
+            unit: kpi.unit.clone(),
+            value,
+            queries: queries.into_iter().collect(),
+        }
+    }
+
+    fn value(&mut self, e: &model::Expr, grain: Grain, keys: &[String], queries: &mut BTreeSet<usize>) -> Value {
+        match &e.kind {
+            ExprKind::Const(v) => Value::Const(*v),
+            ExprKind::Metric(id) => {
+                let expr = &self.model.metric(*id).expr;
+                self.value(expr, grain, keys, queries)
+            }
+            ExprKind::Neg(inner) => Value::Neg(Box::new(self.value(inner, grain, keys, queries))),
+            ExprKind::Change(inner) => Value::Change(Box::new(self.value(inner, grain, keys, queries))),
+            ExprKind::Offset { expr, periods, grain: step } => Value::Offset {
+                value: Box::new(self.value(expr, grain, keys, queries)),
+                periods: *periods,
+                grain: *step,
+            },
+            ExprKind::Binary { op, lhs, rhs } => Value::Binary {
+                op: *op,
+                lhs: Box::new(self.value(lhs, grain, keys, queries)),
+                rhs: Box::new(self.value(rhs, grain, keys, queries)),
+                span: e.span,
+            },
+            ExprKind::Aggregate(agg) => {
+                let (query, alias) = self.aggregate(agg, grain, keys);
+                queries.insert(query);
+                Value::Agg { query, alias }
+            }
+        }
+    }
+
+    /// Add an aggregate to the query of its source, grain and keys (reusing an
+    /// identical aggregate when one is already there).
+    fn aggregate(&mut self, agg: &model::Aggregate, grain: Grain, keys: &[String]) -> (usize, String) {
+        let scan = self.scan(agg.source);
+        let column = agg.column.map(|c| self.use_column(scan, c));
+        let filter = agg.filter.as_ref().map(|p| self.pred(scan, p));
+        for key in keys {
+            let index = self.model.source(agg.source).column_index(key).expect("checked dimension");
+            self.scans[scan].columns[index].used = true;
+        }
+        let fusion_key = (scan, grain, keys.to_vec());
+        let query = match self.query_index.get(&fusion_key) {
+            Some(&q) => q,
+            None => {
+                self.queries.push(AggQuery { scan, grain, keys: keys.to_vec(), aggs: Vec::new() });
+                self.query_index.insert(fusion_key, self.queries.len() - 1);
+                self.queries.len() - 1
+            }
+        };
+        let aggs = &mut self.queries[query].aggs;
+        if let Some(existing) =
+            aggs.iter().find(|a| a.func == agg.func && a.column == column && a.filter == filter && a.param == agg.param)
+        {
+            return (query, existing.alias.clone());
+        }
+        let alias = format!("a{}_{}", aggs.len(), agg.func.as_str());
+        aggs.push(AggOutput { alias: alias.clone(), func: agg.func, column, filter, param: agg.param, span: agg.span });
+        (query, alias)
+    }
+
+    fn scan(&mut self, source: SourceId) -> usize {
+        if let Some(&i) = self.scan_index.get(&source) {
+            return i;
+        }
+        let def = self.model.source(source);
+        let mut columns: Vec<ScanColumn> = def
+            .columns
+            .iter()
+            .map(|c| ScanColumn {
+                name: c.name.clone(),
+                ty: c.ty.clone(),
+                format: c.format.clone(),
+                used: false,
+                span: c.span,
+            })
+            .collect();
+        columns[def.time_column].used = true;
+        self.scans.push(Scan {
+            source,
+            name: def.name.clone(),
+            path: def.resolved.clone(),
+            format: def.format,
+            columns,
+            time_column: def.columns[def.time_column].name.clone(),
+            span: def.span,
+        });
+        self.scan_index.insert(source, self.scans.len() - 1);
+        self.scans.len() - 1
+    }
+
+    fn use_column(&mut self, scan: usize, col: model::ColumnId) -> String {
+        self.scans[scan].columns[col.index].used = true;
+        self.scans[scan].columns[col.index].name.clone()
+    }
+
+    fn pred(&mut self, scan: usize, p: &model::Pred) -> Pred {
+        use model::PredKind as K;
+        match &p.kind {
+            K::And(a, b) => Pred::And(Box::new(self.pred(scan, a)), Box::new(self.pred(scan, b))),
+            K::Or(a, b) => Pred::Or(Box::new(self.pred(scan, a)), Box::new(self.pred(scan, b))),
+            K::Not(a) => Pred::Not(Box::new(self.pred(scan, a))),
+            K::Const(b) => Pred::Const(*b),
+            K::Filter(id) => {
+                let pred = self.model.filter(*id).pred.clone();
+                self.pred(scan, &pred)
+            }
+            K::IsNull { column, negated } => Pred::IsNull { column: self.use_column(scan, *column), negated: *negated },
+            K::InList { column, negated, items } => {
+                Pred::InList { column: self.use_column(scan, *column), negated: *negated, items: items.clone() }
+            }
+            K::InRange { column, negated, low, high } => Pred::InRange {
+                column: self.use_column(scan, *column),
+                negated: *negated,
+                low: low.clone(),
+                high: high.clone(),
+            },
+            K::Compare { lhs, op, rhs } => {
+                Pred::Compare { lhs: self.operand(scan, lhs), op: *op, rhs: self.operand(scan, rhs) }
+            }
+        }
+    }
+
+    fn operand(&mut self, scan: usize, o: &model::Operand) -> Operand {
+        match o {
+            model::Operand::Column(c) => Operand::Column(self.use_column(scan, *c)),
+            model::Operand::Value(v) => Operand::Value(v.clone()),
+        }
+    }
+}

@@ -1,0 +1,143 @@
+//! The backend-neutral evaluation plan, lowered from the typed model.
+//!
+//! A plan is a set of [`AggQuery`]s (one scan of one source, grouped by period and
+//! dimensions, computing every aggregate any KPI needs from it at that grouping:
+//! fused, so each source is read once per grouping) and, per KPI, an expression
+//! over those aggregates that the evaluator computes after aggregation. The IR
+//! knows nothing of polars; `backend::polars` turns each query into a LazyFrame.
+
+mod lower;
+
+pub use lower::lower;
+
+use crate::sema::model::{FileFormat, SourceId};
+use crate::sema::types::{ColType, Unit};
+use crate::span::Span;
+use crate::syntax::ast::{AggFn, BinOp, CmpOp, Grain};
+use serde::Serialize;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Plan {
+    pub scans: Vec<Scan>,
+    pub queries: Vec<AggQuery>,
+    pub kpis: Vec<KpiPlan>,
+}
+
+/// One source file and the columns the plan reads from it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Scan {
+    pub source: SourceId,
+    pub name: String,
+    pub path: PathBuf,
+    pub format: FileFormat,
+    /// Every declared column (the reader needs the declared schema); `used` marks
+    /// the ones the plan reads.
+    pub columns: Vec<ScanColumn>,
+    pub time_column: String,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScanColumn {
+    pub name: String,
+    pub ty: ColType,
+    pub format: Option<String>,
+    pub used: bool,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// `SELECT period, keys.., aggs.. FROM scan GROUP BY period, keys..`
+#[derive(Debug, Clone, Serialize)]
+pub struct AggQuery {
+    pub scan: usize,
+    pub grain: Grain,
+    pub keys: Vec<String>,
+    pub aggs: Vec<AggOutput>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AggOutput {
+    /// Output column name, unique within the query.
+    pub alias: String,
+    pub func: AggFn,
+    pub column: Option<String>,
+    pub filter: Option<Pred>,
+    pub param: Option<f64>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Pred {
+    And(Box<Pred>, Box<Pred>),
+    Or(Box<Pred>, Box<Pred>),
+    Not(Box<Pred>),
+    Compare { lhs: Operand, op: CmpOp, rhs: Operand },
+    InList { column: String, negated: bool, items: Vec<crate::sema::model::Value> },
+    InRange { column: String, negated: bool, low: crate::sema::model::Value, high: crate::sema::model::Value },
+    IsNull { column: String, negated: bool },
+    Const(bool),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Operand {
+    Column(String),
+    Value(crate::sema::model::Value),
+}
+
+/// A KPI: its value expression over aggregate outputs, and what to compare it with.
+#[derive(Debug, Clone, Serialize)]
+pub struct KpiPlan {
+    pub kpi: crate::sema::model::KpiId,
+    pub name: String,
+    pub grain: Grain,
+    pub keys: Vec<String>,
+    pub unit: Unit,
+    pub value: Value,
+    /// Indexes into `Plan::queries` whose rows define the KPI's periods and entities.
+    pub queries: Vec<usize>,
+}
+
+/// A KPI's value per period and entity, computed after aggregation.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Value {
+    /// An aggregate output: query index and alias.
+    Agg {
+        query: usize,
+        alias: String,
+    },
+    Const(f64),
+    Binary {
+        op: BinOp,
+        lhs: Box<Value>,
+        rhs: Box<Value>,
+        #[serde(skip)]
+        span: Span,
+    },
+    Neg(Box<Value>),
+    /// The value `periods` periods of `grain` earlier.
+    Offset {
+        value: Box<Value>,
+        periods: u32,
+        grain: Grain,
+    },
+    /// This period minus the previous one.
+    Change(Box<Value>),
+}
+
+/// The rows of one [`AggQuery`] after a backend ran it.
+#[derive(Debug, Clone, Default)]
+pub struct AggTable {
+    /// First day of each row's period.
+    pub periods: Vec<chrono::NaiveDate>,
+    /// Dimension values per key, per row (`None` for a null dimension).
+    pub keys: Vec<Vec<Option<String>>>,
+    /// Aggregate values by alias, per row.
+    pub values: std::collections::HashMap<String, Vec<Option<f64>>>,
+}
