@@ -159,9 +159,7 @@ pub fn table(eval: &Evaluation, color: bool) -> String {
             continue;
         }
         let mut t = Table::new();
-        t.load_preset(presets::UTF8_HORIZONTAL_ONLY)
-            .set_content_arrangement(ContentArrangement::Dynamic)
-            .set_width(100);
+        t.load_preset(presets::UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic).set_width(100);
         let mut header = vec!["Period".to_string()];
         header.extend(k.dimensions.iter().cloned());
         header.extend(["Actual", "Target", "Attainment", "Status", "Gap"].map(String::from));

@@ -1,0 +1,155 @@
+//! End-to-end tests of the `kpic` binary: exit codes, formats and the user story.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn kpic(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kpic")).args(args).env("NO_COLOR", "1").output().expect("kpic runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+const RATIO: &str = "tests/fixtures/eval/ratio_of_sums/spec.kpi";
+
+#[test]
+fn check_exit_codes() {
+    let ok = kpic(&["check", RATIO]);
+    assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
+    assert!(stderr(&ok).contains("0 errors, 0 warnings in 1 file"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.kpi");
+    std::fs::write(&bad, "kpi k {\n  metric nope\n}\n").unwrap();
+    let out = kpic(&["check", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("E104"), "{}", stderr(&out));
+
+    let missing = kpic(&["check", "no/such/file.kpi"]);
+    assert_eq!(missing.status.code(), Some(2));
+    let usage = kpic(&["check"]);
+    assert_eq!(usage.status.code(), Some(2));
+}
+
+#[test]
+fn deny_warnings_turns_warnings_into_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("w.kpi");
+    std::fs::write(
+        &spec,
+        "source s from \"s.csv\" {\n  time t: date\n}\n\nkpi k {\n  metric count(s)\n  per month\n  target >= 0\n}\n",
+    )
+    .unwrap();
+    assert_eq!(kpic(&["check", spec.to_str().unwrap()]).status.code(), Some(0));
+    assert_eq!(kpic(&["check", "--deny-warnings", spec.to_str().unwrap()]).status.code(), Some(1));
+}
+
+#[test]
+fn check_json_is_versioned() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.kpi");
+    std::fs::write(&bad, "kpi k {\n  metric nope\n  per month\n  target >= 1\n}\n").unwrap();
+    let out = kpic(&["check", "--format", "json", bad.to_str().unwrap()]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(json["version"], 1);
+    assert_eq!(json["errors"], 1);
+    assert_eq!(json["diagnostics"][0]["code"], "E104");
+    assert_eq!(json["diagnostics"][0]["location"]["start"]["line"], 2);
+}
+
+#[test]
+fn eval_formats_and_period_selection() {
+    let out = kpic(&["eval", RATIO, "--period", "2025-01", "--kpi", "avg_check_company", "--format", "csv"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    insta::assert_snapshot!(stdout(&out), @r"
+    kpi,period,entity,actual,direction,target,target_high,attainment,status,gap,notes
+    avg_check_company,2025-01,,956.666666667,>=,1000,,0.956666667,missed,-43.333333333,
+    ");
+    let json = kpic(&["eval", RATIO, "--format", "json", "--kpi", "revenue_plan"]);
+    insta::assert_snapshot!(stdout(&json));
+    let md = kpic(&["eval", RATIO, "--format", "markdown", "--from", "2025-01", "--to", "2025-01"]);
+    insta::assert_snapshot!(stdout(&md));
+    let table = kpic(&["eval", RATIO, "--kpi", "revenue_plan"]);
+    insta::assert_snapshot!(stdout(&table));
+}
+
+#[test]
+fn eval_exit_codes() {
+    let missed = kpic(&["eval", RATIO, "--fail-on-missed"]);
+    assert_eq!(missed.status.code(), Some(3));
+    let met = kpic(&["eval", RATIO, "--kpi", "revenue_plan", "--period", "2025-01", "--fail-on-missed"]);
+    assert_eq!(met.status.code(), Some(0));
+    let unknown = kpic(&["eval", RATIO, "--kpi", "revenue_plna"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(stderr(&unknown).contains("did you mean `revenue_plan`"), "{}", stderr(&unknown));
+    let bad_data = kpic(&["eval", "tests/fixtures/eval/bad_value/spec.kpi"]);
+    assert_eq!(bad_data.status.code(), Some(1));
+    assert!(stderr(&bad_data).contains("row 2: `12x` is not a valid int"), "{}", stderr(&bad_data));
+}
+
+#[test]
+fn eval_writes_output_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_path = dir.path().join("r.json");
+    let out = kpic(&["eval", RATIO, "--format", "json", "--output", out_path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out_path).unwrap()).unwrap();
+    assert_eq!(json["version"], 1);
+}
+
+/// The same data as CSV and as Parquet gives the same numbers.
+#[test]
+fn parquet_matches_csv() {
+    use polars::prelude::*;
+    let dir = tempfile::tempdir().unwrap();
+    let csv = Path::new("tests/fixtures/eval/cross_source/data/ads.csv");
+    let mut df = CsvReadOptions::default()
+        .with_has_header(true)
+        .try_into_reader_with_file_path(Some(csv.into()))
+        .unwrap()
+        .finish()
+        .unwrap();
+    // A typed Parquet file: the day column as a real Date.
+    df.apply("day", |c| c.cast(&DataType::Date).unwrap()).unwrap();
+    let pq = dir.path().join("ads.parquet");
+    ParquetWriter::new(std::fs::File::create(&pq).unwrap()).finish(&mut df).unwrap();
+    let spec = "tests/fixtures/eval/cross_source/spec.kpi";
+    let from_csv = kpic(&["eval", spec, "--format", "csv"]);
+    let data = format!("ads={}", pq.display());
+    let from_pq = kpic(&["eval", spec, "--format", "csv", "--data", &data]);
+    assert_eq!(from_pq.status.code(), Some(0), "{}", stderr(&from_pq));
+    assert_eq!(stdout(&from_csv), stdout(&from_pq));
+
+    // A Parquet column of another type than declared is an error on the declaration.
+    let mut wrong = df!("day" => ["2025-01-01"], "campaign" => [1i64], "spend" => [1.0]).unwrap();
+    let pq2 = dir.path().join("wrong.parquet");
+    ParquetWriter::new(std::fs::File::create(&pq2).unwrap()).finish(&mut wrong).unwrap();
+    let data = format!("ads={}", pq2.display());
+    let out = kpic(&["eval", spec, "--kpi", "cpl_by_campaign", "--data", &data]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("E605"), "{}", stderr(&out));
+}
+
+#[test]
+fn explain_prints_a_page() {
+    let out = kpic(&["explain", "E501"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).starts_with("# E501 shares-not-100"));
+    assert_eq!(kpic(&["explain", "E999"]).status.code(), Some(2));
+}
+
+#[test]
+fn plan_shows_one_fused_query_per_source_and_grouping() {
+    let out = kpic(&["plan", RATIO]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    // Three KPIs, two groupings (by manager, company-wide): two queries, and the
+    // company query computes revenue and order count in one aggregation.
+    assert_eq!(text.matches("== query").count(), 2, "{text}");
+    assert!(text.contains("Csv SCAN"));
+}

@@ -1,0 +1,106 @@
+//! Evaluation fixtures: `tests/fixtures/eval/<case>/` holds `spec.kpi`, tiny data,
+//! a README with the hand arithmetic, and `expect`: the hand-checked numbers.
+//!
+//! `expect` lines are `KPI PERIOD ENTITY field=value ...` (ENTITY is `-` for a KPI
+//! without `by`, else `dim=value;dim=value`), or `error CODE text` for a case
+//! whose evaluation must fail. The whole CSV report is also snapshotted.
+
+use kpic::eval::{Evaluation, Row, Status};
+use std::path::{Path, PathBuf};
+
+fn cases() -> Vec<PathBuf> {
+    // Relative to the package root (cargo's working directory for tests), so that
+    // paths in messages do not depend on where the repository is checked out.
+    let dir = Path::new("tests/fixtures/eval");
+    let mut cases: Vec<PathBuf> =
+        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
+    cases.sort();
+    cases
+}
+
+fn run(case: &Path) -> Result<Evaluation, kpic::diagnostics::Diagnostic> {
+    let checked = kpic::check_spec(&case.join("spec.kpi"), &|p| std::fs::read(p)).unwrap();
+    let errors: Vec<String> = checked.diagnostics.iter().filter(|d| d.is_error()).map(|d| d.message.clone()).collect();
+    assert!(errors.is_empty(), "{}: spec has errors: {errors:?}", case.display());
+    let plan = kpic::plan(&checked, &kpic::EvalOptions::default()).unwrap();
+    kpic::evaluate(&checked, &plan, &kpic::eval::Window::default())
+}
+
+#[test]
+fn eval_fixtures() {
+    let cases = cases();
+    assert!(!cases.is_empty());
+    for case in cases {
+        let name = case.file_name().unwrap().to_string_lossy().to_string();
+        let expect = std::fs::read_to_string(case.join("expect")).unwrap_or_else(|_| panic!("{name}: no expect file"));
+        let result = run(&case);
+        let mut checked = 0;
+        for line in expect.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+            checked += 1;
+            if let Some(rest) = line.strip_prefix("error ") {
+                let (code, text) = rest.split_once(' ').unwrap_or((rest, ""));
+                let err = result
+                    .as_ref()
+                    .err()
+                    .unwrap_or_else(|| panic!("{name}: expected error {code}, evaluation succeeded"));
+                assert_eq!(err.code.as_str(), code, "{name}: {}", err.message);
+                assert!(err.message.contains(text), "{name}: `{}` does not contain `{text}`", err.message);
+                continue;
+            }
+            let eval = result.as_ref().unwrap_or_else(|e| panic!("{name}: evaluation failed: {}", e.message));
+            check_line(&name, eval, line);
+        }
+        assert!(checked > 0, "{name}: expect file checks nothing");
+        let report = match &result {
+            Ok(eval) => kpic::report::csv(eval),
+            Err(d) => format!("error {}: {}", d.code.as_str(), d.message),
+        };
+        insta::assert_snapshot!(format!("eval__{name}"), report);
+    }
+}
+
+fn check_line(case: &str, eval: &Evaluation, line: &str) {
+    let mut parts = line.split_whitespace();
+    let (kpi, period, entity) = (parts.next().unwrap(), parts.next().unwrap(), parts.next().unwrap());
+    let k = eval.kpis.iter().find(|k| k.name == kpi).unwrap_or_else(|| panic!("{case}: no KPI {kpi}"));
+    let want_entity: Vec<Option<String>> = if entity == "-" {
+        vec![]
+    } else {
+        entity.split(';').map(|kv| Some(kv.split_once('=').unwrap().1.to_string())).collect()
+    };
+    let row: &Row = k
+        .rows
+        .iter()
+        .find(|r| r.period.to_string() == period && r.entity == want_entity)
+        .unwrap_or_else(|| panic!("{case}: no row {kpi} {period} {entity}"));
+    for field in parts {
+        let (key, want) = field.split_once('=').unwrap();
+        let got = match key {
+            "actual" => fmt(row.actual),
+            "target" => fmt(row.target.map(|t| match t {
+                kpic::eval::TargetValue::AtLeast { value } | kpic::eval::TargetValue::AtMost { value } => value,
+                kpic::eval::TargetValue::Between { low, .. } => low,
+            })),
+            "attainment" => fmt(row.attainment),
+            "gap" => fmt(row.gap),
+            "status" => match row.status {
+                Status::Met => "met",
+                Status::AtRisk => "at_risk",
+                Status::Missed => "missed",
+                Status::NoData => "no_data",
+            }
+            .to_string(),
+            "notes" => row.notes.len().to_string(),
+            other => panic!("{case}: unknown field {other}"),
+        };
+        let same = match (got.parse::<f64>(), want.parse::<f64>()) {
+            (Ok(g), Ok(w)) => (g - w).abs() <= 1e-6 * w.abs().max(1.0),
+            _ => got == want,
+        };
+        assert!(same, "{case}: {kpi} {period} {entity} {key}: got {got}, expected {want}");
+    }
+}
+
+fn fmt(v: Option<f64>) -> String {
+    v.map_or("none".to_string(), |x| x.to_string())
+}
