@@ -48,11 +48,19 @@ fn eval_fixtures() {
                 continue;
             }
             let eval = result.as_ref().unwrap_or_else(|e| panic!("{name}: evaluation failed: {}", e.message));
-            check_line(&name, eval, line);
+            if let Some(rest) = line.strip_prefix("scorecard ") {
+                check_scorecard(&name, eval, rest);
+            } else if let Some(rest) = line.strip_prefix("cascade ") {
+                check_cascade(&name, eval, rest);
+            } else {
+                check_line(&name, eval, line);
+            }
         }
         assert!(checked > 0, "{name}: expect file checks nothing");
         let report = match &result {
-            Ok(eval) => kpic::report::csv(eval),
+            Ok(eval) => {
+                kpic::report::csv(eval) + &kpic::report::scorecards_csv(eval) + &kpic::report::cascades_csv(eval)
+            }
             Err(d) => format!("error {}: {}", d.code.as_str(), d.message),
         };
         insta::assert_snapshot!(format!("eval__{name}"), report);
@@ -103,4 +111,89 @@ fn check_line(case: &str, eval: &Evaluation, line: &str) {
 
 fn fmt(v: Option<f64>) -> String {
     v.map_or("none".to_string(), |x| x.to_string())
+}
+
+fn compare(case: &str, what: &str, key: &str, got: String, want: &str) {
+    let same = match (got.parse::<f64>(), want.parse::<f64>()) {
+        (Ok(g), Ok(w)) => (g - w).abs() <= 1e-6 * w.abs().max(1.0),
+        _ => got == want,
+    };
+    assert!(same, "{case}: {what} {key}: got {got}, expected {want}");
+}
+
+fn status_word(s: Status) -> String {
+    match s {
+        Status::Met => "met",
+        Status::AtRisk => "at_risk",
+        Status::Missed => "missed",
+        Status::NoData => "no_data",
+    }
+    .to_string()
+}
+
+/// `scorecard NAME PERIOD ENTITY score=.. coefficient=.. bonus=.. KPI.contribution=..`
+fn check_scorecard(case: &str, eval: &Evaluation, line: &str) {
+    let mut parts = line.split_whitespace();
+    let (name, period, entity) = (parts.next().unwrap(), parts.next().unwrap(), parts.next().unwrap());
+    let card = eval.scorecards.iter().find(|c| c.name == name).unwrap_or_else(|| panic!("{case}: no scorecard {name}"));
+    let row = card
+        .rows
+        .iter()
+        .find(|r| r.period.to_string() == period && r.entity.as_deref() == Some(entity))
+        .unwrap_or_else(|| panic!("{case}: no scorecard row {name} {period} {entity}"));
+    for field in parts {
+        let (key, want) = field.split_once('=').unwrap();
+        let got = match key {
+            "score" => fmt(row.score),
+            "coefficient" => fmt(row.coefficient),
+            "bonus" => fmt(row.bonus),
+            "notes" => row.notes.len().to_string(),
+            other => {
+                let (kpi, what) = other.split_once('.').unwrap_or_else(|| panic!("{case}: unknown field {other}"));
+                let p = row.parts.iter().find(|p| p.kpi == kpi).unwrap_or_else(|| panic!("{case}: no part {kpi}"));
+                match what {
+                    "contribution" => p.contribution.to_string(),
+                    "weight" => p.effective_weight.to_string(),
+                    "counted" => fmt(p.counted),
+                    _ => panic!("{case}: unknown field {other}"),
+                }
+            }
+        };
+        compare(case, &format!("{name} {period} {entity}"), key, got, want);
+    }
+}
+
+/// `cascade KPI PERIOD PATH actual=.. target=.. status=..` (PATH `-` for the top)
+fn check_cascade(case: &str, eval: &Evaluation, line: &str) {
+    let mut parts = line.split_whitespace();
+    let (kpi, period, path) = (parts.next().unwrap(), parts.next().unwrap(), parts.next().unwrap());
+    let c = eval.cascades.iter().find(|c| c.kpi == kpi).unwrap_or_else(|| panic!("{case}: no cascade {kpi}"));
+    let want_path: Vec<(String, Option<String>)> = if path == "-" {
+        vec![]
+    } else {
+        path.split(';')
+            .map(|kv| kv.split_once('=').unwrap())
+            .map(|(k, v)| (k.to_string(), Some(v.to_string())))
+            .collect()
+    };
+    let row = c
+        .rows
+        .iter()
+        .find(|r| r.period.to_string() == period && r.path == want_path)
+        .unwrap_or_else(|| panic!("{case}: no cascade row {kpi} {period} {path}"));
+    for field in parts {
+        let (key, want) = field.split_once('=').unwrap();
+        let got = match key {
+            "actual" => fmt(row.actual),
+            "target" => fmt(row.target.map(|t| match t {
+                kpic::eval::TargetValue::AtLeast { value } | kpic::eval::TargetValue::AtMost { value } => value,
+                kpic::eval::TargetValue::Between { low, .. } => low,
+            })),
+            "attainment" => fmt(row.attainment),
+            "status" => status_word(row.status),
+            "notes" => row.notes.len().to_string(),
+            other => panic!("{case}: unknown field {other}"),
+        };
+        compare(case, &format!("{kpi} {period} {path}"), key, got, want);
+    }
 }

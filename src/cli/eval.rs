@@ -35,9 +35,23 @@ pub struct Args {
     /// Write the report to a file instead of standard output.
     #[arg(long, short)]
     output: Option<PathBuf>,
+    /// Show only these scorecards (repeatable): score, coefficient and bonus per
+    /// entity, with a breakdown per KPI.
+    #[arg(long = "scorecard")]
+    scorecards: Vec<String>,
+    /// Show only the cascades: target, actual and status at every level.
+    #[arg(long, conflicts_with = "scorecards")]
+    cascades: bool,
     /// Exit with 3 when any KPI is missed.
     #[arg(long)]
     fail_on_missed: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum View {
+    All,
+    Scorecards,
+    Cascades,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -80,7 +94,16 @@ pub fn run(args: Args) -> u8 {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let opts = EvalOptions { kpis: args.kpis, data: args.data, window };
+    let mut kpis = args.kpis;
+    for name in &args.scorecards {
+        let Some(card) = checked.model.scorecards.iter().find(|c| &c.name == name) else {
+            let hint = crate::diagnostics::did_you_mean(name, checked.model.scorecards.iter().map(|c| c.name.as_str()));
+            eprintln!("error: no scorecard named `{name}`{}", hint.map_or(String::new(), |h| format!("; {h}")));
+            return EXIT_USAGE;
+        };
+        kpis.extend(card.entries.iter().map(|e| checked.model.kpi(e.kpi).name.clone()));
+    }
+    let opts = EvalOptions { kpis, data: args.data, window };
     let plan = match crate::plan(&checked, &opts) {
         Ok(p) => p,
         Err(e) => {
@@ -88,19 +111,37 @@ pub fn run(args: Args) -> u8 {
             return EXIT_USAGE;
         }
     };
-    let evaluation = match crate::evaluate(&checked, &plan, &opts.window) {
+    let mut evaluation = match crate::evaluate(&checked, &plan, &opts.window) {
         Ok(e) => e,
         Err(d) => {
             eprint!("{}", render::to_human(&d, &checked.sources, stderr_color()));
             return EXIT_ERRORS;
         }
     };
+    let view = if !args.scorecards.is_empty() {
+        evaluation.scorecards.retain(|c| args.scorecards.contains(&c.name));
+        evaluation.cascades.clear();
+        View::Scorecards
+    } else if args.cascades {
+        evaluation.scorecards.clear();
+        View::Cascades
+    } else {
+        View::All
+    };
+    let missed = evaluation.kpis.iter().flat_map(|k| &k.rows).any(|r| r.status == Status::Missed);
+    if view != View::All {
+        evaluation.kpis.clear();
+    }
     let to_terminal =
         args.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let text = match args.format {
         Format::Table => crate::report::table(&evaluation, to_terminal),
         Format::Json => crate::report::json(&args.spec.display().to_string(), &evaluation),
-        Format::Csv => crate::report::csv(&evaluation),
+        Format::Csv => match view {
+            View::All => crate::report::csv(&evaluation),
+            View::Scorecards => crate::report::scorecards_csv(&evaluation),
+            View::Cascades => crate::report::cascades_csv(&evaluation),
+        },
         Format::Markdown => crate::report::markdown(&evaluation),
     };
     match &args.output {
@@ -112,7 +153,6 @@ pub fn run(args: Args) -> u8 {
         }
         None => print!("{text}"),
     }
-    let missed = evaluation.kpis.iter().flat_map(|k| &k.rows).any(|r| r.status == Status::Missed);
     if args.fail_on_missed && missed {
         EXIT_MISSED
     } else {

@@ -209,6 +209,9 @@ codes! {
     NullTime = "E607", "null-time", Error,
         "rows have no value in the time column",
         "A row without a time cannot be placed in a period; kpic does not drop it silently. Fill in the time or filter such rows out upstream.";
+    CascadeHierarchy = "E608", "cascade-hierarchy", Error,
+        "a child of a cascade belongs to several parents in the data",
+        "A cascade splits a target down a tree: each manager belongs to one department. When the data puts one child under two parents, its target would be counted twice; fix the data or cascade by another dimension.";
     TooManyKpis = "W001", "too-many-kpis", Warning,
         "a scorecard has more than seven KPIs",
         "People cannot steer by more than about seven numbers; a long scorecard dilutes every weight. Drop or merge KPIs.";

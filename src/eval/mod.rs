@@ -5,7 +5,9 @@
 //! a division by zero has no data and a note (never inf or NaN); aggregates follow
 //! SQL (nulls ignored, the sum of no values is null, a count of nothing is 0).
 
+pub mod cascade;
 pub mod period;
+pub mod scorecard;
 mod targets;
 
 use crate::diagnostics::Diagnostic;
@@ -31,6 +33,8 @@ pub struct Window {
 #[derive(Debug, Clone, Serialize)]
 pub struct Evaluation {
     pub kpis: Vec<KpiResult>,
+    pub scorecards: Vec<scorecard::ScorecardResult>,
+    pub cascades: Vec<cascade::CascadeResult>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -94,10 +98,13 @@ pub fn evaluate(model: &Model, plan: &Plan, tables: &[AggTable], window: &Window
         let def = model.kpi(kp.kpi);
         kpis.push(evaluate_kpi(def, kp, tables, window)?);
     }
-    Ok(Evaluation { kpis })
+    let mut evaluation = Evaluation { kpis, scorecards: Vec::new(), cascades: Vec::new() };
+    evaluation.scorecards = scorecard::evaluate(model, &evaluation)?;
+    evaluation.cascades = cascade::evaluate(model, plan, tables, &evaluation, window)?;
+    Ok(evaluation)
 }
 
-type Entity = Vec<Option<String>>;
+pub(crate) type Entity = Vec<Option<String>>;
 
 /// Row lookup for one query: (period start, entity) to row index.
 struct Index<'t> {
@@ -119,40 +126,71 @@ struct Ctx<'a> {
     notes: Vec<String>,
 }
 
-fn evaluate_kpi(def: &KpiDef, kp: &KpiPlan, tables: &[AggTable], window: &Window) -> Result<KpiResult, Diagnostic> {
+/// A KPI's actuals on its full grid: every period from the first to the last
+/// with data, for every entity seen.
+pub(crate) struct Grid {
+    pub periods: Vec<Period>,
+    pub entities: BTreeSet<Entity>,
+    pub actuals: HashMap<(Period, Entity), (Option<f64>, Vec<String>)>,
+}
+
+pub(crate) fn grid(kp: &KpiPlan, tables: &[AggTable]) -> Grid {
     let mut ctx =
         Ctx { indexes: kp.queries.iter().map(|q| (*q, Index::new(&tables[*q]))).collect(), notes: Vec::new() };
-    let mut periods = BTreeSet::new();
+    let mut seen = BTreeSet::new();
     let mut entities = BTreeSet::new();
     for index in ctx.indexes.values() {
         for (start, entity) in index.rows.keys() {
-            periods.insert(Period { grain: kp.grain, start: *start });
+            seen.insert(Period { grain: kp.grain, start: *start });
             entities.insert(entity.clone());
         }
     }
+    let mut periods = Vec::new();
+    if let (Some(first), Some(last)) = (seen.first().copied(), seen.last().copied()) {
+        let mut p = first;
+        while p <= last {
+            periods.push(p);
+            p = p.next();
+        }
+    }
+    let mut actuals = HashMap::new();
+    for &p in &periods {
+        for entity in &entities {
+            ctx.notes.clear();
+            let v = value(&kp.value, p, entity, &mut ctx);
+            actuals.insert((p, entity.clone()), (v, std::mem::take(&mut ctx.notes)));
+        }
+    }
+    Grid { periods, entities, actuals }
+}
+
+impl Grid {
+    pub fn actual(&self, p: Period, entity: &Entity) -> Option<f64> {
+        self.actuals.get(&(p, entity.clone())).and_then(|a| a.0)
+    }
+}
+
+fn evaluate_kpi(def: &KpiDef, kp: &KpiPlan, tables: &[AggTable], window: &Window) -> Result<KpiResult, Diagnostic> {
+    let grid = grid(kp, tables);
     let table_targets = targets::load_tables(def)?;
     let mut rows = Vec::new();
-    // Every period from the first to the last with data: a gap has no data.
-    let (Some(first), Some(last)) = (periods.first().copied(), periods.last().copied()) else {
-        return Ok(result(def, kp, rows));
-    };
-    let mut p = first;
-    while p <= last {
-        let in_window = p.overlaps(window.from.unwrap_or(NaiveDate::MIN), window.until.unwrap_or(NaiveDate::MAX));
-        if in_window {
-            for entity in &entities {
-                ctx.notes.clear();
-                let actual = value(&kp.value, p, entity, &mut ctx);
-                let mut notes = std::mem::take(&mut ctx.notes);
-                let target = targets::target_for(def, p, entity, &table_targets, &mut notes, |q| {
-                    value(&kp.value, q, entity, &mut ctx)
-                });
-                rows.push(score(def, p, entity.clone(), actual, target, notes));
-            }
+    for &p in &grid.periods {
+        if !window.contains(p) {
+            continue;
         }
-        p = p.next();
+        for entity in &grid.entities {
+            let (actual, mut notes) = grid.actuals[&(p, entity.clone())].clone();
+            let target = targets::target_for(def, p, entity, &table_targets, &mut notes, |q| grid.actual(q, entity));
+            rows.push(score(def, p, entity.clone(), actual, target, notes));
+        }
     }
     Ok(result(def, kp, rows))
+}
+
+impl Window {
+    pub fn contains(&self, p: Period) -> bool {
+        p.overlaps(self.from.unwrap_or(NaiveDate::MIN), self.until.unwrap_or(NaiveDate::MAX))
+    }
 }
 
 fn result(def: &KpiDef, kp: &KpiPlan, rows: Vec<Row>) -> KpiResult {

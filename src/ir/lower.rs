@@ -18,9 +18,44 @@ pub fn lower(model: &Model, only: &[String]) -> Plan {
         .iter()
         .enumerate()
         .filter(|(_, k)| only.is_empty() || only.contains(&k.name))
-        .map(|(i, k)| l.kpi(model::KpiId(i), k))
+        .map(|(i, k)| l.kpi(model::KpiId(i), k, &k.by))
         .collect();
-    Plan { scans: l.scans, queries: l.queries, kpis }
+    let mut levels = Vec::new();
+    for (ci, cascade) in model.cascades.iter().enumerate() {
+        let kpi = model.kpi(cascade.kpi);
+        if !(only.is_empty() || only.contains(&kpi.name)) {
+            continue;
+        }
+        if let model::CascadeBody::Levels(level) = &cascade.body {
+            let mut paths = Vec::new();
+            collect_paths(level, &mut Vec::new(), &mut paths);
+            for dims in paths {
+                let keys: Vec<String> = kpi.by.iter().chain(&dims).cloned().collect();
+                let plan = l.kpi(cascade.kpi, kpi, &keys);
+                levels.push(LevelPlan { cascade: ci, dims, plan });
+            }
+        }
+    }
+    Plan { scans: l.scans, queries: l.queries, kpis, levels }
+}
+
+/// Every chain of dimensions a cascade's levels can reach, each once.
+fn collect_paths(level: &model::Level, prefix: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+    prefix.push(level.dimension.clone());
+    if !out.contains(prefix) {
+        out.push(prefix.clone());
+    }
+    if let model::Allocation::Shares(entries) | model::Allocation::Amounts(entries) = &level.allocation {
+        for e in entries {
+            if let Some(next) = &e.then {
+                collect_paths(next, prefix, out);
+            }
+        }
+    }
+    if let Some(next) = &level.then {
+        collect_paths(next, prefix, out);
+    }
+    prefix.pop();
 }
 
 struct Lowerer<'m> {
@@ -33,14 +68,15 @@ struct Lowerer<'m> {
 }
 
 impl Lowerer<'_> {
-    fn kpi(&mut self, id: model::KpiId, kpi: &model::KpiDef) -> KpiPlan {
+    /// A KPI's value grouped by `keys` (its own `by`, or a cascade level's).
+    fn kpi(&mut self, id: model::KpiId, kpi: &model::KpiDef, keys: &[String]) -> KpiPlan {
         let mut queries = BTreeSet::new();
-        let value = self.value(&kpi.expr, kpi.grain, &kpi.by, &mut queries);
+        let value = self.value(&kpi.expr, kpi.grain, keys, &mut queries);
         KpiPlan {
             kpi: id,
             name: kpi.name.clone(),
             grain: kpi.grain,
-            keys: kpi.by.clone(),
+            keys: keys.to_vec(),
             unit: kpi.unit.clone(),
             value,
             queries: queries.into_iter().collect(),

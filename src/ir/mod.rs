@@ -22,6 +22,18 @@ pub struct Plan {
     pub scans: Vec<Scan>,
     pub queries: Vec<AggQuery>,
     pub kpis: Vec<KpiPlan>,
+    /// A cascaded KPI recomputed at each chain of levels: actuals at every level
+    /// come from the data, never from summing children.
+    pub levels: Vec<LevelPlan>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LevelPlan {
+    /// Index into the model's cascades.
+    pub cascade: usize,
+    /// The cascade's dimensions down to this level.
+    pub dims: Vec<String>,
+    pub plan: KpiPlan,
 }
 
 /// One source file and the columns the plan reads from it.

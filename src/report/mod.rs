@@ -1,5 +1,6 @@
 //! Renderings of an evaluation: a terminal table, JSON (versioned), CSV, Markdown.
 
+mod cards;
 mod number;
 
 pub use number::{format_number, format_value};
@@ -16,12 +17,76 @@ pub const JSON_VERSION: u32 = 1;
 struct JsonReport<'a> {
     version: u32,
     spec: &'a str,
-    kpis: &'a [KpiResult],
+    #[serde(flatten)]
+    evaluation: &'a Evaluation,
 }
 
 pub fn json(spec: &str, eval: &Evaluation) -> String {
-    serde_json::to_string_pretty(&JsonReport { version: JSON_VERSION, spec, kpis: &eval.kpis })
+    serde_json::to_string_pretty(&JsonReport { version: JSON_VERSION, spec, evaluation: eval })
         .expect("results serialize")
+}
+
+fn csv_line(fields: &[String]) -> String {
+    let mut line = fields.iter().map(|x| csv_field(x)).collect::<Vec<_>>().join(",");
+    line.push('\n');
+    line
+}
+
+/// Scorecards as CSV: a line per KPI of each entity and period, and a total line
+/// with the score, coefficient and bonus.
+pub fn scorecards_csv(eval: &Evaluation) -> String {
+    let mut out = String::from(
+        "scorecard,period,entity,kpi,weight,effective_weight,attainment,counted,contribution,status,score,coefficient,bonus,currency,notes\n",
+    );
+    for card in &eval.scorecards {
+        for r in &card.rows {
+            let e = r.entity.clone().unwrap_or_default();
+            let head = [card.name.clone(), r.period.to_string(), e];
+            for p in &r.parts {
+                let mut f = head.to_vec();
+                f.extend([p.kpi.clone(), num(Some(p.weight)), num(Some(p.effective_weight)), num(p.attainment)]);
+                f.extend([num(p.counted), num(Some(p.contribution)), p.status.as_str().into()]);
+                f.extend(std::iter::repeat_n(String::new(), 5));
+                out.push_str(&csv_line(&f));
+            }
+            let mut f = head.to_vec();
+            f.push("(total)".into());
+            f.extend(std::iter::repeat_n(String::new(), 6));
+            f.extend([
+                num(r.score),
+                num(r.coefficient),
+                num(r.bonus),
+                r.currency.clone().unwrap_or_default(),
+                r.notes.join("; "),
+            ]);
+            out.push_str(&csv_line(&f));
+        }
+    }
+    out
+}
+
+/// Cascades as CSV: a line per node of the tree and period.
+pub fn cascades_csv(eval: &Evaluation) -> String {
+    let mut out = String::from("cascade,period,depth,path,actual,target,attainment,status,notes\n");
+    for c in &eval.cascades {
+        for r in &c.rows {
+            let path = r
+                .path
+                .iter()
+                .map(|(d, v)| format!("{d}={}", v.as_deref().unwrap_or("(empty)")))
+                .collect::<Vec<_>>()
+                .join(";");
+            let target = r.target.map(|t| match t {
+                TargetValue::AtLeast { value } | TargetValue::AtMost { value } => value,
+                TargetValue::Between { low, .. } => low,
+            });
+            let f = [c.kpi.clone(), r.period.to_string(), r.depth.to_string(), path, num(r.actual), num(target)];
+            let mut f = f.to_vec();
+            f.extend([num(r.attainment), r.status.as_str().into(), r.notes.join("; ")]);
+            out.push_str(&csv_line(&f));
+        }
+    }
+    out
 }
 
 /// One line per KPI, period and entity.
@@ -101,7 +166,35 @@ pub fn markdown(eval: &Evaluation) -> String {
         }
         out.push('\n');
     }
+    for card in &eval.scorecards {
+        out.push_str(&format!(
+            "### Scorecard {} (by {}, missing KPIs: {})\n\n",
+            card.name,
+            card.by,
+            missing_word(card)
+        ));
+        let (h, rows) = cards::scorecard_rows(card);
+        out.push_str(&cards::markdown(&h, &rows));
+        out.push('\n');
+    }
+    for c in &eval.cascades {
+        out.push_str(&format!("### Cascade {}\n\n", c.kpi));
+        let (h, rows) = cards::cascade_rows(c, &unit_of(eval, &c.kpi));
+        out.push_str(&cards::markdown(&h, &rows));
+        out.push('\n');
+    }
     out
+}
+
+fn missing_word(card: &crate::eval::scorecard::ScorecardResult) -> &'static str {
+    match card.missing {
+        crate::syntax::ast::MissingRule::Exclude => "excluded, weights renormalised",
+        crate::syntax::ast::MissingRule::Zero => "counted as zero",
+    }
+}
+
+fn unit_of(eval: &Evaluation, kpi: &str) -> Unit {
+    eval.kpis.iter().find(|k| k.name == kpi).map_or(Unit::Number, |k| k.unit.clone())
 }
 
 fn heading(k: &KpiResult) -> String {
@@ -137,7 +230,7 @@ fn signed(unit: &Unit, g: f64) -> String {
     }
 }
 
-fn target_text(unit: &Unit, t: Option<TargetValue>) -> String {
+pub(crate) fn target_text(unit: &Unit, t: Option<TargetValue>) -> String {
     match t {
         None => "—".into(),
         Some(TargetValue::AtLeast { value }) => format!("≥ {}", format_value(unit, value)),
@@ -188,10 +281,33 @@ pub fn table(eval: &Evaluation, color: bool) -> String {
         out.push_str(&t.to_string());
         out.push_str("\n\n");
     }
+    for card in &eval.scorecards {
+        out.push_str(&format!("Scorecard {} (by {}, missing KPIs: {})\n", card.name, card.by, missing_word(card)));
+        let (h, rows) = cards::scorecard_rows(card);
+        out.push_str(&cards::terminal(h, rows, None, &[], color));
+        out.push_str("\n\n");
+        // The breakdown of the latest period, per entity.
+        if let Some(last) = card.rows.iter().map(|r| r.period).max() {
+            for r in card.rows.iter().filter(|r| r.period == last) {
+                out.push_str(&format!("  {} {} in {}\n", card.by, r.entity.as_deref().unwrap_or("(empty)"), r.period));
+                let (h, rows) = cards::breakdown_rows(r);
+                let statuses: Vec<Status> = r.parts.iter().map(|p| p.status).collect();
+                out.push_str(&cards::terminal(h, rows, Some(6), &statuses, color));
+                out.push_str("\n\n");
+            }
+        }
+    }
+    for c in &eval.cascades {
+        out.push_str(&format!("Cascade {}\n", c.kpi));
+        let (h, rows) = cards::cascade_rows(c, &unit_of(eval, &c.kpi));
+        let statuses: Vec<Status> = c.rows.iter().map(|r| r.status).collect();
+        out.push_str(&cards::terminal(h, rows, Some(5), &statuses, color));
+        out.push_str("\n\n");
+    }
     out
 }
 
-fn status_color(s: Status) -> Color {
+pub(crate) fn status_color(s: Status) -> Color {
     match s {
         Status::Met => Color::Green,
         Status::AtRisk => Color::Yellow,
