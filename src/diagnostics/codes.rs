@@ -220,24 +220,6 @@ codes! {
         "`target >= 0` on a count is met by doing nothing; a bonus on it is a gift. Raise the bar.";
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::collections::HashSet;
-
-    #[test]
-    fn codes_and_names_are_unique() {
-        let mut codes = HashSet::new();
-        let mut names = HashSet::new();
-        for c in Code::ALL {
-            assert!(codes.insert(c.as_str()), "duplicate code {}", c.as_str());
-            assert!(names.insert(c.name()), "duplicate name {}", c.name());
-            let warn = c.as_str().starts_with('W');
-            assert_eq!(warn, c.severity() == Severity::Warning, "{} prefix vs severity", c.as_str());
-        }
-    }
-}
-
 /// The Markdown page of a code, as printed by `kpic explain` and kept in
 /// docs/diagnostics/CODE.md.
 pub fn page(code: Code) -> String {
@@ -257,4 +239,22 @@ pub fn page(code: Code) -> String {
 fn capitalize(s: &str) -> String {
     let mut c = s.chars();
     c.next().map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn codes_and_names_are_unique() {
+        let mut codes = HashSet::new();
+        let mut names = HashSet::new();
+        for c in Code::ALL {
+            assert!(codes.insert(c.as_str()), "duplicate code {}", c.as_str());
+            assert!(names.insert(c.name()), "duplicate name {}", c.name());
+            let warn = c.as_str().starts_with('W');
+            assert_eq!(warn, c.severity() == Severity::Warning, "{} prefix vs severity", c.as_str());
+        }
+    }
 }

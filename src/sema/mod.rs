@@ -190,11 +190,11 @@ impl<'a> Checker<'a> {
                     ColType::Text
                 }
             };
-            if col.format.is_some() && !ty.is_temporal() {
+            if let Some(format) = col.format.as_ref().filter(|_| !ty.is_temporal()) {
                 self.error(
                     Code::UnknownType,
                     "only date and datetime columns take a `format`",
-                    col.format.as_ref().unwrap().span,
+                    format.span,
                     "not a date column",
                 );
             }

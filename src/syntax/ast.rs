@@ -24,6 +24,8 @@ pub struct Module {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
+// Declarations are built once each; boxing the large ones buys nothing measurable.
+#[allow(clippy::large_enum_variant)]
 pub enum Decl {
     Import(Import),
     Source(Source),
@@ -266,6 +268,7 @@ pub struct Expr {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[allow(clippy::large_enum_variant)]
 pub enum ExprKind {
     Binary {
         op: BinOp,

@@ -409,7 +409,7 @@ impl Lowerer<'_> {
         let number = parts.next().unwrap();
         let periods = self.number(&number);
         let grain = Grain::parse(parts.next().unwrap().as_str()).unwrap_or(Grain::Month);
-        if periods.fract() != 0.0 || periods < 1.0 || periods > 1000.0 {
+        if periods.fract() != 0.0 || !(1.0..=1000.0).contains(&periods) {
             let span = self.span(&number);
             self.error(
                 Code::BadOffset,
