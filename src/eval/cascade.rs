@@ -44,7 +44,9 @@ pub fn evaluate(
         let Some(top) = eval.kpis.iter().find(|k| k.name == def.name) else { continue };
         let grids: HashMap<Vec<String>, Grid> =
             plan.levels.iter().filter(|l| l.cascade == ci).map(|l| (l.dims.clone(), grid(&l.plan, tables))).collect();
-        check_tree(cascade, def, &grids)?;
+        let mut orgs = HashMap::new();
+        load_orgs(cascade, level, &mut Vec::new(), &mut orgs)?;
+        check_tree(cascade, def, &grids, &orgs)?;
         let mut rows = Vec::new();
         for top_row in top.rows.iter().filter(|r| window.contains(r.period)) {
             rows.push(CascadeRow {
@@ -57,7 +59,8 @@ pub fn evaluate(
                 status: top_row.status,
                 notes: top_row.notes.clone(),
             });
-            let walker = Walker { def, grids: &grids, period: top_row.period, prefix: top_row.entity.clone() };
+            let walker =
+                Walker { def, grids: &grids, orgs: &orgs, period: top_row.period, prefix: top_row.entity.clone() };
             walker.level(level, &mut Vec::new(), &mut Vec::new(), top_row.target, &mut rows);
         }
         out.push(CascadeResult { kpi: def.name.clone(), rows });
@@ -67,7 +70,102 @@ pub fn evaluate(
 
 /// A child must sit under one parent: a manager in two departments would carry
 /// two targets.
-fn check_tree(cascade: &CascadeDef, def: &KpiDef, grids: &HashMap<Vec<String>, Grid>) -> Result<(), Diagnostic> {
+/// child → parent (none at the first level) from each level's org chart, by the
+/// dimensions down to that level.
+type Orgs = HashMap<Vec<String>, HashMap<Option<String>, Option<String>>>;
+
+fn load_orgs(cascade: &CascadeDef, level: &Level, dims: &mut Vec<String>, out: &mut Orgs) -> Result<(), Diagnostic> {
+    dims.push(level.dimension.clone());
+    if let Some(path) = &level.org {
+        let parent_dim = dims.len().checked_sub(2).map(|i| dims[i].clone());
+        out.insert(dims.clone(), org_table(cascade, path, parent_dim.as_deref(), &level.dimension)?);
+    }
+    let mut nexts: Vec<&Level> = level.then.as_deref().into_iter().collect();
+    if let Allocation::Shares(entries) | Allocation::Amounts(entries) = &level.allocation {
+        nexts.extend(entries.iter().filter_map(|e| e.then.as_deref()));
+    }
+    for next in nexts {
+        load_orgs(cascade, next, dims, out)?;
+    }
+    dims.pop();
+    Ok(())
+}
+
+fn org_table(
+    cascade: &CascadeDef,
+    path: &std::path::Path,
+    parent: Option<&str>,
+    child: &str,
+) -> Result<HashMap<Option<String>, Option<String>>, Diagnostic> {
+    use polars::prelude::{LazyCsvReader, LazyFileListReader};
+    let fail = |why: String| {
+        Diagnostic::new(
+            Code::CascadeHierarchy,
+            format!("org chart {}: {why}", path.display()),
+            Label::new(cascade.span, "cascade declared here"),
+        )
+        .with_help(format!(
+            "the org chart needs the columns {}{child}",
+            parent.map_or(String::new(), |p| format!("{p}, "))
+        ))
+    };
+    let df = LazyCsvReader::new(crate::backend::polars::pl_path(path))
+        .with_glob(false)
+        .with_has_header(true)
+        .with_infer_schema_length(Some(0))
+        .finish()
+        .and_then(|lf| lf.collect())
+        .map_err(|e| fail(e.to_string().lines().next().unwrap_or("").to_string()))?;
+    let column = |name: &str| -> Result<Vec<Option<String>>, Diagnostic> {
+        let c = df.column(name).map_err(|_| fail(format!("no column `{name}`")))?;
+        Ok(c.str().map_err(|e| fail(e.to_string()))?.iter().map(|v| v.map(str::to_string)).collect())
+    };
+    let children = column(child)?;
+    let parents = match parent {
+        Some(p) => column(p)?,
+        None => vec![None; children.len()],
+    };
+    let mut out = HashMap::new();
+    for (row, (c, p)) in children.into_iter().zip(parents).enumerate() {
+        if let Some(previous) = out.insert(c.clone(), p.clone()) {
+            if previous != p {
+                return Err(fail(format!("line {}: `{}` is listed under two parents", row + 2, c.unwrap_or_default())));
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn check_tree(
+    cascade: &CascadeDef,
+    def: &KpiDef,
+    grids: &HashMap<Vec<String>, Grid>,
+    orgs: &Orgs,
+) -> Result<(), Diagnostic> {
+    for (dims, org) in orgs.iter().filter(|(d, _)| d.len() >= 2) {
+        let Some(g) = grids.get(dims) else { continue };
+        for entity in &g.entities {
+            let (data_parent, child) = (&entity[entity.len() - 2], &entity[entity.len() - 1]);
+            if let Some(org_parent) = org.get(child) {
+                if org_parent != data_parent {
+                    let name = |v: &Option<String>| v.clone().unwrap_or_else(|| "(empty)".into());
+                    return Err(Diagnostic::new(
+                        Code::CascadeHierarchy,
+                        format!(
+                            "{} `{}` is under {} `{}` in the data but under `{}` in the org chart",
+                            dims[dims.len() - 1],
+                            name(child),
+                            dims[dims.len() - 2],
+                            name(data_parent),
+                            name(org_parent)
+                        ),
+                        Label::new(cascade.span, "cascade declared here"),
+                    )
+                    .with_help("fix the org chart or the data: each child has one parent"));
+                }
+            }
+        }
+    }
     for (dims, g) in grids.iter().filter(|(d, _)| d.len() >= 2) {
         let mut parents: BTreeMap<Vec<Option<String>>, BTreeSet<Vec<Option<String>>>> = BTreeMap::new();
         let split = def.by.len() + dims.len() - 1;
@@ -100,6 +198,7 @@ fn check_tree(cascade: &CascadeDef, def: &KpiDef, grids: &HashMap<Vec<String>, G
 struct Walker<'a> {
     def: &'a KpiDef,
     grids: &'a HashMap<Vec<String>, Grid>,
+    orgs: &'a Orgs,
     period: Period,
     /// The parent KPI's own `by` values.
     prefix: Entity,
@@ -127,6 +226,11 @@ impl Walker<'_> {
             .filter(|e| e.starts_with(&self.prefix) && e[self.prefix.len()..self.prefix.len() + path.len()] == path[..])
             .map(|e| e[e.len() - 1].clone())
             .collect();
+        // Children the org chart places under this parent, even without rows.
+        if let Some(org) = self.orgs.get(dims.as_slice()) {
+            let parent = path.last().cloned().flatten();
+            children.extend(org.iter().filter(|(_, p)| dims.len() == 1 || **p == parent).map(|(c, _)| c.clone()));
+        }
         let listed: Option<HashMap<Option<String>, &crate::sema::model::Entry>> = match &level.allocation {
             Allocation::Shares(entries) | Allocation::Amounts(entries) => {
                 Some(entries.iter().map(|e| (Some(e.entity.clone()), e)).collect())

@@ -269,6 +269,9 @@ impl Printer<'_> {
     /// `by dim ALLOCATION [then ...]`, prefixed by `head`.
     fn level(&self, head: String, level: &Level, span: Span) -> Line {
         let mut text = format!("{head}by {}", level.dimension.name);
+        if let Some(org) = &level.org {
+            text.push_str(&format!(" from {}", self.src(org.span)));
+        }
         let entries = match &level.allocation {
             Allocation::Inherit => {
                 text.push_str(" inherit");

@@ -69,6 +69,7 @@ impl Checker<'_> {
                 )),
             );
         }
+        let org = level.org.as_ref().map(|o| self.resolve_path(o.span, &o.value));
         path.push(level.dimension.name.clone());
         let allocation = match &level.allocation {
             ast::Allocation::Inherit => Allocation::Inherit,
@@ -81,7 +82,7 @@ impl Checker<'_> {
             None => None,
         };
         path.pop();
-        Some(Level { dimension: level.dimension.name.clone(), allocation, then })
+        Some(Level { dimension: level.dimension.name.clone(), org, allocation, then })
     }
 
     fn entries(

@@ -323,6 +323,8 @@ pub enum CascadeBody {
 #[derive(Debug, Clone, Serialize)]
 pub struct Level {
     pub dimension: String,
+    /// The org chart file placing each child under its parent, resolved.
+    pub org: Option<PathBuf>,
     pub allocation: Allocation,
     pub then: Option<Box<Level>>,
 }

@@ -576,6 +576,8 @@ pub enum CascadeBody {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Level {
     pub dimension: Ident,
+    /// `by manager from "org.csv"`: the org chart placing each child under its parent.
+    pub org: Option<StrLit>,
     pub allocation: Allocation,
     pub then: Option<Box<Level>>,
     pub span: Span,

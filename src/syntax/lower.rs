@@ -701,9 +701,15 @@ impl Lowerer<'_> {
         let span = self.span(&pair);
         let mut inner = pair.into_inner();
         let dimension = self.ident(inner.next().unwrap());
-        let allocation = self.allocation(inner.next().unwrap());
+        let mut next = inner.next().unwrap();
+        let mut org = None;
+        if next.as_rule() == Rule::org_table {
+            org = Some(self.string(first(next)));
+            next = inner.next().unwrap();
+        }
+        let allocation = self.allocation(next);
         let then = inner.next().map(|l| Box::new(self.level(l)));
-        Level { dimension, allocation, then, span }
+        Level { dimension, org, allocation, then, span }
     }
 
     fn allocation(&mut self, pair: P) -> Allocation {
