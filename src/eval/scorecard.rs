@@ -77,7 +77,8 @@ fn scorecard(model: &Model, card: &ScorecardDef, kpis: &[&KpiResult]) -> Result<
         for (i, e) in card.entries.iter().enumerate() {
             let (attainment, status) = by_kpi.get(&i).copied().unwrap_or((None, Status::NoData));
             let counted = match attainment {
-                Some(a) => Some(card.cap.map_or(a, |c| a.min(c))),
+                // A negative actual earns nothing, never a negative share of the bonus.
+                Some(a) => Some(card.cap.map_or(a, |c| a.min(c)).max(0.0)),
                 // Met with no ratio to take (0 refunds against `<= 1`): full marks.
                 None if status == Status::Met => Some(card.cap.unwrap_or(1.0)),
                 None if card.missing == MissingRule::Zero => Some(0.0),

@@ -222,7 +222,7 @@ impl Checker<'_> {
             );
             return None;
         }
-        let (Some((pdir, ptarget)), Some((_, dtarget))) = (p.fixed_target(), d.fixed_target()) else {
+        let (Some((pdir, ptarget)), Some((ddir, dtarget))) = (p.fixed_target(), d.fixed_target()) else {
             self.error(
                 Code::CascadeTarget,
                 "a driver cascade compares two fixed targets",
@@ -232,26 +232,36 @@ impl Checker<'_> {
             .help = Some("both KPIs need a single fixed target".into());
             return None;
         };
+        if pdir != ddir {
+            self.error(
+                Code::CascadeTarget,
+                format!("`{}` is a {} target but `{}` a {} one", p.name, bound_word(pdir), d.name, bound_word(ddir)),
+                decl.span,
+                "targets point different ways",
+            )
+            .help = Some("a driver links two floors (`>=`) or two ceilings (`<=`)".into());
+            return None;
+        }
         let implied = dtarget * rate.base_value();
-        let short = match pdir {
-            Direction::AtLeast => ptarget - implied,
-            Direction::AtMost => implied - ptarget,
+        let (gap, relation, fix_driver, fix_parent) = match pdir {
+            Direction::AtLeast => (ptarget - implied, "short of", "raise", "lower"),
+            Direction::AtMost => (implied - ptarget, "above", "lower", "raise"),
         };
-        if short > EPSILON * ptarget.abs().max(1.0) {
+        if gap > EPSILON * ptarget.abs().max(1.0) {
             let message = format!(
-                "`{}` target {} at {} implies {}, short of `{}` target {} by {}",
+                "`{}` target {} at {} implies {}, {relation} `{}` target {} by {}",
                 d.name,
                 fmt_num(dtarget),
                 fmt_num(rate.base_value()),
                 fmt_num(implied),
                 p.name,
                 fmt_num(ptarget),
-                fmt_num(short)
+                fmt_num(gap)
             );
             self.emit(
                 Diagnostic::new(Code::DriverShortfall, message, Label::new(decl.span, "targets do not add up"))
                     .with_help(format!(
-                        "raise `{}` to {} or lower `{}` to {}",
+                        "{fix_driver} `{}` to {} or {fix_parent} `{}` to {}",
                         d.name,
                         fmt_num(ptarget / rate.base_value()),
                         p.name,
@@ -260,6 +270,13 @@ impl Checker<'_> {
             );
         }
         Some(rate.base_value())
+    }
+}
+
+fn bound_word(d: Direction) -> &'static str {
+    match d {
+        Direction::AtLeast => "floor (>=)",
+        Direction::AtMost => "ceiling (<=)",
     }
 }
 

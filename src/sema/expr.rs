@@ -114,8 +114,12 @@ impl Checker<'_> {
             ast::PredKind::InRange { column, negated, low, high } => match self.column_id(column) {
                 Some(col) => {
                     sources.insert(col.source);
+                    let ast_high = high;
                     match (self.value_for(col, low), self.value_for(col, high)) {
-                        (Some(low), Some(high)) => PredKind::InRange { column: col, negated: *negated, low, high },
+                        (Some(low), Some(high)) => {
+                            let high = through_end_of_day(high, &ast_high.kind);
+                            PredKind::InRange { column: col, negated: *negated, low, high }
+                        }
                         _ => PredKind::Const(false),
                     }
                 }
@@ -173,7 +177,14 @@ impl Checker<'_> {
             (O::Column(c), O::Literal(l)) | (O::Literal(l), O::Column(c)) => {
                 let Some(col) = self.column_id(c) else { return PredKind::Const(false) };
                 sources.insert(col.source);
-                let Some(value) = self.value_for(col, l) else { return PredKind::Const(false) };
+                let Some(mut value) = self.value_for(col, l) else { return PredKind::Const(false) };
+                // `created_at <= 2025-03-31` includes the whole last day, as a reader means it.
+                let column_on_left = matches!(lhs, O::Column(_));
+                let upper_inclusive =
+                    matches!((op, column_on_left), (CmpOp::Le | CmpOp::Gt, true) | (CmpOp::Ge | CmpOp::Lt, false));
+                if upper_inclusive {
+                    value = through_end_of_day(value, &l.kind);
+                }
                 let ty = self.model.column(col).ty.clone();
                 self.check_ordering(&ty, op, span);
                 let (lhs, rhs) = match lhs {
@@ -528,5 +539,16 @@ fn literal_value(ty: &ColType, lit: &LitKind) -> Result<Value, String> {
         }
         (ColType::Duration(_), _) => Err("state the unit of a duration: `3 days`, `4 hours`".into()),
         (ColType::Money(c), _) => Err(format!("compare with an amount in {c}")),
+    }
+}
+
+/// A date written against a datetime column, as an upper bound, means the end of
+/// that day: `2025-03-31` becomes `2025-03-31 23:59:59.999999`.
+fn through_end_of_day(value: Value, written: &LitKind) -> Value {
+    match (value, written) {
+        (Value::DateTime(dt), LitKind::Date(d)) => {
+            Value::DateTime(d.and_hms_micro_opt(23, 59, 59, 999_999).unwrap_or(dt))
+        }
+        (v, _) => v,
     }
 }

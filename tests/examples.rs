@@ -1,0 +1,52 @@
+//! Every example checks clean, is formatted, and evaluates on its shipped data;
+//! the subscriber story gives the numbers of the domain sketch.
+
+use kpic::eval::Status;
+use std::path::{Path, PathBuf};
+
+fn examples() -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir("examples")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "kpi"))
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn examples_check_clean_and_evaluate() {
+    let examples = examples();
+    assert!(examples.len() >= 7, "one example per role: {examples:?}");
+    for path in examples {
+        let checked = kpic::check_spec(&path, &|p| std::fs::read(p)).unwrap();
+        let codes: Vec<&str> = checked.diagnostics.iter().map(|d| d.code.as_str()).collect();
+        assert!(codes.is_empty(), "{}: {codes:?}", path.display());
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(kpic::fmt::format(&text).as_deref(), Some(text.as_str()), "{} is not formatted", path.display());
+        let plan = kpic::plan(&checked, &kpic::EvalOptions::default()).unwrap();
+        let eval = kpic::evaluate(&checked, &plan, &kpic::eval::Window::default())
+            .unwrap_or_else(|d| panic!("{}: {}", path.display(), d.message));
+        for k in &eval.kpis {
+            assert!(k.rows.iter().any(|r| r.actual.is_some()), "{}: KPI {} has no data at all", path.display(), k.name);
+        }
+        insta::assert_json_snapshot!(format!("model__{}", path.file_stem().unwrap().to_string_lossy()), checked.model);
+    }
+}
+
+#[test]
+fn subscriber_story() {
+    let checked = kpic::check_spec(Path::new("examples/subscribers.kpi"), &|p| std::fs::read(p)).unwrap();
+    let opts = kpic::EvalOptions { kpis: vec!["moscow_growth".into()], ..Default::default() };
+    let plan = kpic::plan(&checked, &opts).unwrap();
+    let eval = kpic::evaluate(&checked, &plan, &kpic::eval::Window::default()).unwrap();
+    let row = eval.kpis[0]
+        .rows
+        .iter()
+        .find(|r| r.period.to_string() == "2025-03" && r.entity == [Some("Anna".to_string())])
+        .expect("Anna in March 2025");
+    assert_eq!(row.actual, Some(2000.0));
+    assert_eq!(row.target, Some(kpic::eval::TargetValue::AtLeast { value: 3000.0 }));
+    assert_eq!(format!("{:.1}", row.attainment.unwrap() * 100.0), "66.7");
+    assert_eq!(row.status, Status::Missed);
+}
