@@ -45,7 +45,19 @@ fn main() {
             times.push(start.elapsed());
             assert!(!checked.has_errors(), "generated spec must check clean");
         }
-        println!("check {n:>5} KPIs ({:>5} lines): median {:>8.2?}", spec.lines().count(), median(times));
+        let mut parse_times = Vec::new();
+        for _ in 0..7 {
+            let start = Instant::now();
+            let (module, _) = kpic::syntax::parse(kpic::span::FileId(0), &spec);
+            parse_times.push(start.elapsed());
+            assert!(!module.decls.is_empty());
+        }
+        println!(
+            "check {n:>5} KPIs ({:>5} lines): median {:>8.2?} (of which parsing {:>8.2?})",
+            spec.lines().count(),
+            median(times),
+            median(parse_times)
+        );
         if n == 5_000 {
             let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target");
             let _ = std::fs::create_dir_all(&dir);

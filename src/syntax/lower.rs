@@ -801,6 +801,10 @@ pub fn parse_period(text: &str) -> Option<(Grain, NaiveDate)> {
 
 /// Length of `text` without trailing whitespace and `//` comments.
 fn code_len(text: &str) -> usize {
+    let last_line = text.rfind('\n').map_or(text, |i| &text[i..]);
+    if !text.ends_with(|c: char| c.is_whitespace()) && !last_line.contains("//") {
+        return text.len();
+    }
     let mut end = text.trim_end().len();
     loop {
         let line_start = text[..end].rfind('\n').map_or(0, |i| i + 1);

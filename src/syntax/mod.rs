@@ -10,7 +10,6 @@ pub use lower::parse_period;
 use crate::diagnostics::{Code, Diagnostic, Label};
 use crate::span::{FileId, Span};
 use pest::Parser;
-use std::num::NonZeroUsize;
 
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/kpi.pest"]
@@ -65,45 +64,69 @@ pub const KEYWORDS: &[&str] = &[
     "change",
 ];
 
-/// Upper bound on pest's rule calls for one declaration: a guard against
-/// pathological backtracking, far above what any real declaration needs.
-const CALL_LIMIT: usize = 50_000_000;
+/// Files with more declarations than this are parsed on several threads.
+const PARALLEL_FROM: usize = 256;
 
 /// Parse one file's text into its declarations, with a diagnostic for every
 /// declaration that does not parse.
 pub fn parse(file: FileId, text: &str) -> (ast::Module, Vec<Diagnostic>) {
-    pest::set_call_limit(NonZeroUsize::new(CALL_LIMIT));
-    let mut decls = Vec::new();
+    let pieces = chunk::split(text);
+    let parsed: Vec<(Option<ast::Decl>, Vec<Diagnostic>)> = if pieces.len() >= PARALLEL_FROM {
+        use rayon::prelude::*;
+        parser_pool().install(|| pieces.par_iter().map(|p| parse_piece(file, text, p)).collect())
+    } else {
+        pieces.iter().map(|p| parse_piece(file, text, p)).collect()
+    };
+    let mut decls = Vec::with_capacity(parsed.len());
     let mut diags = Vec::new();
-    for piece in chunk::split(text) {
-        if let Some(at) = piece.too_deep_at {
-            let span = Span::new(file, at, at + 1);
-            diags.push(
-                Diagnostic::new(
-                    Code::TooDeep,
-                    "brackets are nested too deeply",
-                    Label::new(span, "nesting exceeds the limit here"),
-                )
-                .with_help(format!(
-                    "at most {} levels are allowed; name the inner parts as metrics or filters",
-                    chunk::MAX_DEPTH
-                )),
-            );
-            continue;
-        }
-        let source = &text[piece.start..piece.end];
-        match KpiParser::parse(Rule::single_declaration, source) {
-            Ok(mut pairs) => {
-                let mut lowerer = lower::Lowerer { file, offset: piece.start, diags: &mut diags };
-                let decl = pairs.next().and_then(|p| p.into_inner().next());
-                if let Some(decl) = decl {
-                    decls.push(lowerer.declaration(decl));
-                }
-            }
-            Err(err) => diags.push(syntax_error(file, piece.start, source, &err)),
-        }
+    for (decl, d) in parsed {
+        decls.extend(decl);
+        diags.extend(d);
     }
     (ast::Module { file, decls }, diags)
+}
+
+/// Threads with room for the deepest nesting the chunker lets through.
+fn parser_pool() -> &'static rayon::ThreadPool {
+    static POOL: std::sync::OnceLock<rayon::ThreadPool> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .stack_size(32 * 1024 * 1024)
+            .thread_name(|i| format!("kpic-parse-{i}"))
+            .build()
+            .expect("parser threads start")
+    })
+}
+
+fn parse_piece(file: FileId, text: &str, piece: &chunk::Chunk) -> (Option<ast::Decl>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    if let Some(at) = piece.too_deep_at {
+        let span = Span::new(file, at, at + 1);
+        diags.push(
+            Diagnostic::new(
+                Code::TooDeep,
+                "brackets are nested too deeply",
+                Label::new(span, "nesting exceeds the limit here"),
+            )
+            .with_help(format!(
+                "at most {} levels are allowed; name the inner parts as metrics or filters",
+                chunk::MAX_DEPTH
+            )),
+        );
+        return (None, diags);
+    }
+    let source = &text[piece.start..piece.end];
+    match KpiParser::parse(Rule::single_declaration, source) {
+        Ok(mut pairs) => {
+            let mut lowerer = lower::Lowerer { file, offset: piece.start, diags: &mut diags };
+            let decl = pairs.next().and_then(|p| p.into_inner().next()).map(|d| lowerer.declaration(d));
+            (decl, diags)
+        }
+        Err(err) => {
+            diags.push(syntax_error(file, piece.start, source, &err));
+            (None, diags)
+        }
+    }
 }
 
 fn syntax_error(file: FileId, offset: usize, source: &str, err: &pest::error::Error<Rule>) -> Diagnostic {
