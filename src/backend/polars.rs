@@ -209,6 +209,10 @@ fn agg_exprs(a: &AggOutput) -> Vec<Expr> {
 }
 
 fn pred(p: &Pred) -> Expr {
+    crate::guard(|| pred_unguarded(p))
+}
+
+fn pred_unguarded(p: &Pred) -> Expr {
     match p {
         Pred::And(a, b) => pred(a).and(pred(b)),
         Pred::Or(a, b) => pred(a).or(pred(b)),

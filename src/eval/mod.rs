@@ -207,6 +207,10 @@ fn result(def: &KpiDef, kp: &KpiPlan, rows: Vec<Row>) -> KpiResult {
 
 /// The value of a KPI expression in one period for one entity.
 fn value(v: &Value, p: Period, entity: &Entity, ctx: &mut Ctx) -> Option<f64> {
+    crate::guard(|| value_unguarded(v, p, entity, ctx))
+}
+
+fn value_unguarded(v: &Value, p: Period, entity: &Entity, ctx: &mut Ctx) -> Option<f64> {
     match v {
         Value::Const(c) => Some(*c),
         Value::Agg { query, alias } => {

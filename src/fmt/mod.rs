@@ -355,6 +355,10 @@ impl Printer<'_> {
     }
 
     pub(crate) fn expr(&self, e: &Expr) -> String {
+        crate::guard(|| self.expr_unguarded(e))
+    }
+
+    fn expr_unguarded(&self, e: &Expr) -> String {
         match &e.kind {
             ExprKind::Binary { op, lhs, rhs } => format!("{} {} {}", self.expr(lhs), op.as_str(), self.expr(rhs)),
             ExprKind::Neg(inner) => format!("-{}", self.expr(inner)),
@@ -379,6 +383,10 @@ impl Printer<'_> {
     }
 
     fn pred(&self, p: &Pred) -> String {
+        crate::guard(|| self.pred_unguarded(p))
+    }
+
+    fn pred_unguarded(&self, p: &Pred) -> String {
         match &p.kind {
             PredKind::Or(a, b) => format!("{} or {}", self.pred(a), self.pred(b)),
             PredKind::And(a, b) => format!("{} and {}", self.pred(a), self.pred(b)),

@@ -84,6 +84,16 @@ impl Lowerer<'_> {
     }
 
     fn value(&mut self, e: &model::Expr, grain: Grain, keys: &[String], queries: &mut BTreeSet<usize>) -> Value {
+        crate::guard(|| self.value_unguarded(e, grain, keys, queries))
+    }
+
+    fn value_unguarded(
+        &mut self,
+        e: &model::Expr,
+        grain: Grain,
+        keys: &[String],
+        queries: &mut BTreeSet<usize>,
+    ) -> Value {
         match &e.kind {
             ExprKind::Const(v) => Value::Const(*v),
             ExprKind::Metric(id) => {
@@ -165,7 +175,7 @@ impl Lowerer<'_> {
             format: def.format,
             columns,
             time_column: def.columns[def.time_column].name.clone(),
-            span: def.span,
+            span: def.path_span,
         });
         self.scan_index.insert(source, self.scans.len() - 1);
         self.scans.len() - 1
@@ -177,6 +187,10 @@ impl Lowerer<'_> {
     }
 
     fn pred(&mut self, scan: usize, p: &model::Pred) -> Pred {
+        crate::guard(|| self.pred_unguarded(scan, p))
+    }
+
+    fn pred_unguarded(&mut self, scan: usize, p: &model::Pred) -> Pred {
         use model::PredKind as K;
         match &p.kind {
             K::And(a, b) => Pred::And(Box::new(self.pred(scan, a)), Box::new(self.pred(scan, b))),

@@ -89,6 +89,10 @@ impl Checker<'_> {
 
     /// Resolve and type-check a predicate, collecting the sources it reads.
     pub(crate) fn pred(&mut self, p: &ast::Pred, sources: &mut BTreeSet<SourceId>) -> Pred {
+        crate::guard(|| self.pred_unguarded(p, sources))
+    }
+
+    fn pred_unguarded(&mut self, p: &ast::Pred, sources: &mut BTreeSet<SourceId>) -> Pred {
         let kind = match &p.kind {
             ast::PredKind::Or(a, b) => PredKind::Or(Box::new(self.pred(a, sources)), Box::new(self.pred(b, sources))),
             ast::PredKind::And(a, b) => PredKind::And(Box::new(self.pred(a, sources)), Box::new(self.pred(b, sources))),
@@ -132,6 +136,9 @@ impl Checker<'_> {
 
     fn filter_ref(&mut self, name: &ast::Ident, sources: &mut BTreeSet<SourceId>) -> PredKind {
         let Some(i) = self.filters.get(&name.name) else {
+            if self.broken.contains(&name.name) {
+                return PredKind::Const(false);
+            }
             let help = did_you_mean(&name.name, self.filters.names())
                 .unwrap_or_else(|| "declare it with `filter NAME = condition`, or write the condition inline".into());
             self.error(Code::UnknownFilter, format!("unknown filter `{}`", name.name), name.span, "not declared")
@@ -304,7 +311,11 @@ impl Checker<'_> {
         typed
     }
 
-    fn expr(&mut self, e: &ast::Expr, mut trailing: Option<&mut Trailing>) -> Option<Typed> {
+    fn expr(&mut self, e: &ast::Expr, trailing: Option<&mut Trailing>) -> Option<Typed> {
+        crate::guard(|| self.expr_unguarded(e, trailing))
+    }
+
+    fn expr_unguarded(&mut self, e: &ast::Expr, mut trailing: Option<&mut Trailing>) -> Option<Typed> {
         let typed = |kind, unit, additivity, constant, sources| Typed {
             expr: Expr { kind, span: e.span },
             unit,
@@ -370,6 +381,9 @@ impl Checker<'_> {
         if let Some(i) = self.metrics.get(&name.name) {
             return self.metric(i);
         }
+        if self.broken.contains(&name.name) {
+            return None;
+        }
         let help = if self.kpis.get(&name.name).is_some() {
             format!("`{}` is a KPI; use the metric it measures", name.name)
         } else {
@@ -381,7 +395,11 @@ impl Checker<'_> {
         None
     }
 
-    fn aggregate(&mut self, agg: &ast::Aggregate, trailing: Option<&mut Trailing>) -> Option<Typed> {
+    fn aggregate(&mut self, agg: &ast::Aggregate, mut trailing: Option<&mut Trailing>) -> Option<Typed> {
+        // The trailing `where` has an aggregate to filter, even if this one fails below.
+        if let Some(t) = trailing.as_deref_mut() {
+            t.used = true;
+        }
         let (source, column) = match &agg.arg {
             ast::AggArg::Source(s) => (self.source_id(s)?, None),
             ast::AggArg::Column(c) => {

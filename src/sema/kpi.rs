@@ -47,7 +47,7 @@ impl Checker<'_> {
             Some(t) => (t.expr, t.unit, t.additivity, t.sources.into_iter().collect::<Vec<_>>()),
             None => (
                 Expr { kind: ExprKind::Const(0.0), span: decl.span },
-                Unit::Number,
+                Unit::Scalar,
                 Additivity::NonAdditive,
                 Vec::new(),
             ),
@@ -209,6 +209,10 @@ impl Checker<'_> {
 
     /// A target's unit must be the metric's: RUB for RUB, a percent for a ratio.
     fn check_target_unit(&mut self, q: &ast::Quantity, unit: &Unit) -> Option<()> {
+        // The metric did not check: its unit is unknown, and its error says why.
+        if *unit == Unit::Scalar {
+            return Some(());
+        }
         let problem = match (&q.unit, unit) {
             (UnitLit::None, Unit::Duration) => Some("state the unit of a duration target: `14 days`".to_string()),
             (UnitLit::None, Unit::Ratio) if q.value.abs() > 1.0 => Some(format!(

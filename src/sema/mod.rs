@@ -22,6 +22,7 @@ use types::ColType;
 /// Check a loaded program. The model is complete only when no error was reported.
 pub fn check(program: &Program) -> (Model, Vec<Diagnostic>) {
     let mut checker = Checker::new(&program.sources);
+    checker.broken = program.modules.iter().flat_map(|m| m.broken.iter().cloned()).collect();
     for module in &program.modules {
         for decl in &module.decls {
             checker.declare(decl);
@@ -86,6 +87,8 @@ pub(crate) struct Checker<'a> {
     filter_stack: Vec<usize>,
     pub(crate) model: Model,
     pub(crate) diags: Vec<Diagnostic>,
+    /// Names of declarations that did not parse (see `ast::Module::broken`).
+    pub(crate) broken: std::collections::HashSet<String>,
 }
 
 impl<'a> Checker<'a> {
@@ -106,6 +109,7 @@ impl<'a> Checker<'a> {
             filter_stack: Vec::new(),
             model: Model::default(),
             diags: Vec::new(),
+            broken: Default::default(),
         }
     }
 
@@ -254,6 +258,8 @@ impl<'a> Checker<'a> {
             columns,
             time_column,
             span: src.span,
+            name_span: src.name.span,
+            path_span: src.path.span,
         }
     }
 
@@ -261,6 +267,9 @@ impl<'a> Checker<'a> {
     pub(crate) fn source_id(&mut self, ident: &ast::Ident) -> Option<SourceId> {
         if let Some(i) = self.sources.get(&ident.name) {
             return Some(SourceId(i));
+        }
+        if self.broken.contains(&ident.name) {
+            return None;
         }
         let help = did_you_mean(&ident.name, self.sources.names())
             .unwrap_or_else(|| "declare it with `source NAME from \"file.csv\" { ... }`".into());
@@ -279,7 +288,7 @@ impl<'a> Checker<'a> {
         let names: Vec<&str> = def.columns.iter().map(|c| c.name.as_str()).collect();
         let help = did_you_mean(&col.column.name, names.iter().copied())
             .unwrap_or_else(|| format!("`{}` declares: {}", def.name, names.join(", ")));
-        let source_span = def.span;
+        let source_span = def.name_span;
         let message = format!("source `{}` has no column `{}`", def.name, col.column.name);
         self.emit(
             Diagnostic::new(Code::UnknownColumn, message, Label::new(col.column.span, "unknown column"))
@@ -302,7 +311,7 @@ impl<'a> Checker<'a> {
             let help = did_you_mean(&dimension.name, names.iter().copied())
                 .unwrap_or_else(|| format!("`{}` declares: {}", def.name, names.join(", ")));
             let message = format!("source `{}` has no column `{}` to group by", def.name, dimension.name);
-            let source_span = def.span;
+            let source_span = def.name_span;
             self.emit(
                 Diagnostic::new(code, message, Label::new(dimension.span, "not a column of every source"))
                     .with_secondary(Label::new(source_span, "source declared here"))

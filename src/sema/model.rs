@@ -90,6 +90,12 @@ pub struct SourceDef {
     pub time_column: usize,
     #[serde(skip)]
     pub span: Span,
+    /// The source's name, where messages about the source point.
+    #[serde(skip)]
+    pub name_span: Span,
+    /// The quoted path, where messages about the data file point.
+    #[serde(skip)]
+    pub path_span: Span,
 }
 
 impl SourceDef {

@@ -22,6 +22,9 @@ impl Checker<'_> {
         if let Some(i) = self.kpis.get(&name.name) {
             return Some(KpiId(i));
         }
+        if self.broken.contains(&name.name) {
+            return None;
+        }
         let help = if self.metrics.get(&name.name).is_some() {
             format!("`{}` is a metric; declare a KPI that measures it", name.name)
         } else {

@@ -20,6 +20,9 @@ pub struct StrLit {
 pub struct Module {
     pub file: FileId,
     pub decls: Vec<Decl>,
+    /// Names of declarations that did not parse: the checker stays silent about
+    /// references to them, since the syntax error already explains the problem.
+    pub broken: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

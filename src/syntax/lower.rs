@@ -21,6 +21,9 @@ pub(super) struct Lowerer<'d> {
 
 type P<'i> = Pair<'i, Rule>;
 
+/// Most operands one chain of `+`/`-`, `*`/`/`, `and` or `or` may have.
+pub const MAX_OPERANDS: usize = 1000;
+
 impl Lowerer<'_> {
     /// The pair's span without the whitespace and comments pest's implicit
     /// whitespace rule leaves at its end (before an optional part that is absent).
@@ -251,7 +254,14 @@ impl Lowerer<'_> {
 
     /// `predicate` and `disjunct` share a shape: operands separated by an operator.
     fn predicate(&mut self, pair: P) -> Pred {
+        crate::guard(|| self.predicate_unguarded(pair))
+    }
+
+    fn predicate_unguarded(&mut self, pair: P) -> Pred {
         let rule = pair.as_rule();
+        if let Some(span) = self.too_long(&pair) {
+            return Pred { kind: PredKind::Bool(false), span };
+        }
         let mut inner = pair.into_inner().filter(|p| !matches!(p.as_rule(), Rule::or_op | Rule::and_op));
         let mut acc = self.pred_part(inner.next().unwrap());
         for next in inner {
@@ -366,6 +376,13 @@ impl Lowerer<'_> {
 
     /// `expr` and `term`: operands separated by operators, folded to the left.
     fn expr(&mut self, pair: P) -> Expr {
+        crate::guard(|| self.expr_unguarded(pair))
+    }
+
+    fn expr_unguarded(&mut self, pair: P) -> Expr {
+        if let Some(span) = self.too_long(&pair) {
+            return Expr { kind: ExprKind::Quantity(Quantity { value: 0.0, unit: UnitLit::None, span }), span };
+        }
         let mut inner = pair.into_inner();
         let mut acc = self.expr_part(inner.next().unwrap());
         while let Some(op) = inner.next() {
@@ -380,6 +397,24 @@ impl Lowerer<'_> {
             acc = Expr { kind: ExprKind::Binary { op, lhs: Box::new(acc), rhs: Box::new(rhs) }, span };
         }
         acc
+    }
+
+    /// A chain of more than [`MAX_OPERANDS`] operands is refused: the tree would
+    /// be that deep, and every later stage walks it recursively.
+    fn too_long(&mut self, pair: &P) -> Option<Span> {
+        let operands = pair.clone().into_inner().count().div_ceil(2);
+        if operands <= MAX_OPERANDS {
+            return None;
+        }
+        let span = self.span(pair);
+        self.error(
+            Code::TooDeep,
+            format!("this expression chains {operands} operands; at most {MAX_OPERANDS} are allowed"),
+            span,
+            "too long",
+            "split it into named metrics or filters",
+        );
+        Some(span)
     }
 
     fn expr_part(&mut self, pair: P) -> Expr {
@@ -800,7 +835,7 @@ pub fn parse_period(text: &str) -> Option<(Grain, NaiveDate)> {
 }
 
 /// Length of `text` without trailing whitespace and `//` comments.
-fn code_len(text: &str) -> usize {
+pub(super) fn code_len(text: &str) -> usize {
     let last_line = text.rfind('\n').map_or(text, |i| &text[i..]);
     if !text.ends_with(|c: char| c.is_whitespace()) && !last_line.contains("//") {
         return text.len();

@@ -71,19 +71,23 @@ const PARALLEL_FROM: usize = 256;
 /// declaration that does not parse.
 pub fn parse(file: FileId, text: &str) -> (ast::Module, Vec<Diagnostic>) {
     let pieces = chunk::split(text);
-    let parsed: Vec<(Option<ast::Decl>, Vec<Diagnostic>)> = if pieces.len() >= PARALLEL_FROM {
+    let parsed: Vec<Parsed> = if pieces.len() >= PARALLEL_FROM {
         use rayon::prelude::*;
         parser_pool().install(|| pieces.par_iter().map(|p| parse_piece(file, text, p)).collect())
     } else {
         pieces.iter().map(|p| parse_piece(file, text, p)).collect()
     };
     let mut decls = Vec::with_capacity(parsed.len());
+    let mut broken = Vec::new();
     let mut diags = Vec::new();
     for (decl, d) in parsed {
-        decls.extend(decl);
+        match decl {
+            Ok(decl) => decls.push(decl),
+            Err(name) => broken.extend(name),
+        }
         diags.extend(d);
     }
-    (ast::Module { file, decls }, diags)
+    (ast::Module { file, decls, broken }, diags)
 }
 
 /// Threads with room for the deepest nesting the chunker lets through.
@@ -98,7 +102,10 @@ fn parser_pool() -> &'static rayon::ThreadPool {
     })
 }
 
-fn parse_piece(file: FileId, text: &str, piece: &chunk::Chunk) -> (Option<ast::Decl>, Vec<Diagnostic>) {
+/// A declaration, or the name of one that did not parse (if it can be told).
+type Parsed = (Result<ast::Decl, Option<String>>, Vec<Diagnostic>);
+
+fn parse_piece(file: FileId, text: &str, piece: &chunk::Chunk) -> Parsed {
     let mut diags = Vec::new();
     if let Some(at) = piece.too_deep_at {
         let span = Span::new(file, at, at + 1);
@@ -113,20 +120,31 @@ fn parse_piece(file: FileId, text: &str, piece: &chunk::Chunk) -> (Option<ast::D
                 chunk::MAX_DEPTH
             )),
         );
-        return (None, diags);
+        return (Err(declared_name(&text[piece.start..piece.end])), diags);
     }
     let source = &text[piece.start..piece.end];
     match KpiParser::parse(Rule::single_declaration, source) {
         Ok(mut pairs) => {
             let mut lowerer = lower::Lowerer { file, offset: piece.start, diags: &mut diags };
             let decl = pairs.next().and_then(|p| p.into_inner().next()).map(|d| lowerer.declaration(d));
-            (decl, diags)
+            (decl.ok_or(None), diags)
         }
         Err(err) => {
             diags.push(syntax_error(file, piece.start, source, &err));
-            (None, diags)
+            (Err(declared_name(source)), diags)
         }
     }
+}
+
+/// The name a broken declaration was meant to declare: the word after its keyword.
+fn declared_name(source: &str) -> Option<String> {
+    let code = source.lines().map(str::trim_start).find(|l| !l.is_empty() && !l.starts_with("//"))?;
+    let mut words = code.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|w| !w.is_empty());
+    let keyword = words.next()?;
+    if keyword == "import" || keyword == "cascade" {
+        return None;
+    }
+    words.next().map(str::to_string)
 }
 
 fn syntax_error(file: FileId, offset: usize, source: &str, err: &pest::error::Error<Rule>) -> Diagnostic {
@@ -134,7 +152,10 @@ fn syntax_error(file: FileId, offset: usize, source: &str, err: &pest::error::Er
         pest::error::InputLocation::Pos(p) => (p, p),
         pest::error::InputLocation::Span((a, b)) => (a, b),
     };
-    let found = found_token(source, start);
+    // At the end of the piece, point just after its last code, not at the next line.
+    let code_end = lower::code_len(source);
+    let (start, end) = if start >= code_end { (code_end, code_end) } else { (start, end) };
+    let found = if start >= code_end { "" } else { found_token(source, start) };
     let expected = match &err.variant {
         pest::error::ErrorVariant::ParsingError { positives, .. } => describe_expected(positives),
         pest::error::ErrorVariant::CustomError { message } => message.clone(),

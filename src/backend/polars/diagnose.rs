@@ -19,7 +19,7 @@ pub(super) fn check_file(scan: &Scan) -> Result<(), Diagnostic> {
     Err(Diagnostic::new(
         Code::DataFile,
         format!("source `{}`: {problem}", scan.name),
-        Label::new(scan.span, "source declared here"),
+        Label::new(scan.span, "this file"),
     )
     .with_help("paths are relative to the spec; `kpic eval --data NAME=PATH` reads another file"))
 }
@@ -111,7 +111,7 @@ fn polars_failure(scan: &Scan, err: &PolarsError) -> Diagnostic {
     Diagnostic::new(
         code,
         format!("source `{}`: cannot read {}: {}", scan.name, scan.path.display(), first_line(&text)),
-        Label::new(scan.span, "source declared here"),
+        Label::new(scan.span, "this file"),
     )
     .with_help("check the file; kpic stops rather than drop or pad rows it cannot read")
 }
@@ -132,14 +132,14 @@ pub(super) fn check_layout(scan: &Scan) -> Result<(), Diagnostic> {
         Diagnostic::new(
             Code::DataFile,
             format!("source `{}`: cannot read {}: {e}", scan.name, scan.path.display()),
-            Label::new(scan.span, "source declared here"),
+            Label::new(scan.span, "this file"),
         )
     };
     let malformed = |line: u64, what: String| {
         Diagnostic::new(
             Code::DataMalformed,
             format!("source `{}`: {}, line {line}: {what}", scan.name, scan.path.display()),
-            Label::new(scan.span, "source declared here"),
+            Label::new(scan.span, "this file"),
         )
         .with_help("fix the file; kpic stops rather than drop or pad rows")
     };

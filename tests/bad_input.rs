@@ -1,0 +1,53 @@
+//! Hostile and malformed specs too large to keep as fixture files: each gets a
+//! diagnostic, never a panic or a stack overflow.
+
+fn codes(text: &str) -> Vec<&'static str> {
+    kpic::check_text("big.kpi", text).diagnostics.iter().map(|d| d.code.as_str()).collect()
+}
+
+#[test]
+fn ten_thousand_nested_parentheses() {
+    let text = format!("metric m = {}1{}\n", "(".repeat(10_000), ")".repeat(10_000));
+    assert_eq!(codes(&text), ["E003"]);
+    let pred = format!("filter f = {}true{}\n", "(".repeat(10_000), ")".repeat(10_000));
+    assert_eq!(codes(&pred), ["E003"]);
+}
+
+#[test]
+fn a_one_megabyte_line() {
+    // 250,000 additions on one line: refused as too long, not a 250,000-deep tree.
+    let text = format!("metric m = 1{}\n", " + 1".repeat(250_000));
+    assert!(text.len() > 1_000_000);
+    assert_eq!(codes(&text), ["E003"]);
+    let conditions = format!("filter f = true{}\n", " and true".repeat(120_000));
+    assert_eq!(codes(&conditions), ["E003"]);
+}
+
+#[test]
+fn a_long_but_reasonable_chain_is_fine() {
+    let text = format!(
+        "source s from \"s.csv\" {{\n  time t: date\n  x: int\n}}\n\nmetric m = sum(s.x){}\n",
+        " + sum(s.x)".repeat(500)
+    );
+    assert!(codes(&text).is_empty(), "{:?}", codes(&text));
+}
+
+#[test]
+fn a_long_string_and_a_long_name() {
+    let name = "n".repeat(100_000);
+    let text = format!("kpi {name} \"{}\" {{\n  per month\n}}\n", "x".repeat(1_000_000));
+    assert_eq!(codes(&text), ["E302", "E303"]);
+}
+
+#[test]
+fn many_broken_declarations_are_all_reported() {
+    let text = "kpi a {\n  per fortnight\n}\n".repeat(1_000);
+    assert_eq!(codes(&text).len(), 1_000);
+}
+
+#[test]
+fn binary_garbage() {
+    let bytes: Vec<u8> = (0..100_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8).collect();
+    let program = kpic::load::load(std::path::Path::new("garbage.kpi"), &|_| Ok(bytes.clone())).unwrap();
+    assert_eq!(program.diagnostics[0].code.as_str(), "E002");
+}
