@@ -85,27 +85,14 @@ fn check_line(case: &str, eval: &Evaluation, line: &str) {
         let (key, want) = field.split_once('=').unwrap();
         let got = match key {
             "actual" => fmt(row.actual),
-            "target" => fmt(row.target.map(|t| match t {
-                kpic::eval::TargetValue::AtLeast { value } | kpic::eval::TargetValue::AtMost { value } => value,
-                kpic::eval::TargetValue::Between { low, .. } => low,
-            })),
+            "target" => fmt(row.target.map(target_value)),
             "attainment" => fmt(row.attainment),
             "gap" => fmt(row.gap),
-            "status" => match row.status {
-                Status::Met => "met",
-                Status::AtRisk => "at_risk",
-                Status::Missed => "missed",
-                Status::NoData => "no_data",
-            }
-            .to_string(),
+            "status" => status_word(row.status),
             "notes" => row.notes.len().to_string(),
             other => panic!("{case}: unknown field {other}"),
         };
-        let same = match (got.parse::<f64>(), want.parse::<f64>()) {
-            (Ok(g), Ok(w)) => (g - w).abs() <= 1e-6 * w.abs().max(1.0),
-            _ => got == want,
-        };
-        assert!(same, "{case}: {kpi} {period} {entity} {key}: got {got}, expected {want}");
+        compare(case, &format!("{kpi} {period} {entity}"), key, got, want);
     }
 }
 
@@ -185,15 +172,20 @@ fn check_cascade(case: &str, eval: &Evaluation, line: &str) {
         let (key, want) = field.split_once('=').unwrap();
         let got = match key {
             "actual" => fmt(row.actual),
-            "target" => fmt(row.target.map(|t| match t {
-                kpic::eval::TargetValue::AtLeast { value } | kpic::eval::TargetValue::AtMost { value } => value,
-                kpic::eval::TargetValue::Between { low, .. } => low,
-            })),
+            "target" => fmt(row.target.map(target_value)),
             "attainment" => fmt(row.attainment),
             "status" => status_word(row.status),
             "notes" => row.notes.len().to_string(),
             other => panic!("{case}: unknown field {other}"),
         };
         compare(case, &format!("{kpi} {period} {path}"), key, got, want);
+    }
+}
+
+/// The number a target compares with (the low bound of a range).
+fn target_value(t: kpic::eval::TargetValue) -> f64 {
+    match t {
+        kpic::eval::TargetValue::AtLeast { value } | kpic::eval::TargetValue::AtMost { value } => value,
+        kpic::eval::TargetValue::Between { low, .. } => low,
     }
 }

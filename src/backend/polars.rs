@@ -308,3 +308,22 @@ fn float_column(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<f64>>> {
     let s = df.column(name)?.cast(&DataType::Float64)?;
     Ok(s.f64()?.iter().map(|v| v.filter(|x| x.is_finite())).collect())
 }
+
+/// Read a small CSV side table with every column as text (targets, bonus bases,
+/// org charts); the caller parses the values it needs and reports bad ones.
+pub fn read_text_table(path: &Path) -> Result<crate::ir::TextTable, String> {
+    let first_line = |e: PolarsError| e.to_string().lines().next().unwrap_or("").to_string();
+    let df = LazyCsvReader::new(pl_path(path))
+        .with_glob(false)
+        .with_has_header(true)
+        .with_infer_schema_length(Some(0))
+        .finish()
+        .and_then(|lf| lf.collect())
+        .map_err(first_line)?;
+    let mut table = crate::ir::TextTable::default();
+    for c in df.columns() {
+        let values = c.str().map_err(first_line)?.iter().map(|v| v.map(str::to_string)).collect();
+        table.columns.insert(c.name().to_string(), values);
+    }
+    Ok(table)
+}

@@ -97,7 +97,6 @@ fn org_table(
     parent: Option<&str>,
     child: &str,
 ) -> Result<HashMap<Option<String>, Option<String>>, Diagnostic> {
-    use polars::prelude::{LazyCsvReader, LazyFileListReader};
     let fail = |why: String| {
         Diagnostic::new(
             Code::CascadeHierarchy,
@@ -109,17 +108,9 @@ fn org_table(
             parent.map_or(String::new(), |p| format!("{p}, "))
         ))
     };
-    let df = LazyCsvReader::new(crate::backend::polars::pl_path(path))
-        .with_glob(false)
-        .with_has_header(true)
-        .with_infer_schema_length(Some(0))
-        .finish()
-        .and_then(|lf| lf.collect())
-        .map_err(|e| fail(e.to_string().lines().next().unwrap_or("").to_string()))?;
-    let column = |name: &str| -> Result<Vec<Option<String>>, Diagnostic> {
-        let c = df.column(name).map_err(|_| fail(format!("no column `{name}`")))?;
-        Ok(c.str().map_err(|e| fail(e.to_string()))?.iter().map(|v| v.map(str::to_string)).collect())
-    };
+    let table = crate::backend::polars::read_text_table(path).map_err(fail)?;
+    let column =
+        |name: &str| -> Result<Vec<Option<String>>, Diagnostic> { Ok(table.column(name).map_err(fail)?.to_vec()) };
     let children = column(child)?;
     let parents = match parent {
         Some(p) => column(p)?,

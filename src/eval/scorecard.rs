@@ -6,7 +6,6 @@ use crate::diagnostics::{Code, Diagnostic, Label};
 use crate::eval::period::{self, Period};
 use crate::sema::model::{BaseDef, Model, ScorecardDef};
 use crate::syntax::ast::{MissingRule, PayoutRange, PayoutRule, PayoutValue};
-use polars::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
@@ -193,19 +192,11 @@ fn load_bases(card: &ScorecardDef) -> Result<Option<Bases>, Diagnostic> {
         )
         .with_help(format!("the table needs a `{}` column, optionally `period`, and `base`", card.by))
     };
-    let df = LazyCsvReader::new(crate::backend::polars::pl_path(resolved))
-        .with_glob(false)
-        .with_has_header(true)
-        .with_infer_schema_length(Some(0))
-        .finish()
-        .and_then(|lf| lf.collect())
-        .map_err(|e| fail(e.to_string().lines().next().unwrap_or("").to_string()))?;
-    let text = |name: &str| -> Result<Vec<Option<String>>, Diagnostic> {
-        let c = df.column(name).map_err(|_| fail(format!("no column `{name}`")))?;
-        Ok(c.str().map_err(|e| fail(e.to_string()))?.iter().map(|v| v.map(str::to_string)).collect())
-    };
+    let table = crate::backend::polars::read_text_table(resolved).map_err(fail)?;
+    let text =
+        |name: &str| -> Result<Vec<Option<String>>, Diagnostic> { Ok(table.column(name).map_err(fail)?.to_vec()) };
     let entities = text(&card.by)?;
-    let periods = if df.column("period").is_ok() { Some(text("period")?) } else { None };
+    let periods = if table.has("period") { Some(text("period")?) } else { None };
     let values = text("base")?;
     let mut out = Bases::new();
     for (row, v) in values.iter().enumerate() {

@@ -6,7 +6,6 @@ use super::{Entity, TargetValue};
 use crate::diagnostics::{Code, Diagnostic, Label};
 use crate::sema::model::{KpiDef, TargetDef, TargetSpec};
 use crate::syntax::ast::{Direction, RelOp};
-use polars::prelude::*;
 use std::collections::HashMap;
 
 /// A planning table: (entity, period label or none) to target.
@@ -32,20 +31,11 @@ fn load(def: &KpiDef, t: &TargetDef, path: &std::path::Path, column: &str) -> Re
         )
         .with_help(format!("the table needs the columns {}, optionally `period`, and `{column}`", def.by.join(", ")))
     };
-    let df = LazyCsvReader::new(crate::backend::polars::pl_path(path))
-        .with_glob(false)
-        .with_has_header(true)
-        .with_infer_schema_length(Some(0))
-        .finish()
-        .and_then(|lf| lf.collect())
-        .map_err(|e| fail(e.to_string().lines().next().unwrap_or("").to_string()))?;
-    let text = |name: &str| -> Result<Vec<Option<String>>, Diagnostic> {
-        let c = df.column(name).map_err(|_| fail(format!("no column `{name}`")))?;
-        let s = c.str().map_err(|e| fail(e.to_string()))?;
-        Ok(s.iter().map(|v| v.map(str::to_string)).collect())
-    };
+    let table = crate::backend::polars::read_text_table(path).map_err(fail)?;
+    let text =
+        |name: &str| -> Result<Vec<Option<String>>, Diagnostic> { Ok(table.column(name).map_err(fail)?.to_vec()) };
     let keys: Vec<Vec<Option<String>>> = def.by.iter().map(|k| text(k)).collect::<Result<_, _>>()?;
-    let periods = if df.column("period").is_ok() { Some(text("period")?) } else { None };
+    let periods = if table.has("period") { Some(text("period")?) } else { None };
     let values = text(column)?;
     let mut table = Table::new();
     for (row, v) in values.iter().enumerate() {

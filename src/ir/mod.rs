@@ -153,3 +153,20 @@ pub struct AggTable {
     /// Aggregate values by alias, per row.
     pub values: std::collections::HashMap<String, Vec<Option<f64>>>,
 }
+
+/// A small side table (targets, bonus bases, org charts) read as text: column
+/// name to values, `None` for an empty cell.
+#[derive(Debug, Clone, Default)]
+pub struct TextTable {
+    pub columns: std::collections::HashMap<String, Vec<Option<String>>>,
+}
+
+impl TextTable {
+    pub fn column(&self, name: &str) -> Result<&[Option<String>], String> {
+        self.columns.get(name).map(Vec::as_slice).ok_or_else(|| format!("no column `{name}`"))
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.columns.contains_key(name)
+    }
+}
