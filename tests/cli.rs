@@ -153,3 +153,37 @@ fn plan_shows_one_fused_query_per_source_and_grouping() {
     assert_eq!(text.matches("== query").count(), 2, "{text}");
     assert!(text.contains("Csv SCAN"));
 }
+
+#[test]
+fn check_github_annotations() {
+    let out = kpic(&["check", "--format", "github", "tests/fixtures/check/duplicate_names.kpi"]);
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!(stdout(&out));
+}
+
+/// The SARIF log of every check fixture validates against the official SARIF
+/// 2.1.0 schema. `.ci/setup` installs the schema and Python's jsonschema; outside
+/// CI the test is skipped (loudly) when they are missing.
+#[test]
+fn check_sarif_validates_against_the_official_schema() {
+    let out = kpic(&["check", "--format", "sarif", "tests/fixtures/check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let log: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(log["version"], "2.1.0");
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    assert!(results.len() > 40, "{} results", results.len());
+    let schema = std::env::var("KPIC_SARIF_SCHEMA").ok().filter(|p| Path::new(p).exists());
+    let Some(schema) = schema else {
+        assert!(std::env::var_os("CI").is_none(), "CI must provide KPIC_SARIF_SCHEMA (.ci/setup)");
+        eprintln!("SKIPPED: set KPIC_SARIF_SCHEMA=$(bash .ci/setup) to validate against the SARIF schema");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("check.sarif");
+    std::fs::write(&file, &out.stdout).unwrap();
+    let v = Command::new("python3")
+        .args(["tests/tools/validate_sarif.py", &schema, file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(v.status.success(), "{}{}", String::from_utf8_lossy(&v.stdout), String::from_utf8_lossy(&v.stderr));
+}

@@ -22,8 +22,14 @@ pub struct Args {
 
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum Format {
+    /// Rendered reports on standard error.
     Human,
+    /// A versioned JSON document (docs/cli.md).
     Json,
+    /// GitHub Actions workflow commands, so errors annotate the pull request.
+    Github,
+    /// A SARIF 2.1.0 log, for code-scanning dashboards.
+    Sarif,
 }
 
 /// The JSON report of `kpic check --format json` (schema version 1).
@@ -89,6 +95,17 @@ pub fn run(args: Args) -> u8 {
                 files: files.len(),
             };
             println!("{}", serde_json::to_string_pretty(&report).expect("serializable"));
+        }
+        Format::Github => {
+            for (d, sources) in &all {
+                println!("{}", crate::diagnostics::machine::github(d, sources));
+            }
+            eprintln!("{}", render::summary(&diags, files.len()));
+        }
+        Format::Sarif => {
+            let pairs: Vec<(Diagnostic, &SourceMap)> = all.iter().map(|(d, s)| (d.clone(), s)).collect();
+            let log = crate::diagnostics::machine::sarif(&pairs);
+            println!("{}", serde_json::to_string_pretty(&log).expect("serializable"));
         }
     }
     let errors = diags.iter().any(|d| d.is_error());

@@ -4,6 +4,7 @@
 //! them with miette (for people) or as JSON (for machines).
 
 pub mod codes;
+pub mod machine;
 pub mod render;
 
 pub use codes::{Code, Severity};
