@@ -2,6 +2,7 @@
 #![doc = include_str!("../docs/architecture.md")]
 
 pub mod cli;
+pub mod config;
 pub mod diagnostics;
 pub mod fmt;
 pub mod lint;

@@ -187,3 +187,32 @@ fn check_sarif_validates_against_the_official_schema() {
         .unwrap();
     assert!(v.status.success(), "{}{}", String::from_utf8_lossy(&v.stdout), String::from_utf8_lossy(&v.stderr));
 }
+
+#[test]
+fn kpic_toml_sets_lint_levels() {
+    let dir = tempfile::tempdir().unwrap();
+    let sub = dir.path().join("specs/team");
+    std::fs::create_dir_all(&sub).unwrap();
+    let spec = sub.join("w.kpi");
+    std::fs::write(
+        &spec,
+        "source s from \"s.csv\" {\n  time t: date\n}\n\nkpi k {\n  metric count(s)\n  per month\n  target >= 0\n}\n",
+    )
+    .unwrap();
+    let spec = spec.to_str().unwrap();
+    let toml = dir.path().join("kpic.toml");
+
+    std::fs::write(&toml, "[lints]\ntarget-always-met = \"deny\"\n").unwrap();
+    let denied = kpic(&["check", spec]);
+    assert_eq!(denied.status.code(), Some(1), "{}", stderr(&denied));
+    assert!(stderr(&denied).contains("1 error, 0 warnings"), "{}", stderr(&denied));
+
+    std::fs::write(&toml, "[lints]\nW002 = \"allow\"\n").unwrap();
+    let allowed = kpic(&["check", spec]);
+    assert!(stderr(&allowed).contains("0 errors, 0 warnings"), "{}", stderr(&allowed));
+
+    std::fs::write(&toml, "[lints]\ntarget-always-met = \"deny\"\nno-such-lint = \"warn\"\n").unwrap();
+    let bad = kpic(&["check", spec]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("kpic.toml:3: unknown lint `no-such-lint`"), "{}", stderr(&bad));
+}

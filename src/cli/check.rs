@@ -64,7 +64,16 @@ pub fn run(args: Args) -> u8 {
         for (_, f) in checked.sources.files() {
             files.insert(f.path.clone());
         }
-        for d in checked.diagnostics {
+        let config = match super::config_for(spec) {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return EXIT_USAGE;
+            }
+        };
+        let mut found = checked.diagnostics;
+        config.apply(&mut found);
+        for d in found {
             // A file imported by several specs is reported once.
             let key = (
                 checked.sources.get(d.primary.span.file).path.clone(),

@@ -96,13 +96,20 @@ pub(crate) fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
 
 /// Load and check a spec; on failure print why and give the exit code.
 pub(crate) fn load_checked(spec: &Path) -> Result<crate::Checked, u8> {
-    let checked = match crate::check_spec(spec, &read_file) {
+    let mut checked = match crate::check_spec(spec, &read_file) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: cannot read {}: {e}", spec.display());
             return Err(EXIT_USAGE);
         }
     };
+    match config_for(spec) {
+        Ok(config) => config.apply(&mut checked.diagnostics),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Err(EXIT_USAGE);
+        }
+    }
     if checked.has_errors() {
         let color = stderr_color();
         for d in &checked.diagnostics {
@@ -112,4 +119,11 @@ pub(crate) fn load_checked(spec: &Path) -> Result<crate::Checked, u8> {
         return Err(EXIT_ERRORS);
     }
     Ok(checked)
+}
+
+/// The `kpic.toml` that governs `spec`, or the defaults when there is none.
+pub(crate) fn config_for(spec: &Path) -> Result<crate::config::Config, String> {
+    let Some(path) = crate::config::Config::find(spec) else { return Ok(Default::default()) };
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    crate::config::Config::parse(&path, &text)
 }
