@@ -1,6 +1,7 @@
 //! kpic: a KPI definition language and its compiler.
 #![doc = include_str!("../docs/architecture.md")]
 
+#[cfg(feature = "engine")]
 pub mod cli;
 pub mod config;
 pub mod diagnostics;
@@ -55,11 +56,16 @@ fn check_program(program: load::Program) -> Checked {
     diagnostics::sort(&mut diagnostics);
     Checked { sources: program.sources, modules: program.modules, model, diagnostics }
 }
+// The engine (polars, evaluation, reports, the CLI) is a default feature; without
+// it the front end and the IR build alone, which is what the fuzz targets need.
+#[cfg(feature = "engine")]
 pub mod backend;
+#[cfg(feature = "engine")]
 pub mod eval;
 pub mod ir;
 
 /// What to evaluate and on which data.
+#[cfg(feature = "engine")]
 #[derive(Debug, Clone, Default)]
 pub struct EvalOptions {
     /// KPI names; empty means all.
@@ -70,6 +76,7 @@ pub struct EvalOptions {
 }
 
 /// Compile a checked, error-free spec into a plan, with data overrides applied.
+#[cfg(feature = "engine")]
 pub fn plan(checked: &Checked, opts: &EvalOptions) -> Result<ir::Plan, String> {
     for name in &opts.kpis {
         if checked.model.kpi_by_name(name).is_none() {
@@ -96,8 +103,10 @@ pub fn plan(checked: &Checked, opts: &EvalOptions) -> Result<ir::Plan, String> {
 }
 
 /// Run a plan on its data and score every KPI.
+#[cfg(feature = "engine")]
 pub fn evaluate(checked: &Checked, plan: &ir::Plan, window: &eval::Window) -> Result<eval::Evaluation, Diagnostic> {
     let tables = backend::polars::run(&plan.scans, &plan.queries)?;
     eval::evaluate(&checked.model, plan, &tables, window)
 }
+#[cfg(feature = "engine")]
 pub mod report;
