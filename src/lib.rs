@@ -62,6 +62,8 @@ fn check_program(program: load::Program) -> Checked {
 pub mod backend;
 #[cfg(feature = "engine")]
 pub mod eval;
+#[cfg(feature = "engine")]
+pub mod golden;
 pub mod ir;
 
 /// What to evaluate and on which data.

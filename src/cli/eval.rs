@@ -1,7 +1,7 @@
 //! `kpic eval`: compute every KPI on the data.
 
-use super::{stderr_color, EXIT_ERRORS, EXIT_OK, EXIT_USAGE};
-use crate::diagnostics::render;
+use super::emit::DiagFormat;
+use super::{EXIT_ERRORS, EXIT_OK, EXIT_USAGE};
 use crate::eval::{period, Status, Window};
 use crate::EvalOptions;
 use std::io::IsTerminal;
@@ -27,8 +27,11 @@ pub struct Args {
     #[arg(long = "kpi")]
     kpis: Vec<String>,
     /// Read a source from another file: `--data signups=other.parquet` (repeatable).
-    #[arg(long = "data", value_parser = parse_data)]
+    #[arg(long = "data", value_parser = super::parse_data)]
     data: Vec<(String, PathBuf)>,
+    /// How to print errors in the spec or the data.
+    #[arg(long, value_enum, default_value = "human")]
+    error_format: DiagFormat,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
@@ -62,11 +65,6 @@ enum Format {
     Markdown,
 }
 
-fn parse_data(s: &str) -> Result<(String, PathBuf), String> {
-    let (name, path) = s.split_once('=').ok_or("expected SOURCE=PATH")?;
-    Ok((name.to_string(), PathBuf::from(path)))
-}
-
 /// Parse a `--period`-style argument into [first day, day after).
 pub(crate) fn window(period: Option<&str>, from: Option<&str>, to: Option<&str>) -> Result<Window, String> {
     let parse = |s: &str| {
@@ -90,7 +88,7 @@ pub fn run(args: Args) -> u8 {
             return EXIT_USAGE;
         }
     };
-    let checked = match super::load_checked(&args.spec) {
+    let checked = match super::load_checked(&args.spec, args.error_format) {
         Ok(c) => c,
         Err(code) => return code,
     };
@@ -114,7 +112,7 @@ pub fn run(args: Args) -> u8 {
     let mut evaluation = match crate::evaluate(&checked, &plan, &opts.window) {
         Ok(e) => e,
         Err(d) => {
-            eprint!("{}", render::to_human(&d, &checked.sources, stderr_color()));
+            super::emit::one(args.error_format, &d, &checked.sources);
             return EXIT_ERRORS;
         }
     };

@@ -2,10 +2,12 @@
 
 mod check;
 mod dump;
+mod emit;
 mod eval;
 mod explain;
 mod fmt;
 mod plan;
+mod test;
 
 use crate::diagnostics::render::Color;
 use clap::{Parser, Subcommand};
@@ -38,6 +40,8 @@ enum Command {
     Eval(eval::Args),
     /// Print the optimized polars plan that computes each KPI.
     Plan(plan::Args),
+    /// Run the `test` declarations of specs on their fixture rows.
+    Test(test::Args),
     /// Explain a diagnostic code.
     Explain(explain::Args),
 }
@@ -57,6 +61,7 @@ pub fn main() -> u8 {
         Command::Dump(args) => dump::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Plan(args) => plan::run(args),
+        Command::Test(args) => test::run(args),
         Command::Explain(args) => explain::run(args),
     }
 }
@@ -90,12 +95,18 @@ pub(crate) fn collect_specs(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     Ok(out)
 }
 
+/// `--data NAME=PATH`: read a source from another file.
+pub(crate) fn parse_data(s: &str) -> Result<(String, PathBuf), String> {
+    let (name, path) = s.split_once('=').ok_or("expected SOURCE=PATH")?;
+    Ok((name.to_string(), PathBuf::from(path)))
+}
+
 pub(crate) fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
     std::fs::read(path)
 }
 
 /// Load and check a spec; on failure print why and give the exit code.
-pub(crate) fn load_checked(spec: &Path) -> Result<crate::Checked, u8> {
+pub(crate) fn load_checked(spec: &Path, format: emit::DiagFormat) -> Result<crate::Checked, u8> {
     let mut checked = match crate::check_spec(spec, &read_file) {
         Ok(c) => c,
         Err(e) => {
@@ -111,11 +122,7 @@ pub(crate) fn load_checked(spec: &Path) -> Result<crate::Checked, u8> {
         }
     }
     if checked.has_errors() {
-        let color = stderr_color();
-        for d in &checked.diagnostics {
-            eprint!("{}", crate::diagnostics::render::to_human(d, &checked.sources, color));
-        }
-        eprintln!("{}", crate::diagnostics::render::summary(&checked.diagnostics, checked.sources.files().count()));
+        emit::spec_diagnostics(format, &checked);
         return Err(EXIT_ERRORS);
     }
     Ok(checked)

@@ -1,7 +1,7 @@
 //! `kpic plan`: the optimized polars plan behind each KPI.
 
-use super::{stderr_color, EXIT_ERRORS, EXIT_OK, EXIT_USAGE};
-use crate::diagnostics::render;
+use super::emit::DiagFormat;
+use super::{EXIT_ERRORS, EXIT_OK, EXIT_USAGE};
 use crate::EvalOptions;
 use std::path::PathBuf;
 
@@ -12,18 +12,16 @@ pub struct Args {
     /// Only these KPIs (repeatable).
     #[arg(long = "kpi")]
     kpis: Vec<String>,
-    /// Read a source from another file: `--data signups=other.parquet`.
-    #[arg(long = "data", value_parser = parse_data)]
+    /// Read a source from another file: `--data signups=other.parquet` (repeatable).
+    #[arg(long = "data", value_parser = super::parse_data)]
     data: Vec<(String, PathBuf)>,
-}
-
-fn parse_data(s: &str) -> Result<(String, PathBuf), String> {
-    let (name, path) = s.split_once('=').ok_or("expected SOURCE=PATH")?;
-    Ok((name.to_string(), PathBuf::from(path)))
+    /// How to print errors in the spec or the data.
+    #[arg(long, value_enum, default_value = "human")]
+    error_format: DiagFormat,
 }
 
 pub fn run(args: Args) -> u8 {
-    let checked = match super::load_checked(&args.spec) {
+    let checked = match super::load_checked(&args.spec, args.error_format) {
         Ok(c) => c,
         Err(code) => return code,
     };
@@ -49,7 +47,7 @@ pub fn run(args: Args) -> u8 {
         match crate::backend::polars::explain(scan, q) {
             Ok(text) => println!("{text}\n"),
             Err(d) => {
-                eprint!("{}", render::to_human(&d, &checked.sources, stderr_color()));
+                super::emit::one(args.error_format, &d, &checked.sources);
                 return EXIT_ERRORS;
             }
         }

@@ -212,6 +212,24 @@ codes! {
     CascadeHierarchy = "E608", "cascade-hierarchy", Error,
         "a child of a cascade belongs to several parents in the data",
         "A cascade splits a target down a tree: each manager belongs to one department. When the data puts one child under two parents, its target would be counted twice; fix the data or cascade by another dimension.";
+    TestDataShape = "E701", "test-data-shape", Error,
+        "a test's rows do not fit its column list",
+        "`data orders (created_at, amount) { (2025-03-01, 100) }` gives a source's rows in a test. Every row has one value per listed column; the list names declared columns once each and includes the source's time column. Columns not listed are null. A `from \"file\"` needs a .csv, .parquet or .ndjson file.";
+    TestDataValue = "E702", "test-data-value", Error,
+        "a value in a test's rows does not fit its column's type",
+        "Test rows are checked like data: an `int` column takes whole numbers, `text` a string, `date` a date like `2025-03-01`, `datetime` a date and time (or a date, meaning midnight), `money(RUB)` a number or an amount in RUB, `percent` a percent such as `12.5%`, `duration(days)` a number of days or a duration such as `36 hours`, `bool` true or false. `null` fits any column.";
+    BadExpectation = "E703", "bad-expectation", Error,
+        "an expectation does not fit what it checks",
+        "`expect KPI [for \"entity\", ...] in PERIOD: check, ...` checks a KPI's `actual`, `target`, `attainment`, `status` or `gap`; `expect scorecard NAME for \"entity\" in PERIOD` checks `score`, `payout` (the coefficient) or `bonus`; `expect cascade KPI [at \"Retail\" / \"Anna\"] in PERIOD` checks a node's `actual`, `target`, `attainment` or `status`. The period must be in the KPI's grain, one entity value is given per `by` dimension, and numbers are in the metric's unit (percent for attainment and score).";
+    TestWithoutData = "E704", "test-without-data", Error,
+        "a test checks a KPI whose source it gives no rows for",
+        "Tests are hermetic: they never read the production data. Give every source the checked KPIs read a `data` clause, even an empty one (`data orders (created_at) { }`).";
+    ExpectationFailed = "E705", "expectation-failed", Error,
+        "a test's expectation does not hold on its data",
+        "`kpic test` evaluated the test's data and got another result than the expectation states. The message shows the expected and the actual value. A number matches when it equals the result at the precision it is written with: `66.7%` matches 66.66 %, `2000` matches 1999.6.";
+    TestWithoutExpectations = "W004", "test-without-expectations", Warning,
+        "a test expects nothing",
+        "A test with data but no `expect` passes whatever the spec computes. Add what the data must give.";
     TooManyKpis = "W001", "too-many-kpis", Warning,
         "a scorecard has more than seven KPIs",
         "People cannot steer by more than about seven numbers; a long scorecard dilutes every weight. Drop or merge KPIs.";

@@ -6,6 +6,7 @@
 //! Formatting needs a file without syntax errors; [`format`] returns `None` otherwise.
 
 mod comments;
+mod test;
 
 use crate::span::{FileId, Span};
 use crate::syntax::ast::*;
@@ -136,6 +137,7 @@ impl Printer<'_> {
             Decl::Kpi(k) => vec![self.kpi(k)],
             Decl::Scorecard(s) => vec![self.scorecard(s)],
             Decl::Cascade(c) => self.cascade(c),
+            Decl::Test(t) => vec![self.test(t)],
         }
     }
 

@@ -208,34 +208,8 @@ impl Checker<'_> {
     }
 
     /// A target's unit must be the metric's: RUB for RUB, a percent for a ratio.
-    fn check_target_unit(&mut self, q: &ast::Quantity, unit: &Unit) -> Option<()> {
-        // The metric did not check: its unit is unknown, and its error says why.
-        if *unit == Unit::Scalar {
-            return Some(());
-        }
-        let problem = match (&q.unit, unit) {
-            (UnitLit::None, Unit::Duration) => Some("state the unit of a duration target: `14 days`".to_string()),
-            (UnitLit::None, Unit::Ratio) if q.value.abs() > 1.0 => Some(format!(
-                "the metric is a ratio, so {} would mean {}%; write `{}%`",
-                q.value,
-                q.value * 100.0,
-                q.value
-            )),
-            (UnitLit::None, _) => None,
-            (UnitLit::Percent, Unit::Ratio) => None,
-            (UnitLit::Currency(c), Unit::Money(m)) if c == m => None,
-            (UnitLit::Duration(_), Unit::Duration) => None,
-            (lit, _) => {
-                let written = match lit {
-                    UnitLit::Percent => "a percentage".to_string(),
-                    UnitLit::Currency(c) => format!("an amount in {c}"),
-                    UnitLit::Duration(_) => "a duration".to_string(),
-                    UnitLit::None => "a number".to_string(),
-                };
-                Some(format!("the target is {written}, but the metric is {unit}"))
-            }
-        };
-        let Some(why) = problem else { return Some(()) };
+    pub(super) fn check_target_unit(&mut self, q: &ast::Quantity, unit: &Unit) -> Option<()> {
+        let Some(why) = unit_problem(q, unit, "the target") else { return Some(()) };
         self.error(Code::TargetUnit, "the target's unit does not match the metric", q.span, why).help =
             Some("write the target in the metric's unit, or fix the metric".into());
         None
@@ -278,5 +252,33 @@ impl Checker<'_> {
             return None;
         }
         Some(band)
+    }
+}
+
+/// Why a number written for a metric (`what`: "the target", "the expected actual")
+/// is not in the metric's unit, if it is not.
+pub(super) fn unit_problem(q: &ast::Quantity, unit: &Unit, what: &str) -> Option<String> {
+    // The metric did not check: its unit is unknown, and its error says why.
+    if *unit == Unit::Scalar {
+        return None;
+    }
+    match (&q.unit, unit) {
+        (UnitLit::None, Unit::Duration) => Some(format!("state the unit of a duration: `{} days`", q.value)),
+        (UnitLit::None, Unit::Ratio) if q.value.abs() > 1.0 => {
+            Some(format!("the metric is a ratio, so {} would mean {}%; write `{}%`", q.value, q.value * 100.0, q.value))
+        }
+        (UnitLit::None, _) => None,
+        (UnitLit::Percent, Unit::Ratio) => None,
+        (UnitLit::Currency(c), Unit::Money(m)) if c == m => None,
+        (UnitLit::Duration(_), Unit::Duration) => None,
+        (lit, _) => {
+            let written = match lit {
+                UnitLit::Percent => "a percentage".to_string(),
+                UnitLit::Currency(c) => format!("an amount in {c}"),
+                UnitLit::Duration(_) => "a duration".to_string(),
+                UnitLit::None => "a number".to_string(),
+            };
+            Some(format!("{what} is {written}, but the metric is {unit}"))
+        }
     }
 }

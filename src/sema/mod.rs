@@ -8,6 +8,7 @@ mod kpi;
 pub mod model;
 mod scorecard;
 pub use scorecard::fmt_pct;
+mod test;
 pub mod types;
 
 use crate::diagnostics::{did_you_mean, Code, Diagnostic, Label};
@@ -34,6 +35,7 @@ pub fn check(program: &Program) -> (Model, Vec<Diagnostic>) {
     checker.kpis();
     checker.scorecards();
     checker.cascades();
+    checker.tests();
     let mut diags = checker.diags;
     diags.extend(crate::lint::run(&checker.model));
     (checker.model, diags)
@@ -77,6 +79,7 @@ pub(crate) struct Checker<'a> {
     kpis: Names<'a, ast::Kpi>,
     scorecards: Names<'a, ast::Scorecard>,
     cascade_decls: Vec<&'a ast::Cascade>,
+    tests: Names<'a, ast::TestDecl>,
     filter_state: Vec<State>,
     metric_state: Vec<State>,
     /// Resolved filters and metrics, filled in on demand (in dependency order).
@@ -101,6 +104,7 @@ impl<'a> Checker<'a> {
             kpis: Names::new(),
             scorecards: Names::new(),
             cascade_decls: Vec::new(),
+            tests: Names::new(),
             filter_state: Vec::new(),
             metric_state: Vec::new(),
             filter_defs: Vec::new(),
@@ -143,6 +147,7 @@ impl<'a> Checker<'a> {
             Decl::Kpi(k) => declare_in(&mut self.kpis, &mut self.diags, k, &k.name, "KPI"),
             Decl::Scorecard(s) => declare_in(&mut self.scorecards, &mut self.diags, s, &s.name, "scorecard"),
             Decl::Cascade(c) => self.cascade_decls.push(c),
+            Decl::Test(t) => declare_in(&mut self.tests, &mut self.diags, t, &t.name, "test"),
         }
     }
 

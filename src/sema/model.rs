@@ -4,7 +4,7 @@
 
 use super::types::{Additivity, ColType, Unit};
 use crate::span::Span;
-use crate::syntax::ast::{AggFn, BinOp, CmpOp, Direction, Grain, MissingRule, PayoutRule, RelOp};
+use crate::syntax::ast::{AggFn, BinOp, CmpOp, Direction, Field, Grain, MissingRule, PayoutRule, RelOp, StatusWord};
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 use std::path::PathBuf;
@@ -31,6 +31,7 @@ pub struct Model {
     pub kpis: Vec<KpiDef>,
     pub scorecards: Vec<ScorecardDef>,
     pub cascades: Vec<CascadeDef>,
+    pub tests: Vec<TestDef>,
 }
 
 impl Model {
@@ -351,4 +352,81 @@ pub struct Entry {
     /// A fraction for shares, an amount in the KPI's unit for amounts.
     pub value: f64,
     pub then: Option<Box<Level>>,
+}
+
+/// A golden test: fixture rows per source, and the results they must give.
+#[derive(Debug, Clone, Serialize)]
+pub struct TestDef {
+    pub name: String,
+    pub label: Option<String>,
+    pub data: Vec<TestDataDef>,
+    pub expects: Vec<ExpectDef>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TestDataDef {
+    pub source: SourceId,
+    pub rows: TestRows,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TestRows {
+    /// A fixture file, resolved against the spec that declares the test.
+    File { path: String, resolved: PathBuf, format: FileFormat },
+    /// Rows written in the spec. Values are as a data file holds them: percent
+    /// columns in percentage points, durations in the column's unit; `None` is
+    /// null. `columns` are indexes into the source's columns, one per value.
+    Inline { columns: Vec<usize>, rows: Vec<Vec<Option<Value>>> },
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ExpectDef {
+    pub subject: Subject,
+    pub grain: Grain,
+    /// First day of the expected period.
+    pub period: NaiveDate,
+    /// The expectation as written, for messages.
+    pub text: String,
+    pub checks: Vec<CheckDef>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Subject {
+    /// A KPI row: one entity value per `by` dimension.
+    Kpi { kpi: KpiId, entity: Vec<String> },
+    /// A scorecard row; `card` indexes `Model::scorecards`.
+    Scorecard { card: usize, entity: String },
+    /// A cascade node: the values of the levels from the top down (none: the top).
+    Cascade { kpi: KpiId, path: Vec<String> },
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckDef {
+    pub field: Field,
+    pub expected: ExpectedValue,
+    /// The value as written (`66.7%`).
+    pub text: String,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExpectedValue {
+    /// In the result's unit (fractions for percents, seconds for durations),
+    /// matched within half a unit of the last digit written.
+    Number {
+        value: f64,
+        tolerance: f64,
+    },
+    Null,
+    Status(StatusWord),
 }

@@ -37,6 +37,7 @@ pub enum Decl {
     Kpi(Kpi),
     Scorecard(Scorecard),
     Cascade(Cascade),
+    Test(TestDecl),
 }
 
 impl Decl {
@@ -49,6 +50,7 @@ impl Decl {
             Decl::Kpi(d) => d.span,
             Decl::Scorecard(d) => d.span,
             Decl::Cascade(d) => d.span,
+            Decl::Test(d) => d.span,
         }
     }
 }
@@ -601,4 +603,149 @@ pub struct AllocEntry {
     pub amount: Quantity,
     pub then: Option<Box<Level>>,
     pub span: Span,
+}
+
+/// `test NAME "label" { data ... expect ... }`: fixture data and the results it
+/// must give.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TestDecl {
+    pub name: Ident,
+    pub label: Option<StrLit>,
+    pub data: Vec<TestData>,
+    pub expects: Vec<Expect>,
+    pub span: Span,
+}
+
+/// The rows one source has in a test.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TestData {
+    pub source: Ident,
+    pub body: TestDataBody,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TestDataBody {
+    /// `from "fixtures/orders.csv"`, relative to the spec.
+    File(StrLit),
+    /// `(a, b) { (1, "x") (2, null) }`
+    Rows { columns: Vec<Ident>, rows: Vec<TestRow> },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TestRow {
+    /// `None` for `null`.
+    pub values: Vec<(Option<LitKind>, Span)>,
+    pub span: Span,
+}
+
+/// `expect SUBJECT in PERIOD: field value, ...`
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Expect {
+    pub subject: ExpectSubject,
+    pub period: PeriodLit,
+    pub checks: Vec<Check>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExpectSubject {
+    /// `kpi_name [for "entity", ...]`
+    Kpi { kpi: Ident, entity: Vec<StrLit> },
+    /// `scorecard name for "entity"`
+    Scorecard { card: Ident, entity: StrLit },
+    /// `cascade kpi_name [at "Retail" / "Anna"]`
+    Cascade { kpi: Ident, path: Vec<StrLit> },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Check {
+    pub field: Field,
+    pub field_span: Span,
+    pub value: Expected,
+    pub span: Span,
+}
+
+/// What a check compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    Actual,
+    Target,
+    Attainment,
+    Status,
+    Gap,
+    Score,
+    Payout,
+    Bonus,
+}
+
+impl Field {
+    pub fn parse(s: &str) -> Option<Field> {
+        Some(match s {
+            "actual" => Field::Actual,
+            "target" => Field::Target,
+            "attainment" => Field::Attainment,
+            "status" => Field::Status,
+            "gap" => Field::Gap,
+            "score" => Field::Score,
+            "payout" => Field::Payout,
+            "bonus" => Field::Bonus,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Field::Actual => "actual",
+            Field::Target => "target",
+            Field::Attainment => "attainment",
+            Field::Status => "status",
+            Field::Gap => "gap",
+            Field::Score => "score",
+            Field::Payout => "payout",
+            Field::Bonus => "bonus",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Expected {
+    Number(Quantity),
+    Null(Span),
+    Status(StatusWord, Span),
+}
+
+/// A status as written in a test: `met`, `at_risk`, `missed`, `no_data`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StatusWord {
+    Met,
+    AtRisk,
+    Missed,
+    NoData,
+}
+
+impl StatusWord {
+    pub fn parse(s: &str) -> Option<StatusWord> {
+        Some(match s {
+            "met" => StatusWord::Met,
+            "at_risk" => StatusWord::AtRisk,
+            "missed" => StatusWord::Missed,
+            "no_data" => StatusWord::NoData,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StatusWord::Met => "met",
+            StatusWord::AtRisk => "at_risk",
+            StatusWord::Missed => "missed",
+            StatusWord::NoData => "no_data",
+        }
+    }
 }

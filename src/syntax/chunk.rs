@@ -2,7 +2,7 @@
 //!
 //! pest stops at the first error of a parse. To report every broken declaration in
 //! one run, the front end first cuts the text at lines that start a declaration
-//! (`source`, `filter`, `metric`, `kpi`, `scorecard`, `cascade`, `import`) outside of
+//! (`source`, `filter`, `metric`, `kpi`, `scorecard`, `cascade`, `test`, `import`) outside of
 //! any bracket, and parses each piece on its own. A line that starts in column 0 with
 //! a declaration keyword also starts a new piece when a bracket is left open, so an
 //! unclosed `{` costs one declaration, not the rest of the file.
@@ -13,7 +13,7 @@
 /// Deepest bracket nesting the parser accepts.
 pub const MAX_DEPTH: usize = 64;
 
-const DECL_KEYWORDS: [&str; 7] = ["import", "source", "filter", "metric", "kpi", "scorecard", "cascade"];
+const DECL_KEYWORDS: [&str; 8] = ["import", "source", "filter", "metric", "kpi", "scorecard", "cascade", "test"];
 
 /// A piece of a file holding (at most) one declaration: byte range `[start, end)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

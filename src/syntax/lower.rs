@@ -12,6 +12,8 @@ use crate::span::{FileId, Span};
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use pest::iterators::{Pair, Pairs};
 
+mod test_decl;
+
 pub(super) struct Lowerer<'d> {
     pub file: FileId,
     /// Byte offset of the parsed chunk in its file.
@@ -46,6 +48,7 @@ impl Lowerer<'_> {
             Rule::metric_decl => Decl::Metric(self.metric_decl(inner)),
             Rule::kpi => Decl::Kpi(self.kpi(inner)),
             Rule::scorecard => Decl::Scorecard(self.scorecard(inner)),
+            Rule::test_decl => Decl::Test(self.test_decl(inner)),
             _ => Decl::Cascade(self.cascade(inner)),
         }
     }

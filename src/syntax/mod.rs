@@ -62,6 +62,7 @@ pub const KEYWORDS: &[&str] = &[
     "then",
     "at",
     "change",
+    "test",
 ];
 
 /// Files with more declarations than this are parsed on several threads.
@@ -232,7 +233,9 @@ fn rule_name(rule: Rule) -> &'static str {
         currency => "a currency code like `RUB`",
         date | datetime => "a date like `2025-03-31`",
         period => "a period like `2025-03`",
-        declaration | single_declaration => "a declaration (source, filter, metric, kpi, scorecard, cascade or import)",
+        declaration | single_declaration => {
+            "a declaration (source, filter, metric, kpi, scorecard, cascade, test or import)"
+        }
         column => "a column like `city: text`",
         type_expr => "a type",
         predicate | disjunct | conjunct | atom_pred | negation => "a condition",
@@ -265,6 +268,14 @@ fn rule_name(rule: Rule) -> &'static str {
         }
         alloc_entry => "an entry like `\"Retail\" 40%`",
         cascade_driver => "`from`",
+        test_data | test_expect => "`data` or `expect`",
+        test_file | test_rows => "`from \"file\"` or a column list like `(day, amount)`",
+        test_row => "a row like `(2025-03-01, 100)`",
+        test_value | null_lit => "a value or `null`",
+        expect_subject | expect_kpi | expect_scorecard | expect_cascade => "a KPI, `scorecard NAME` or `cascade KPI`",
+        expect_in => "`in` and a period",
+        expect_check | expect_field => "a check (actual, target, attainment, status, gap, score, payout, bonus)",
+        status_word => "a status (met, at_risk, missed, no_data)",
         _ => "something else",
     }
 }

@@ -1,0 +1,51 @@
+//! Helpers shared by the end-to-end tests of the binary.
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+pub fn kpic(args: &[&str]) -> Output {
+    kpic_in(Path::new(env!("CARGO_MANIFEST_DIR")), args)
+}
+
+pub fn kpic_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kpic"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("CLICOLOR_FORCE")
+        .output()
+        .expect("kpic runs")
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Exit code, standard output and standard error together, for a snapshot.
+pub fn transcript(o: &Output) -> String {
+    format!("exit: {:?}\n--- stdout\n{}--- stderr\n{}", o.status.code(), stdout(o), stderr(o))
+}
+
+/// Validate a SARIF log against the official SARIF 2.1.0 schema (installed by
+/// `.ci/setup`); outside CI the check is skipped, loudly, when it is missing.
+pub fn validate_sarif(log: &[u8]) {
+    let parsed: serde_json::Value = serde_json::from_slice(log).expect("SARIF is JSON");
+    assert_eq!(parsed["version"], "2.1.0");
+    let schema = std::env::var("KPIC_SARIF_SCHEMA").ok().filter(|p| Path::new(p).exists());
+    let Some(schema) = schema else {
+        assert!(std::env::var_os("CI").is_none(), "CI must provide KPIC_SARIF_SCHEMA (.ci/setup)");
+        eprintln!("SKIPPED: set KPIC_SARIF_SCHEMA=$(bash .ci/setup) to validate against the SARIF schema");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("log.sarif");
+    std::fs::write(&file, log).unwrap();
+    let tool = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tools/validate_sarif.py");
+    let v = Command::new("python3").arg(tool).arg(&schema).arg(&file).output().unwrap();
+    assert!(v.status.success(), "{}{}", String::from_utf8_lossy(&v.stdout), String::from_utf8_lossy(&v.stderr));
+}
