@@ -2,16 +2,18 @@
 
 use super::{stderr_color, EXIT_ERRORS, EXIT_OK, EXIT_USAGE};
 use crate::diagnostics::render;
-use crate::eval::{period, Status, Window};
+use crate::eval::trends::History;
+use crate::eval::{period, Evaluation, Status, Window};
 use crate::EvalOptions;
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Exit code of `--fail-on-missed` when a KPI is missed.
 pub const EXIT_MISSED: u8 = 3;
 
+/// What to evaluate on which data, for which periods.
 #[derive(clap::Args)]
-pub struct Args {
+pub struct Selection {
     /// The spec file.
     spec: PathBuf,
     /// Only this period (2025-03, 2025-Q1, 2025, 2025-W07, 2025-03-14).
@@ -29,6 +31,12 @@ pub struct Args {
     /// Read a source from another file: `--data signups=other.parquet` (repeatable).
     #[arg(long = "data", value_parser = parse_data)]
     data: Vec<(String, PathBuf)>,
+}
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    selection: Selection,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
@@ -56,9 +64,13 @@ enum View {
 
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum Format {
+    /// Tables for the terminal, with trends and findings
     Table,
+    /// A versioned JSON document (docs/evaluation.md)
     Json,
+    /// One line per KPI, period and entity
     Csv,
+    /// Tables for pull requests and wikis
     Markdown,
 }
 
@@ -82,42 +94,63 @@ pub(crate) fn window(period: Option<&str>, from: Option<&str>, to: Option<&str>)
     })
 }
 
-pub fn run(args: Args) -> u8 {
-    let window = match window(args.period.as_deref(), args.from.as_deref(), args.to.as_deref()) {
-        Ok(w) => w,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return EXIT_USAGE;
-        }
-    };
-    let checked = match super::load_checked(&args.spec) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
-    let mut kpis = args.kpis;
-    for name in &args.scorecards {
+/// A spec evaluated on every period of its data, and the periods to report.
+pub(crate) struct Evaluated {
+    pub all: Evaluation,
+    pub window: Window,
+}
+
+/// Check, plan and evaluate the selection; `scorecards` adds their KPIs. On
+/// failure the problem is printed and the exit code returned.
+pub(crate) fn evaluate(sel: &Selection, scorecards: &[String]) -> Result<Evaluated, u8> {
+    let window = window(sel.period.as_deref(), sel.from.as_deref(), sel.to.as_deref()).map_err(|e| {
+        eprintln!("error: {e}");
+        EXIT_USAGE
+    })?;
+    let checked = super::load_checked(&sel.spec)?;
+    let mut kpis = sel.kpis.clone();
+    for name in scorecards {
         let Some(card) = checked.model.scorecards.iter().find(|c| &c.name == name) else {
             let hint = crate::diagnostics::did_you_mean(name, checked.model.scorecards.iter().map(|c| c.name.as_str()));
             eprintln!("error: no scorecard named `{name}`{}", hint.map_or(String::new(), |h| format!("; {h}")));
-            return EXIT_USAGE;
+            return Err(EXIT_USAGE);
         };
         kpis.extend(card.entries.iter().map(|e| checked.model.kpi(e.kpi).name.clone()));
     }
-    let opts = EvalOptions { kpis, data: args.data, window };
-    let plan = match crate::plan(&checked, &opts) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return EXIT_USAGE;
+    let opts = EvalOptions { kpis, data: sel.data.clone(), window: Window::default() };
+    let plan = crate::plan(&checked, &opts).map_err(|e| {
+        eprintln!("error: {e}");
+        EXIT_USAGE
+    })?;
+    // Every period is evaluated so that trends can look back past the window.
+    let all = crate::evaluate(&checked, &plan, &opts.window).map_err(|d| {
+        eprint!("{}", render::to_human(&d, &checked.sources, stderr_color()));
+        EXIT_ERRORS
+    })?;
+    Ok(Evaluated { all, window })
+}
+
+/// Write `text` to `path`, or to standard output without one.
+pub(crate) fn write_out(path: Option<&Path>, text: &str) -> Result<(), u8> {
+    match path {
+        Some(path) => std::fs::write(path, text).map_err(|e| {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            EXIT_USAGE
+        }),
+        None => {
+            print!("{text}");
+            Ok(())
         }
-    };
-    let mut evaluation = match crate::evaluate(&checked, &plan, &opts.window) {
+    }
+}
+
+pub fn run(args: Args) -> u8 {
+    let Evaluated { all, window } = match evaluate(&args.selection, &args.scorecards) {
         Ok(e) => e,
-        Err(d) => {
-            eprint!("{}", render::to_human(&d, &checked.sources, stderr_color()));
-            return EXIT_ERRORS;
-        }
+        Err(code) => return code,
     };
+    let history = History::new(&all);
+    let mut evaluation = all.within(&window);
     let view = if !args.scorecards.is_empty() {
         evaluation.scorecards.retain(|c| args.scorecards.contains(&c.name));
         evaluation.cascades.clear();
@@ -132,11 +165,9 @@ pub fn run(args: Args) -> u8 {
     if view != View::All {
         evaluation.kpis.clear();
     }
-    let to_terminal =
-        args.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let text = match args.format {
-        Format::Table => crate::report::table(&evaluation, to_terminal),
-        Format::Json => crate::report::json(&args.spec.display().to_string(), &evaluation),
+        Format::Table => crate::report::table(&evaluation, &history, terminal_style(args.output.is_none())),
+        Format::Json => crate::report::json(&args.selection.spec.display().to_string(), &evaluation),
         Format::Csv => match view {
             View::All => crate::report::csv(&evaluation),
             View::Scorecards => crate::report::scorecards_csv(&evaluation),
@@ -144,18 +175,20 @@ pub fn run(args: Args) -> u8 {
         },
         Format::Markdown => crate::report::markdown(&evaluation),
     };
-    match &args.output {
-        Some(path) => {
-            if let Err(e) = std::fs::write(path, text) {
-                eprintln!("error: cannot write {}: {e}", path.display());
-                return EXIT_USAGE;
-            }
-        }
-        None => print!("{text}"),
+    if let Err(code) = write_out(args.output.as_deref(), &text) {
+        return code;
     }
     if args.fail_on_missed && missed {
         EXIT_MISSED
     } else {
         EXIT_OK
     }
+}
+
+/// Colour only on a terminal with NO_COLOR unset; the terminal's width on a
+/// terminal, else 80 columns.
+fn terminal_style(to_stdout: bool) -> crate::report::Style {
+    let terminal = to_stdout && std::io::stdout().is_terminal();
+    let width = if terminal { comfy_table::Table::new().width().unwrap_or(80) } else { 80 };
+    crate::report::Style { color: terminal && std::env::var_os("NO_COLOR").is_none(), width }
 }
