@@ -4,6 +4,7 @@ use super::{stderr_color, EXIT_ERRORS, EXIT_OK, EXIT_USAGE};
 use crate::diagnostics::render;
 use crate::eval::trends::History;
 use crate::eval::{period, Evaluation, Status, Window};
+use crate::report::html::Meta;
 use crate::EvalOptions;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -11,7 +12,7 @@ use std::path::{Path, PathBuf};
 /// Exit code of `--fail-on-missed` when a KPI is missed.
 pub const EXIT_MISSED: u8 = 3;
 
-/// What to evaluate on which data, for which periods.
+/// What to evaluate on which data, for which periods: shared by `eval` and `report`.
 #[derive(clap::Args)]
 pub struct Selection {
     /// The spec file.
@@ -72,6 +73,8 @@ enum Format {
     Csv,
     /// Tables for pull requests and wikis
     Markdown,
+    /// The self-contained HTML report of `kpic report`
+    Html,
 }
 
 fn parse_data(s: &str) -> Result<(String, PathBuf), String> {
@@ -98,12 +101,17 @@ pub(crate) fn window(period: Option<&str>, from: Option<&str>, to: Option<&str>)
 pub(crate) struct Evaluated {
     pub all: Evaluation,
     pub window: Window,
+    pub meta: Meta,
 }
 
 /// Check, plan and evaluate the selection; `scorecards` adds their KPIs. On
 /// failure the problem is printed and the exit code returned.
 pub(crate) fn evaluate(sel: &Selection, scorecards: &[String]) -> Result<Evaluated, u8> {
     let window = window(sel.period.as_deref(), sel.from.as_deref(), sel.to.as_deref()).map_err(|e| {
+        eprintln!("error: {e}");
+        EXIT_USAGE
+    })?;
+    let generated = generated_at().map_err(|e| {
         eprintln!("error: {e}");
         EXIT_USAGE
     })?;
@@ -127,7 +135,24 @@ pub(crate) fn evaluate(sel: &Selection, scorecards: &[String]) -> Result<Evaluat
         eprint!("{}", render::to_human(&d, &checked.sources, stderr_color()));
         EXIT_ERRORS
     })?;
-    Ok(Evaluated { all, window })
+    let data = plan.scans.iter().map(|s| (s.name.clone(), s.path.display().to_string())).collect();
+    let meta = Meta { spec: sel.spec.display().to_string(), data, generated };
+    Ok(Evaluated { all, window, meta })
+}
+
+/// When the report is made: `SOURCE_DATE_EPOCH` (seconds since 1970, the
+/// reproducible-builds convention, which tests use) or now, in UTC.
+fn generated_at() -> Result<String, String> {
+    let time = match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(s) => s
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0))
+            .ok_or_else(|| format!("SOURCE_DATE_EPOCH=`{s}` is not a number of seconds since 1970"))?,
+        Err(_) => chrono::Utc::now(),
+    };
+    Ok(time.format("%Y-%m-%d %H:%M UTC").to_string())
 }
 
 /// Write `text` to `path`, or to standard output without one.
@@ -145,7 +170,7 @@ pub(crate) fn write_out(path: Option<&Path>, text: &str) -> Result<(), u8> {
 }
 
 pub fn run(args: Args) -> u8 {
-    let Evaluated { all, window } = match evaluate(&args.selection, &args.scorecards) {
+    let Evaluated { all, window, meta } = match evaluate(&args.selection, &args.scorecards) {
         Ok(e) => e,
         Err(code) => return code,
     };
@@ -174,6 +199,7 @@ pub fn run(args: Args) -> u8 {
             View::Cascades => crate::report::cascades_csv(&evaluation),
         },
         Format::Markdown => crate::report::markdown(&evaluation),
+        Format::Html => crate::report::html::html(&meta, &evaluation, &history),
     };
     if let Err(code) = write_out(args.output.as_deref(), &text) {
         return code;
@@ -185,10 +211,33 @@ pub fn run(args: Args) -> u8 {
     }
 }
 
-/// Colour only on a terminal with NO_COLOR unset; the terminal's width on a
-/// terminal, else 80 columns.
+/// How the table looks where it goes: `to_stdout` and standard output a terminal,
+/// or a file or a pipe.
 fn terminal_style(to_stdout: bool) -> crate::report::Style {
     let terminal = to_stdout && std::io::stdout().is_terminal();
-    let width = if terminal { comfy_table::Table::new().width().unwrap_or(80) } else { 80 };
-    crate::report::Style { color: terminal && std::env::var_os("NO_COLOR").is_none(), width }
+    let width = terminal.then(|| comfy_table::Table::new().width().unwrap_or(80));
+    style_for(width, std::env::var_os("NO_COLOR").is_some())
+}
+
+/// On a terminal (of the given width): colour unless NO_COLOR is set. Elsewhere
+/// no colour and 80 columns.
+fn style_for(terminal_width: Option<u16>, no_color: bool) -> crate::report::Style {
+    crate::report::Style { color: terminal_width.is_some() && !no_color, width: terminal_width.unwrap_or(80) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colour_only_on_a_terminal_without_no_color() {
+        let style = |w, no_color| {
+            let s = style_for(w, no_color);
+            (s.color, s.width)
+        };
+        assert_eq!(style(Some(120), false), (true, 120));
+        assert_eq!(style(Some(120), true), (false, 120));
+        assert_eq!(style(None, false), (false, 80));
+        assert_eq!(style(None, true), (false, 80));
+    }
 }

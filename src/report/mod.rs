@@ -1,7 +1,8 @@
 //! Renderings of an evaluation: a terminal table, JSON (versioned), CSV,
-//! Markdown.
+//! Markdown and a self-contained HTML report.
 
 mod cards;
+pub mod html;
 mod number;
 pub mod story;
 mod table;
