@@ -163,13 +163,22 @@ fn kpi_block(k: &KpiResult, history: &History, style: Style) -> String {
     }
     let mut findings = trends::findings(history, k);
     findings.sort_by_key(story::rank);
-    for f in findings.iter().take(MAX_FINDINGS) {
-        let who = story::entity_text(&f.entity).map_or(String::new(), |e| format!("{e}: "));
-        let line = format!("{who}{}", story::sentence(f, &k.unit));
-        out.push_str(&wrap(&line, story::symbol(f), style.width as usize));
+    // Entities with the same finding share a line: "Anna, Boris: missed ...".
+    let mut lines: Vec<(&str, String, Vec<String>)> = Vec::new();
+    for f in &findings {
+        let sentence = story::sentence(f, &k.unit);
+        let who = story::entity_text(&f.entity);
+        match lines.iter_mut().find(|(_, s, _)| *s == sentence) {
+            Some((_, _, names)) => names.extend(who),
+            None => lines.push((story::symbol(f), sentence, who.into_iter().collect())),
+        }
     }
-    if findings.len() > MAX_FINDINGS {
-        out.push_str(&format!("  … and {} more (kpic report)\n", findings.len() - MAX_FINDINGS));
+    for (symbol, sentence, names) in lines.iter().take(MAX_FINDINGS) {
+        let who = if names.is_empty() { String::new() } else { format!("{}: ", names.join(", ")) };
+        out.push_str(&wrap(&format!("{who}{sentence}"), symbol, style.width as usize));
+    }
+    if lines.len() > MAX_FINDINGS {
+        out.push_str(&format!("  … and {} more (kpic report has them all)\n", lines.len() - MAX_FINDINGS));
     }
     out.push('\n');
     out
