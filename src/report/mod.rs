@@ -207,9 +207,14 @@ fn heading(k: &KpiResult) -> String {
     if let Some(l) = &k.label {
         h.push_str(&format!(": {l}"));
     }
-    let by = if k.dimensions.is_empty() { String::new() } else { format!(", by {}", k.dimensions.join(", ")) };
-    h.push_str(&format!(" (per {}{by})", k.grain.as_str()));
+    h.push_str(&format!(" ({})", grain_text(k)));
     h
+}
+
+/// "per month, by manager"
+fn grain_text(k: &KpiResult) -> String {
+    let by = if k.dimensions.is_empty() { String::new() } else { format!(", by {}", k.dimensions.join(", ")) };
+    format!("per {}{by}", k.grain.as_str())
 }
 
 fn cells(k: &KpiResult, r: &Row) -> Vec<String> {

@@ -16,7 +16,7 @@ use crate::eval::period::Period;
 use crate::eval::trends::{self, Finding, History, Point};
 use crate::eval::{Evaluation, KpiResult, Row, Status};
 use crate::report::{
-    format_number, format_value, format_value_rounded, heading, status_symbol, story, target_text, target_text_by,
+    format_number, format_value, format_value_rounded, grain_text, status_symbol, story, target_text, target_text_by,
 };
 use charts::{Bar, Size};
 use markup::Markup;
@@ -212,7 +212,7 @@ fn kpi_section(index: usize, k: &KpiResult, history: &History, findings: &[&Find
     let mut m = Markup::new();
     m.open("article", &[("class", "kpi"), ("id", &format!("kpi-{index}"))]);
     m.open("header", &[]).leaf("h3", &[], k.label.as_deref().unwrap_or(&k.name)).leaf("code", &[], &k.name);
-    let mut sub = heading(k).split_once(" (").map_or(String::new(), |(_, rest)| rest.trim_end_matches(')').to_string());
+    let mut sub = grain_text(k);
     if let Some(owner) = &k.owner {
         sub.push_str(&format!(" · owner: {owner}"));
     }
