@@ -334,3 +334,18 @@ fn strip_ansi(s: &str) -> String {
     }
     out
 }
+
+/// The README's example is what kpic prints (lines shown, "..." for the ones
+/// left out); five employees with the same finding share its line.
+#[test]
+fn readme_example_is_real_output() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let command = "$ kpic eval examples/subscribers.kpi --period 2025-03 --kpi moscow_growth\n";
+    let shown = readme.split(command).nth(1).unwrap().split("```").next().unwrap();
+    let out = kpic(&["eval", "examples/subscribers.kpi", "--period", "2025-03", "--kpi", "moscow_growth"]);
+    let printed = text(&out.stdout);
+    for line in shown.lines().filter(|l| *l != "...") {
+        assert!(printed.lines().any(|p| p == line), "README line not printed: {line}\n{printed}");
+    }
+    assert!(printed.contains("  ✗ Anna, Boris, Daria, Grigory, Vera: missed the last 3 periods in a row\n"));
+}

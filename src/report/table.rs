@@ -161,9 +161,16 @@ fn kpi_block(k: &KpiResult, history: &History, style: Style) -> String {
         let why = format!("(the gap is left out to fit {} columns; --format csv has it)", style.width);
         out.push_str(&wrap(&why, "", style.width as usize));
     }
+    out.push_str(&findings_lines(k, history, style.width));
+    out.push('\n');
+    out
+}
+
+/// What stands out in a KPI, most pressing first; entities with the same
+/// finding share a line ("Anna, Boris: missed ...").
+fn findings_lines(k: &KpiResult, history: &History, width: u16) -> String {
     let mut findings = trends::findings(history, k);
     findings.sort_by_key(story::rank);
-    // Entities with the same finding share a line: "Anna, Boris: missed ...".
     let mut lines: Vec<(&str, String, Vec<String>)> = Vec::new();
     for f in &findings {
         let sentence = story::sentence(f, &k.unit);
@@ -173,14 +180,14 @@ fn kpi_block(k: &KpiResult, history: &History, style: Style) -> String {
             None => lines.push((story::symbol(f), sentence, who.into_iter().collect())),
         }
     }
+    let mut out = String::new();
     for (symbol, sentence, names) in lines.iter().take(MAX_FINDINGS) {
         let who = if names.is_empty() { String::new() } else { format!("{}: ", names.join(", ")) };
-        out.push_str(&wrap(&format!("{who}{sentence}"), symbol, style.width as usize));
+        out.push_str(&wrap(&format!("{who}{sentence}"), symbol, width as usize));
     }
     if lines.len() > MAX_FINDINGS {
         out.push_str(&format!("  … and {} more (kpic report has them all)\n", lines.len() - MAX_FINDINGS));
     }
-    out.push('\n');
     out
 }
 

@@ -56,32 +56,36 @@ pub fn scorecard(card: &ScorecardResult) -> Markup {
     m.leaf("th", &[], "KPIs").leaf("th", &[], "Score by period");
     m.close("tr").close("thead").open("tbody", &[]);
     for r in rows {
-        let who = r.entity.as_deref().unwrap_or("(empty)");
-        m.open("tr", &[]).open("td", &[]).text(who);
-        notes(&mut m, &r.notes);
-        m.close("td").open("td", &[]);
-        let (status, word) = score_status(r);
-        chip(&mut m, status, word);
-        m.close("td");
-        m.leaf("td", &[("class", "num")], &percent(r.score));
-        m.leaf("td", &[("class", "num")], &r.coefficient.map_or("—".into(), |c| format_number(c, 3)));
-        let bonus = r.bonus.map_or("—".into(), |b| {
-            format!("{}{}", format_number(b, 2), r.currency.as_deref().map_or(String::new(), |c| format!(" {c}")))
-        });
-        m.leaf("td", &[("class", "num")], &bonus);
-        m.open("td", &[("class", "chips")]);
-        for p in &r.parts {
-            chip(&mut m, p.status, &p.kpi);
-        }
-        m.close("td").open("td", &[]);
-        let history: Vec<&ScoreRow> = card.rows.iter().filter(|x| x.entity == r.entity).collect();
-        let scores: Vec<Option<f64>> = history.iter().map(|x| x.score).collect();
-        let said: Vec<String> = history.iter().map(|x| format!("{} {}", x.period, percent(x.score))).collect();
-        m.append(charts::spark(&format!("{}, {who}, score: {}", card.name, said.join(", ")), &scores));
-        m.close("td").close("tr");
+        score_row(&mut m, card, r);
     }
     m.close("tbody").close("table").close("div");
     m
+}
+
+/// One entity: status, score, payout, bonus, each KPI's status, the score by period.
+fn score_row(m: &mut Markup, card: &ScorecardResult, r: &ScoreRow) {
+    let who = r.entity.as_deref().unwrap_or("(empty)");
+    m.open("tr", &[]).open("td", &[]).text(who);
+    notes(m, &r.notes);
+    m.close("td").open("td", &[]);
+    let (status, word) = score_status(r);
+    chip(m, status, word);
+    m.close("td");
+    m.leaf("td", &[("class", "num")], &percent(r.score));
+    m.leaf("td", &[("class", "num")], &r.coefficient.map_or("—".into(), |c| format_number(c, 3)));
+    let currency = r.currency.as_deref().map_or(String::new(), |c| format!(" {c}"));
+    let bonus = r.bonus.map_or("—".into(), |b| format!("{}{currency}", format_number(b, 2)));
+    m.leaf("td", &[("class", "num")], &bonus);
+    m.open("td", &[("class", "chips")]);
+    for p in &r.parts {
+        chip(m, p.status, &p.kpi);
+    }
+    m.close("td").open("td", &[]);
+    let history: Vec<&ScoreRow> = card.rows.iter().filter(|x| x.entity == r.entity).collect();
+    let scores: Vec<Option<f64>> = history.iter().map(|x| x.score).collect();
+    let said: Vec<String> = history.iter().map(|x| format!("{} {}", x.period, percent(x.score))).collect();
+    m.append(charts::spark(&format!("{}, {who}, score: {}", card.name, said.join(", ")), &scores));
+    m.close("td").close("tr");
 }
 
 /// The cascade's tree in its latest period, as a table whose first column is

@@ -27,25 +27,19 @@ pub fn trend(title: &str, points: &[Point], unit: &Unit, warn: Option<Warn>, siz
         Size::Large => (680.0, 220.0, 64.0, 5, 12),
         Size::Small => (300.0, 150.0, 48.0, 3, 4),
     };
-    let (right, top, bottom) = (10.0, 10.0, 24.0);
+    let plot = Plot { left, right: w - 10.0, top: 10.0, bottom: h - 24.0 };
     let mut values: Vec<f64> = points.iter().filter_map(|p| p.actual).collect();
     for t in points.iter().filter_map(|p| p.target) {
         values.extend(bounds(t));
         values.extend(at_risk_bands(warn, t).into_iter().flat_map(|(a, b)| [a, b]));
     }
     let ticks = axis_ticks(&values, ticks_wanted);
-    let y = Scale { lo: ticks[0], hi: ticks[ticks.len() - 1], from: h - bottom, to: top };
-    let step = (w - left - right) / points.len().max(1) as f64;
+    let y = Scale { lo: ticks[0], hi: ticks[ticks.len() - 1], from: plot.bottom, to: plot.top };
+    let step = (plot.right - plot.left) / points.len().max(1) as f64;
     let x = |i: usize| left + (i as f64 + 0.5) * step;
 
     let mut m = open_chart("trend", title, w, h);
-    m.open("g", &[("class", "grid")]);
-    for t in &ticks {
-        let ty = px(y.at(*t));
-        m.empty("line", &[("x1", &px(left)), ("x2", &px(w - right)), ("y1", &ty), ("y2", &ty)]);
-        m.leaf("text", &[("x", &px(left - 6.0)), ("y", &px(y.at(*t) + 4.0)), ("text-anchor", "end")], &tick(unit, *t));
-    }
-    m.close("g");
+    value_axis(&mut m, &plot, &ticks, &y, unit);
     for which in 0..2 {
         let d = band_path(points, which, warn, &x, &y, step);
         if !d.is_empty() {
@@ -66,24 +60,42 @@ pub fn trend(title: &str, points: &[Point], unit: &Unit, warn: Option<Warn>, siz
         }
     }
     m.close("g");
-    m.empty(
-        "line",
-        &[
-            ("class", "axis"),
-            ("x1", &px(left)),
-            ("x2", &px(w - right)),
-            ("y1", &px(h - bottom)),
-            ("y2", &px(h - bottom)),
-        ],
-    );
-    // Label every k-th period, always the latest.
-    let every = points.len().div_ceil(labels_wanted).max(1);
-    for (i, p) in points.iter().enumerate().filter(|(i, _)| (points.len() - 1 - i) % every == 0) {
-        let attrs = [("x", px(x(i))), ("y", px(h - 6.0)), ("text-anchor", "middle".into())];
-        m.leaf("text", &borrow(&attrs), &p.period.to_string());
-    }
+    period_axis(&mut m, &plot, points, &x, labels_wanted, h - 6.0);
     m.close("svg");
     m
+}
+
+/// The drawing area of a chart, in pixels.
+struct Plot {
+    left: f64,
+    right: f64,
+    top: f64,
+    bottom: f64,
+}
+
+/// Grid lines at the ticks, labelled on the left.
+fn value_axis(m: &mut Markup, plot: &Plot, ticks: &[f64], y: &Scale, unit: &Unit) {
+    m.open("g", &[("class", "grid")]);
+    for t in ticks {
+        let (ty, label_y) = (px(y.at(*t)), px(y.at(*t) + 4.0));
+        m.empty("line", &[("x1", &px(plot.left)), ("x2", &px(plot.right)), ("y1", &ty), ("y2", &ty)]);
+        m.leaf("text", &[("x", &px(plot.left - 6.0)), ("y", &label_y), ("text-anchor", "end")], &tick(unit, *t));
+    }
+    m.close("g");
+}
+
+/// The baseline and the period labels under it: every k-th period, always the
+/// latest, at most `wanted` of them.
+fn period_axis(m: &mut Markup, plot: &Plot, points: &[Point], x: &impl Fn(usize) -> f64, wanted: usize, at: f64) {
+    let base = px(plot.bottom);
+    m.empty(
+        "line",
+        &[("class", "axis"), ("x1", &px(plot.left)), ("x2", &px(plot.right)), ("y1", &base), ("y2", &base)],
+    );
+    let every = points.len().div_ceil(wanted).max(1);
+    for (i, p) in points.iter().enumerate().filter(|(i, _)| (points.len() - 1 - i) % every == 0) {
+        m.leaf("text", &[("x", &px(x(i))), ("y", &px(at)), ("text-anchor", "middle")], &p.period.to_string());
+    }
 }
 
 /// One bar of an attainment chart.
