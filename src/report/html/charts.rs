@@ -33,7 +33,7 @@ pub fn trend(title: &str, points: &[Point], unit: &Unit, warn: Option<Warn>, siz
         values.extend(bounds(t));
         values.extend(at_risk_bands(warn, t).into_iter().flat_map(|(a, b)| [a, b]));
     }
-    let ticks = axis_ticks(&values, ticks_wanted);
+    let ticks = axis_ticks(&values, ticks_wanted, unit);
     let y = Scale { lo: ticks[0], hi: ticks[ticks.len() - 1], from: plot.bottom, to: plot.top };
     let step = (plot.right - plot.left) / points.len().max(1) as f64;
     let x = |i: usize| left + (i as f64 + 0.5) * step;
@@ -79,7 +79,7 @@ fn value_axis(m: &mut Markup, plot: &Plot, ticks: &[f64], y: &Scale, unit: &Unit
     for t in ticks {
         let (ty, label_y) = (px(y.at(*t)), px(y.at(*t) + 4.0));
         m.empty("line", &[("x1", &px(plot.left)), ("x2", &px(plot.right)), ("y1", &ty), ("y2", &ty)]);
-        m.leaf("text", &[("x", &px(plot.left - 6.0)), ("y", &label_y), ("text-anchor", "end")], &tick(unit, *t));
+        m.leaf("text", &[("x", &px(plot.left - 6.0)), ("y", &label_y), ("text-anchor", "end")], &tick(unit, *t, ticks));
     }
     m.close("g");
 }
@@ -170,7 +170,7 @@ pub fn bullet(
     values.extend(actual);
     values.extend(target.map(bounds).unwrap_or_default());
     values.extend(bands.iter().flat_map(|(a, b)| [*a, *b]));
-    let ticks = axis_ticks(&values, 6);
+    let ticks = axis_ticks(&values, 6, unit);
     let x = Scale { lo: ticks[0], hi: ticks[ticks.len() - 1], from: left, to: w - right };
     let mut m = open_chart("bullet", title, w, h);
     m.empty(
@@ -201,7 +201,7 @@ pub fn bullet(
         m.close("line");
     }
     for t in &ticks {
-        m.leaf("text", &[("x", &px(x.at(*t))), ("y", "52"), ("text-anchor", "middle")], &tick(unit, *t));
+        m.leaf("text", &[("x", &px(x.at(*t))), ("y", "52"), ("text-anchor", "middle")], &tick(unit, *t, &ticks));
     }
     m.close("svg");
     m
@@ -283,8 +283,9 @@ fn bounds(t: TargetValue) -> Vec<f64> {
 }
 
 /// Round ticks around `values`, from zero when zero does not squash the data
-/// (the smallest value is at most half the largest).
-fn axis_ticks(values: &[f64], n: usize) -> Vec<f64> {
+/// (the smallest value is at most half the largest). Durations get round
+/// numbers of days (or of hours, below a day), not of seconds.
+fn axis_ticks(values: &[f64], n: usize, unit: &Unit) -> Vec<f64> {
     let mut lo = values.iter().copied().fold(f64::INFINITY, f64::min);
     let mut hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     if !lo.is_finite() || !hi.is_finite() {
@@ -296,11 +297,33 @@ fn axis_ticks(values: &[f64], n: usize) -> Vec<f64> {
     if hi < 0.0 && hi >= lo / 2.0 {
         hi = 0.0;
     }
-    ticks(lo, hi, n)
+    let scale = match unit {
+        Unit::Duration => duration_scale(lo.abs().max(hi.abs())),
+        _ => 1.0,
+    };
+    ticks(lo / scale, hi / scale, n).into_iter().map(|t| t * scale).collect()
 }
 
-fn tick(unit: &Unit, v: f64) -> String {
-    format_tick(unit, if v.abs() < 1e-12 { 0.0 } else { v })
+/// Seconds in the step of a duration axis reaching `most` seconds: a day, or an hour.
+fn duration_scale(most: f64) -> f64 {
+    if most >= 86_400.0 {
+        86_400.0
+    } else {
+        3_600.0
+    }
+}
+
+/// A tick's label; a duration in the axis's days or hours ("2.5 d", "12 h").
+fn tick(unit: &Unit, v: f64, ticks: &[f64]) -> String {
+    let v = if v.abs() < 1e-9 { 0.0 } else { v };
+    match unit {
+        Unit::Duration => {
+            let scale = duration_scale(ticks.iter().fold(0.0, |m: f64, t| m.max(t.abs())));
+            let suffix = if scale == 86_400.0 { "d" } else { "h" };
+            format!("{} {suffix}", format_number(v / scale, 2))
+        }
+        _ => format_tick(unit, v),
+    }
 }
 
 /// The target as a stepped line, one level per period; `bound` 0 is the only
@@ -432,4 +455,24 @@ fn shorten(text: &str, max: usize) -> String {
     let mut s: String = text.chars().take(max - 1).collect();
     s.push('…');
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn duration_axes_step_in_days_or_hours() {
+        let day = 86_400.0;
+        let t = axis_ticks(&[12.6 * day, 18.4 * day, 14.0 * day], 3, &Unit::Duration);
+        assert_eq!(t, [12.0, 14.0, 16.0, 18.0, 20.0].map(|d| d * day));
+        assert_eq!(tick(&Unit::Duration, 12.0 * day, &t), "12 d");
+        let h = axis_ticks(&[2.0 * 3600.0, 7.5 * 3600.0], 3, &Unit::Duration);
+        assert_eq!(h, [0.0, 2.5, 5.0, 7.5].map(|x| x * 3600.0));
+        assert_eq!(tick(&Unit::Duration, 2.5 * 3600.0, &h), "2.5 h");
+        // Zero joins the axis when it does not squash the data; money in round steps.
+        let rub = Unit::Money("RUB".into());
+        assert_eq!(axis_ticks(&[93_110.0, 300_000.0], 3, &rub), [0.0, 100_000.0, 200_000.0, 300_000.0]);
+        assert_eq!(tick(&rub, 200_000.0, &[]), "200k");
+    }
 }
