@@ -189,3 +189,28 @@ fn target_value(t: kpic::eval::TargetValue) -> f64 {
         kpic::eval::TargetValue::Between { low, .. } => low,
     }
 }
+
+/// The report evaluates every period and narrows to the window afterwards
+/// (`Evaluation::within`); that must give what evaluating the window gives.
+#[test]
+fn narrowing_an_evaluation_equals_evaluating_the_window() {
+    let day = |p: &str| kpic::eval::period::parse(p).unwrap();
+    let windows = [
+        kpic::eval::Window { from: Some(day("2025-01").start), until: Some(day("2025-01").end()) },
+        kpic::eval::Window { from: Some(day("2025-02").start), until: None },
+        kpic::eval::Window { from: None, until: Some(day("2025-Q1").end()) },
+    ];
+    let mut compared = 0;
+    for case in cases() {
+        let checked = kpic::check_spec(&case.join("spec.kpi"), &|p| std::fs::read(p)).unwrap();
+        let plan = kpic::plan(&checked, &kpic::EvalOptions::default()).unwrap();
+        let Ok(all) = kpic::evaluate(&checked, &plan, &kpic::eval::Window::default()) else { continue };
+        for w in &windows {
+            let direct = kpic::evaluate(&checked, &plan, w).unwrap();
+            let json = |e: &Evaluation| serde_json::to_string(e).unwrap();
+            assert_eq!(json(&all.within(w)), json(&direct), "{}: {w:?}", case.display());
+            compared += 1;
+        }
+    }
+    assert!(compared >= 20, "{compared} comparisons");
+}

@@ -2,16 +2,19 @@
 
 use super::emit::DiagFormat;
 use super::{EXIT_ERRORS, EXIT_OK, EXIT_USAGE};
-use crate::eval::{period, Status, Window};
+use crate::eval::trends::History;
+use crate::eval::{period, Evaluation, Status, Window};
+use crate::report::html::Meta;
 use crate::EvalOptions;
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Exit code of `--fail-on-missed` when a KPI is missed.
 pub const EXIT_MISSED: u8 = 3;
 
+/// What to evaluate on which data, for which periods: shared by `eval` and `report`.
 #[derive(clap::Args)]
-pub struct Args {
+pub struct Selection {
     /// The spec file.
     spec: PathBuf,
     /// Only this period (2025-03, 2025-Q1, 2025, 2025-W07, 2025-03-14).
@@ -32,6 +35,12 @@ pub struct Args {
     /// How to print errors in the spec or the data.
     #[arg(long, value_enum, default_value = "human")]
     error_format: DiagFormat,
+}
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    selection: Selection,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
@@ -59,10 +68,16 @@ enum View {
 
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum Format {
+    /// Tables for the terminal, with trends and findings
     Table,
+    /// A versioned JSON document (docs/evaluation.md)
     Json,
+    /// One line per KPI, period and entity
     Csv,
+    /// Tables for pull requests and wikis
     Markdown,
+    /// The self-contained HTML report of `kpic report`
+    Html,
 }
 
 /// Parse a `--period`-style argument into [first day, day after).
@@ -80,42 +95,85 @@ pub(crate) fn window(period: Option<&str>, from: Option<&str>, to: Option<&str>)
     })
 }
 
-pub fn run(args: Args) -> u8 {
-    let window = match window(args.period.as_deref(), args.from.as_deref(), args.to.as_deref()) {
-        Ok(w) => w,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return EXIT_USAGE;
-        }
-    };
-    let checked = match super::load_checked(&args.spec, args.error_format) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
-    let mut kpis = args.kpis;
-    for name in &args.scorecards {
+/// A spec evaluated on every period of its data, and the periods to report.
+pub(crate) struct Evaluated {
+    pub all: Evaluation,
+    pub window: Window,
+    pub meta: Meta,
+}
+
+/// Check, plan and evaluate the selection; `scorecards` adds their KPIs. On
+/// failure the problem is printed and the exit code returned.
+pub(crate) fn evaluate(sel: &Selection, scorecards: &[String]) -> Result<Evaluated, u8> {
+    let window = window(sel.period.as_deref(), sel.from.as_deref(), sel.to.as_deref()).map_err(|e| {
+        eprintln!("error: {e}");
+        EXIT_USAGE
+    })?;
+    let generated = generated_at().map_err(|e| {
+        eprintln!("error: {e}");
+        EXIT_USAGE
+    })?;
+    let checked = super::load_checked(&sel.spec, sel.error_format)?;
+    let mut kpis = sel.kpis.clone();
+    for name in scorecards {
         let Some(card) = checked.model.scorecards.iter().find(|c| &c.name == name) else {
             let hint = crate::diagnostics::did_you_mean(name, checked.model.scorecards.iter().map(|c| c.name.as_str()));
             eprintln!("error: no scorecard named `{name}`{}", hint.map_or(String::new(), |h| format!("; {h}")));
-            return EXIT_USAGE;
+            return Err(EXIT_USAGE);
         };
         kpis.extend(card.entries.iter().map(|e| checked.model.kpi(e.kpi).name.clone()));
     }
-    let opts = EvalOptions { kpis, data: args.data, window };
-    let plan = match crate::plan(&checked, &opts) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return EXIT_USAGE;
-        }
+    let opts = EvalOptions { kpis, data: sel.data.clone(), window: Window::default() };
+    let plan = crate::plan(&checked, &opts).map_err(|e| {
+        eprintln!("error: {e}");
+        EXIT_USAGE
+    })?;
+    // Every period is evaluated so that trends can look back past the window.
+    let all = crate::evaluate(&checked, &plan, &opts.window).map_err(|d| {
+        super::emit::one(sel.error_format, &d, &checked.sources);
+        EXIT_ERRORS
+    })?;
+    let data = plan.scans.iter().map(|s| (s.name.clone(), s.path.display().to_string())).collect();
+    let meta = Meta { spec: sel.spec.display().to_string(), data, generated };
+    Ok(Evaluated { all, window, meta })
+}
+
+/// When the report is made: `SOURCE_DATE_EPOCH` (seconds since 1970, the
+/// reproducible-builds convention, which tests use) or now, in UTC.
+fn generated_at() -> Result<String, String> {
+    let time = match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(s) => s
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0))
+            .ok_or_else(|| format!("SOURCE_DATE_EPOCH=`{s}` is not a number of seconds since 1970"))?,
+        Err(_) => chrono::Utc::now(),
     };
-    let mut evaluation = match crate::evaluate(&checked, &plan, &opts.window) {
+    Ok(time.format("%Y-%m-%d %H:%M UTC").to_string())
+}
+
+/// Write `text` to `path`, or to standard output without one.
+pub(crate) fn write_out(path: Option<&Path>, text: &str) -> Result<(), u8> {
+    match path {
+        Some(path) => std::fs::write(path, text).map_err(|e| {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            EXIT_USAGE
+        }),
+        None => {
+            print!("{text}");
+            Ok(())
+        }
+    }
+}
+
+pub fn run(args: Args) -> u8 {
+    let Evaluated { all, window, meta } = match evaluate(&args.selection, &args.scorecards) {
         Ok(e) => e,
-        Err(d) => {
-            super::emit::one(args.error_format, &d, &checked.sources);
-            return EXIT_ERRORS;
-        }
+        Err(code) => return code,
     };
+    let history = History::new(&all);
+    let mut evaluation = all.within(&window);
     let view = if !args.scorecards.is_empty() {
         evaluation.scorecards.retain(|c| args.scorecards.contains(&c.name));
         evaluation.cascades.clear();
@@ -130,30 +188,54 @@ pub fn run(args: Args) -> u8 {
     if view != View::All {
         evaluation.kpis.clear();
     }
-    let to_terminal =
-        args.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let text = match args.format {
-        Format::Table => crate::report::table(&evaluation, to_terminal),
-        Format::Json => crate::report::json(&args.spec.display().to_string(), &evaluation),
+        Format::Table => crate::report::table(&evaluation, &history, terminal_style(args.output.is_none())),
+        Format::Json => crate::report::json(&args.selection.spec.display().to_string(), &evaluation),
         Format::Csv => match view {
             View::All => crate::report::csv(&evaluation),
             View::Scorecards => crate::report::scorecards_csv(&evaluation),
             View::Cascades => crate::report::cascades_csv(&evaluation),
         },
         Format::Markdown => crate::report::markdown(&evaluation),
+        Format::Html => crate::report::html::html(&meta, &evaluation, &history),
     };
-    match &args.output {
-        Some(path) => {
-            if let Err(e) = std::fs::write(path, text) {
-                eprintln!("error: cannot write {}: {e}", path.display());
-                return EXIT_USAGE;
-            }
-        }
-        None => print!("{text}"),
+    if let Err(code) = write_out(args.output.as_deref(), &text) {
+        return code;
     }
     if args.fail_on_missed && missed {
         EXIT_MISSED
     } else {
         EXIT_OK
+    }
+}
+
+/// How the table looks where it goes: `to_stdout` and standard output a terminal,
+/// or a file or a pipe.
+fn terminal_style(to_stdout: bool) -> crate::report::Style {
+    let terminal = to_stdout && std::io::stdout().is_terminal();
+    let width = terminal.then(|| comfy_table::Table::new().width().unwrap_or(80));
+    style_for(width, std::env::var_os("NO_COLOR").is_some())
+}
+
+/// On a terminal (of the given width): colour unless NO_COLOR is set. Elsewhere
+/// no colour and 80 columns.
+fn style_for(terminal_width: Option<u16>, no_color: bool) -> crate::report::Style {
+    crate::report::Style { color: terminal_width.is_some() && !no_color, width: terminal_width.unwrap_or(80) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colour_only_on_a_terminal_without_no_color() {
+        let style = |w, no_color| {
+            let s = style_for(w, no_color);
+            (s.color, s.width)
+        };
+        assert_eq!(style(Some(120), false), (true, 120));
+        assert_eq!(style(Some(120), true), (false, 120));
+        assert_eq!(style(None, false), (false, 80));
+        assert_eq!(style(None, true), (false, 80));
     }
 }

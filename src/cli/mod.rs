@@ -7,6 +7,7 @@ mod eval;
 mod explain;
 mod fmt;
 mod plan;
+mod report;
 mod test;
 
 use crate::diagnostics::render::Color;
@@ -38,6 +39,8 @@ enum Command {
     Dump(dump::Args),
     /// Evaluate KPIs on the data: actual, target, attainment, status, gap.
     Eval(eval::Args),
+    /// Write the HTML report: scorecards, charts, cascades and findings in one file.
+    Report(report::Args),
     /// Print the optimized polars plan that computes each KPI.
     Plan(plan::Args),
     /// Run the `test` declarations of specs on their fixture rows.
@@ -60,6 +63,7 @@ pub fn main() -> u8 {
         Command::Fmt(args) => fmt::run(args),
         Command::Dump(args) => dump::run(args),
         Command::Eval(args) => eval::run(args),
+        Command::Report(args) => report::run(args),
         Command::Plan(args) => plan::run(args),
         Command::Test(args) => test::run(args),
         Command::Explain(args) => explain::run(args),

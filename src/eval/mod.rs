@@ -9,10 +9,12 @@ pub mod cascade;
 pub mod period;
 pub mod scorecard;
 mod targets;
+pub mod trends;
 
 use crate::diagnostics::Diagnostic;
 use crate::ir::{AggTable, KpiPlan, Plan, Value};
-use crate::sema::model::{KpiDef, Model, Warn};
+pub use crate::sema::model::Warn;
+use crate::sema::model::{KpiDef, Model};
 use crate::sema::types::Unit;
 use crate::syntax::ast::{BinOp, Grain};
 use chrono::NaiveDate;
@@ -46,6 +48,9 @@ pub struct KpiResult {
     pub grain: Grain,
     /// The `by` dimensions; each row's `entity` holds their values in this order.
     pub dimensions: Vec<String>,
+    /// The at-risk band (`warn within`), if any: see [`at_risk_bands`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warn: Option<Warn>,
     pub rows: Vec<Row>,
 }
 
@@ -193,6 +198,26 @@ impl Window {
     }
 }
 
+impl Evaluation {
+    /// The results of the periods in `window`. Every result is computed per
+    /// period (targets that look back read the full grid), so evaluating all
+    /// periods and then narrowing gives what evaluating the window gives; the
+    /// report does that to keep the history for trends.
+    pub fn within(&self, window: &Window) -> Evaluation {
+        let mut out = self.clone();
+        for k in &mut out.kpis {
+            k.rows.retain(|r| window.contains(r.period));
+        }
+        for c in &mut out.scorecards {
+            c.rows.retain(|r| window.contains(r.period));
+        }
+        for c in &mut out.cascades {
+            c.rows.retain(|r| window.contains(r.period));
+        }
+        out
+    }
+}
+
 fn result(def: &KpiDef, kp: &KpiPlan, rows: Vec<Row>) -> KpiResult {
     KpiResult {
         name: def.name.clone(),
@@ -201,6 +226,7 @@ fn result(def: &KpiDef, kp: &KpiPlan, rows: Vec<Row>) -> KpiResult {
         unit: kp.unit.clone(),
         grain: kp.grain,
         dimensions: kp.keys.clone(),
+        warn: def.warn,
         rows,
     }
 }
@@ -244,6 +270,29 @@ fn value_unguarded(v: &Value, p: Period, entity: &Entity, ctx: &mut Ctx) -> Opti
     .filter(|x| x.is_finite())
 }
 
+/// The width of the at-risk band next to a target bound.
+fn band_width(warn: Option<Warn>, bound: f64) -> f64 {
+    match warn {
+        Some(Warn::Relative(f)) => bound.abs() * f,
+        Some(Warn::Absolute(v)) => v,
+        None => 0.0,
+    }
+}
+
+/// The ranges of actuals that are "at risk" against `target`: below a `>=`
+/// target, above a `<=` target, on either side of a range. Empty without a band.
+pub fn at_risk_bands(warn: Option<Warn>, target: TargetValue) -> Vec<(f64, f64)> {
+    if warn.is_none() {
+        return Vec::new();
+    }
+    let band = |bound: f64| band_width(warn, bound);
+    match target {
+        TargetValue::AtLeast { value } => vec![(value - band(value), value)],
+        TargetValue::AtMost { value } => vec![(value, value + band(value))],
+        TargetValue::Between { low, high } => vec![(low - band(low), low), (high, high + band(high))],
+    }
+}
+
 /// Attainment, status and gap of one actual against its target.
 fn score(
     def: &KpiDef,
@@ -259,11 +308,7 @@ fn score(
         row.notes = notes;
         return row;
     };
-    let band = |bound: f64| match def.warn {
-        Some(Warn::Relative(f)) => bound.abs() * f,
-        Some(Warn::Absolute(v)) => v,
-        None => 0.0,
-    };
+    let band = |bound: f64| band_width(def.warn, bound);
     let (attainment, status, gap) = match t {
         TargetValue::AtLeast { value } => {
             let status = if a >= value {

@@ -1,9 +1,10 @@
 //! Scorecard and cascade sections of the reports.
 
-use super::{format_number, format_value, status_color, target_text};
+use super::table::{fits, status_color, status_label, Style};
+use super::{format_number, target_text_by};
 use crate::eval::cascade::CascadeResult;
 use crate::eval::scorecard::{ScoreRow, ScorecardResult};
-use crate::sema::types::Unit;
+use crate::eval::Status;
 use comfy_table::{presets, Cell, CellAlignment, ContentArrangement, Table};
 
 fn pct(v: Option<f64>) -> String {
@@ -78,7 +79,9 @@ pub fn breakdown_rows(r: &ScoreRow) -> (Vec<String>, Vec<Vec<String>>) {
     (header, rows)
 }
 
-pub fn cascade_rows(c: &CascadeResult, unit: &Unit) -> (Vec<String>, Vec<Vec<String>>) {
+/// A row per node and period: the node indented by its depth and named with its
+/// dimension, values as `value` writes them.
+pub fn cascade_rows(c: &CascadeResult, value: impl Fn(f64) -> String) -> (Vec<String>, Vec<Vec<String>>) {
     let header = ["Period", "Node", "Actual", "Target", "Attainment", "Status", "Notes"].map(String::from).to_vec();
     let rows = c
         .rows
@@ -91,8 +94,8 @@ pub fn cascade_rows(c: &CascadeResult, unit: &Unit) -> (Vec<String>, Vec<Vec<Str
             vec![
                 r.period.to_string(),
                 node,
-                r.actual.map_or("—".into(), |a| format_value(unit, a)),
-                target_text(unit, r.target),
+                r.actual.map_or("—".into(), &value),
+                target_text_by(r.target, &value),
                 pct(r.attainment),
                 r.status.as_str().to_string(),
                 r.notes.join("; "),
@@ -102,38 +105,69 @@ pub fn cascade_rows(c: &CascadeResult, unit: &Unit) -> (Vec<String>, Vec<Vec<Str
     (header, rows)
 }
 
-pub fn terminal(
+/// Headers shortened when a table is too wide for the terminal.
+const SHORT_HEADERS: [(&str, &str); 4] =
+    [("Attainment", "Att."), ("Contribution", "Contrib."), ("Effective", "Eff."), ("Coefficient", "Coef.")];
+
+/// A table for the terminal; the "Status" column (if any) shows `statuses` with
+/// their symbols, in colour when `style.color`. Too wide, it shortens its
+/// headers, then wraps.
+pub fn terminal(header: Vec<String>, rows: Vec<Vec<String>>, statuses: &[Status], style: Style) -> String {
+    // Measured without colour: escape codes take no columns.
+    let plain = Style { color: false, ..style };
+    if fits(&render(header.clone(), rows.clone(), statuses, plain, ContentArrangement::Disabled), style.width) {
+        return render(header, rows, statuses, style, ContentArrangement::Disabled);
+    }
+    let short = header
+        .into_iter()
+        .map(|h| SHORT_HEADERS.iter().find(|(long, _)| *long == h).map_or(h, |(_, s)| s.to_string()))
+        .collect();
+    render(short, rows, statuses, style, ContentArrangement::Dynamic)
+}
+
+/// Remove the column headed `name`; its cells, one per row.
+pub fn drop_column(header: &mut Vec<String>, rows: &mut [Vec<String>], name: &str) -> Vec<String> {
+    let Some(i) = header.iter().position(|h| h == name) else { return Vec::new() };
+    header.remove(i);
+    rows.iter_mut().map(|r| r.remove(i)).collect()
+}
+
+fn render(
     header: Vec<String>,
     rows: Vec<Vec<String>>,
-    status_col: Option<usize>,
-    statuses: &[crate::eval::Status],
-    color: bool,
+    statuses: &[Status],
+    style: Style,
+    arrangement: ContentArrangement,
 ) -> String {
+    let status_col = header.iter().position(|h| h == "Status");
     let mut t = Table::new();
-    t.load_preset(presets::UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic).set_width(100);
+    t.load_preset(presets::UTF8_FULL_CONDENSED).set_content_arrangement(arrangement).set_width(style.width);
     t.set_header(header);
     for (i, row) in rows.into_iter().enumerate() {
         let cells: Vec<Cell> = row
             .into_iter()
             .enumerate()
             .map(|(j, text)| {
-                let numeric =
-                    text.starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '+' || c == '—') && j > 0;
-                let mut cell = Cell::new(text);
+                let numeric = text.starts_with(|c: char| c.is_ascii_digit() || "-+—≥≤".contains(c)) && j > 0;
+                let status = statuses.get(i).filter(|_| Some(j) == status_col);
+                let mut cell = match status {
+                    Some(s) => Cell::new(status_label(*s)),
+                    None => Cell::new(text),
+                };
                 if numeric {
                     cell = cell.set_alignment(CellAlignment::Right);
                 }
-                if color && Some(j) == status_col {
-                    if let Some(s) = statuses.get(i) {
-                        cell = cell.fg(status_color(*s));
-                    }
+                if let Some(s) = status.filter(|_| style.color) {
+                    cell = cell.fg(status_color(*s));
                 }
                 cell
             })
             .collect();
         t.add_row(cells);
     }
-    if !color {
+    if style.color {
+        t.enforce_styling().style_text_only();
+    } else {
         t.force_no_tty();
     }
     t.to_string()

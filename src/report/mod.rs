@@ -1,13 +1,17 @@
-//! Renderings of an evaluation: a terminal table, JSON (versioned), CSV, Markdown.
+//! Renderings of an evaluation: a terminal table, JSON (versioned), CSV,
+//! Markdown and a self-contained HTML report.
 
 mod cards;
+pub mod html;
 mod number;
+pub mod story;
+mod table;
 
-pub use number::{format_number, format_value};
+pub use number::{format_number, format_tick, format_value, format_value_rounded, format_value_short};
+pub use table::{sparkline, status_label, status_symbol, table, Style};
 
-use crate::eval::{Evaluation, KpiResult, Row, Status, TargetValue};
+use crate::eval::{Evaluation, KpiResult, Row, TargetValue};
 use crate::sema::types::Unit;
-use comfy_table::{presets, Cell, CellAlignment, Color, ContentArrangement, Table};
 use serde::Serialize;
 
 /// Version of the JSON schema of `kpic eval --format json` (docs/evaluation.md).
@@ -179,7 +183,8 @@ pub fn markdown(eval: &Evaluation) -> String {
     }
     for c in &eval.cascades {
         out.push_str(&format!("### Cascade {}\n\n", c.kpi));
-        let (h, rows) = cards::cascade_rows(c, &unit_of(eval, &c.kpi));
+        let unit = unit_of(eval, &c.kpi);
+        let (h, rows) = cards::cascade_rows(c, |v| format_value(&unit, v));
         out.push_str(&cards::markdown(&h, &rows));
         out.push('\n');
     }
@@ -202,9 +207,14 @@ fn heading(k: &KpiResult) -> String {
     if let Some(l) = &k.label {
         h.push_str(&format!(": {l}"));
     }
-    let by = if k.dimensions.is_empty() { String::new() } else { format!(", by {}", k.dimensions.join(", ")) };
-    h.push_str(&format!(" (per {}{by})", k.grain.as_str()));
+    h.push_str(&format!(" ({})", grain_text(k)));
     h
+}
+
+/// "per month, by manager"
+fn grain_text(k: &KpiResult) -> String {
+    let by = if k.dimensions.is_empty() { String::new() } else { format!(", by {}", k.dimensions.join(", ")) };
+    format!("per {}{by}", k.grain.as_str())
 }
 
 fn cells(k: &KpiResult, r: &Row) -> Vec<String> {
@@ -231,87 +241,15 @@ fn signed(unit: &Unit, g: f64) -> String {
 }
 
 pub(crate) fn target_text(unit: &Unit, t: Option<TargetValue>) -> String {
+    target_text_by(t, |v| format_value(unit, v))
+}
+
+/// "≥ 3,000", "≤ 5%", "10 – 20", "—", with values as `value` writes them.
+pub(crate) fn target_text_by(t: Option<TargetValue>, value: impl Fn(f64) -> String) -> String {
     match t {
         None => "—".into(),
-        Some(TargetValue::AtLeast { value }) => format!("≥ {}", format_value(unit, value)),
-        Some(TargetValue::AtMost { value }) => format!("≤ {}", format_value(unit, value)),
-        Some(TargetValue::Between { low, high }) => {
-            format!("{} – {}", format_value(unit, low), format_value(unit, high))
-        }
-    }
-}
-
-/// The terminal table: a block per KPI, status in colour (and words) when `color`.
-pub fn table(eval: &Evaluation, color: bool) -> String {
-    let mut out = String::new();
-    for k in &eval.kpis {
-        out.push_str(&heading(k));
-        out.push('\n');
-        if k.rows.is_empty() {
-            out.push_str("  no data in the selected periods\n\n");
-            continue;
-        }
-        let mut t = Table::new();
-        t.load_preset(presets::UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic).set_width(100);
-        let mut header = vec!["Period".to_string()];
-        header.extend(k.dimensions.iter().cloned());
-        header.extend(["Actual", "Target", "Attainment", "Status", "Gap"].map(String::from));
-        t.set_header(header);
-        for r in &k.rows {
-            let n = k.dimensions.len();
-            let row: Vec<Cell> = cells(k, r)
-                .into_iter()
-                .enumerate()
-                .map(|(i, text)| {
-                    let mut cell = Cell::new(text);
-                    if i > n && i != n + 4 {
-                        cell = cell.set_alignment(CellAlignment::Right);
-                    }
-                    if i == n + 4 && color {
-                        cell = cell.fg(status_color(r.status));
-                    }
-                    cell
-                })
-                .collect();
-            t.add_row(row);
-        }
-        if !color {
-            t.force_no_tty();
-        }
-        out.push_str(&t.to_string());
-        out.push_str("\n\n");
-    }
-    for card in &eval.scorecards {
-        out.push_str(&format!("Scorecard {} (by {}, missing KPIs: {})\n", card.name, card.by, missing_word(card)));
-        let (h, rows) = cards::scorecard_rows(card);
-        out.push_str(&cards::terminal(h, rows, None, &[], color));
-        out.push_str("\n\n");
-        // The breakdown of the latest period, per entity.
-        if let Some(last) = card.rows.iter().map(|r| r.period).max() {
-            for r in card.rows.iter().filter(|r| r.period == last) {
-                out.push_str(&format!("  {} {} in {}\n", card.by, r.entity.as_deref().unwrap_or("(empty)"), r.period));
-                let (h, rows) = cards::breakdown_rows(r);
-                let statuses: Vec<Status> = r.parts.iter().map(|p| p.status).collect();
-                out.push_str(&cards::terminal(h, rows, Some(6), &statuses, color));
-                out.push_str("\n\n");
-            }
-        }
-    }
-    for c in &eval.cascades {
-        out.push_str(&format!("Cascade {}\n", c.kpi));
-        let (h, rows) = cards::cascade_rows(c, &unit_of(eval, &c.kpi));
-        let statuses: Vec<Status> = c.rows.iter().map(|r| r.status).collect();
-        out.push_str(&cards::terminal(h, rows, Some(5), &statuses, color));
-        out.push_str("\n\n");
-    }
-    out
-}
-
-pub(crate) fn status_color(s: Status) -> Color {
-    match s {
-        Status::Met => Color::Green,
-        Status::AtRisk => Color::Yellow,
-        Status::Missed => Color::Red,
-        Status::NoData => Color::DarkGrey,
+        Some(TargetValue::AtLeast { value: v }) => format!("≥ {}", value(v)),
+        Some(TargetValue::AtMost { value: v }) => format!("≤ {}", value(v)),
+        Some(TargetValue::Between { low, high }) => format!("{} – {}", value(low), value(high)),
     }
 }

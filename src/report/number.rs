@@ -40,6 +40,46 @@ pub fn format_value(unit: &Unit, v: f64) -> String {
     }
 }
 
+/// A value in its unit, rounded for a glance: whole amounts of money from
+/// 1,000 up ("2,302,767 RUB"); other units as [`format_value`].
+pub fn format_value_rounded(unit: &Unit, v: f64) -> String {
+    match unit {
+        Unit::Money(c) if v.abs() >= 1000.0 => format!("{} {c}", format_number(v, 0)),
+        _ => format_value(unit, v),
+    }
+}
+
+/// A value in its unit, abbreviated from 10,000 up: "252.8k RUB", "2.3M RUB",
+/// "16.3k"; other values as [`format_value_rounded`].
+pub fn format_value_short(unit: &Unit, v: f64) -> String {
+    match (unit, short(v)) {
+        (Unit::Money(c), Some(s)) => format!("{s} {c}"),
+        (Unit::Count | Unit::Number | Unit::Scalar, Some(s)) => s,
+        _ => format_value_rounded(unit, v),
+    }
+}
+
+/// An axis label, short: "2.5M", "300k", "35%", "12.5" (money without its
+/// currency, which the chart names once).
+pub fn format_tick(unit: &Unit, v: f64) -> String {
+    match unit {
+        Unit::Ratio => format!("{}%", format_number(v * 100.0, 1)),
+        Unit::Duration => format_value(unit, v),
+        _ => short(v).unwrap_or_else(|| format_number(v, 2)),
+    }
+}
+
+/// "2.3M", "252.8k" from 10,000 up.
+fn short(v: f64) -> Option<String> {
+    if v.abs() >= 1e6 {
+        Some(format!("{}M", format_number(v / 1e6, 2)))
+    } else if v.abs() >= 1e4 {
+        Some(format!("{}k", format_number(v / 1e3, 1)))
+    } else {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -51,5 +91,20 @@ mod tests {
         assert_eq!(format_value(&Unit::Ratio, 2.0 / 3.0), "66.7%");
         assert_eq!(format_value(&Unit::Money("RUB".into()), 1500.0), "1,500 RUB");
         assert_eq!(format_value(&Unit::Duration, 86400.0 * 12.5), "12.5 days");
+    }
+
+    #[test]
+    fn rounded_and_short_forms() {
+        let rub = Unit::Money("RUB".into());
+        assert_eq!(format_value_rounded(&rub, 2_302_767.09), "2,302,767 RUB");
+        assert_eq!(format_value_rounded(&rub, -39.62), "-39.62 RUB");
+        assert_eq!(format_tick(&rub, 2_500_000.0), "2.5M");
+        assert_eq!(format_value_short(&rub, 252_756.4), "252.8k RUB");
+        assert_eq!(format_value_short(&rub, -2_302_767.09), "-2.3M RUB");
+        assert_eq!(format_value_short(&rub, 9_999.4), "9,999 RUB");
+        assert_eq!(format_value_short(&Unit::Ratio, 0.125), "12.5%");
+        assert_eq!(format_tick(&Unit::Count, 30_000.0), "30k");
+        assert_eq!(format_tick(&Unit::Count, 3_000.0), "3,000");
+        assert_eq!(format_tick(&Unit::Ratio, 0.35), "35%");
     }
 }

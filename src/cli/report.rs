@@ -1,0 +1,29 @@
+//! `kpic report`: the HTML report, one self-contained file (docs/report.md).
+
+use super::eval::{evaluate, write_out, Evaluated, Selection};
+use super::EXIT_OK;
+use crate::eval::trends::History;
+use std::path::PathBuf;
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    selection: Selection,
+    /// The HTML file to write.
+    #[arg(long, short, default_value = "report.html")]
+    output: PathBuf,
+}
+
+pub fn run(args: Args) -> u8 {
+    let Evaluated { all, window, meta } = match evaluate(&args.selection, &[]) {
+        Ok(e) => e,
+        Err(code) => return code,
+    };
+    let history = History::new(&all);
+    let html = crate::report::html::html(&meta, &all.within(&window), &history);
+    if let Err(code) = write_out(Some(&args.output), &html) {
+        return code;
+    }
+    eprintln!("wrote {}", args.output.display());
+    EXIT_OK
+}
