@@ -89,3 +89,50 @@ fn eval_errors_in_every_format() {
     assert_eq!(spec_error.status.code(), Some(1));
     assert!(stdout(&spec_error).starts_with("::error file=tests/fixtures/check/unit_mismatch.kpi,line="));
 }
+
+/// `check --data` reads each file's schema (and a CSV's first records) and
+/// reports every mismatch with the declaration; the Parquet file is written
+/// here, with `amount` as int32 declared decimal.
+#[test]
+fn check_data_compares_declarations_with_files() {
+    use polars::prelude::*;
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = dir.path().join("ledger.parquet");
+    let mut df = df!("day" => ["2025-03-01"], "account" => ["cash"], "amount" => [100i32]).unwrap();
+    df.apply("day", |c| c.cast(&DataType::Date).unwrap()).unwrap();
+    ParquetWriter::new(std::fs::File::create(&ledger).unwrap()).finish(&mut df).unwrap();
+    let spec = "tests/fixtures/data/spec.kpi";
+    let data = format!("--data=ledger={}", ledger.display());
+    let out = kpic(&["check", spec, &data, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let found: Vec<(String, String)> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                d["message"].as_str().unwrap().replace(&*dir.path().to_string_lossy(), "TMP"),
+            )
+        })
+        .collect();
+    insta::assert_debug_snapshot!(found);
+    let help = json["diagnostics"].as_array().unwrap().iter().find(|d| d["code"] == "E102").unwrap()["help"].clone();
+    assert_eq!(help, "the data file has a column `city`; declare it in the source with its type");
+
+    // Without --data the same spec only has the undeclared column.
+    let plain = kpic(&["check", spec, "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&plain.stdout).unwrap();
+    assert_eq!(json["errors"], 1);
+    // An override for a source no spec declares is a usage error.
+    let unknown = kpic(&["check", spec, "--data=nope=x.csv"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(common::stderr(&unknown).contains("no checked spec declares a source `nope`"));
+}
+
+#[test]
+fn check_data_on_clean_examples() {
+    let out = kpic(&["check", "--data", "examples/"]);
+    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+}

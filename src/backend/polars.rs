@@ -5,8 +5,9 @@
 //! fit stops the evaluation with the source, column, row and value.
 
 mod diagnose;
+pub mod schema;
 
-use crate::diagnostics::{Code, Diagnostic, Label};
+use crate::diagnostics::Diagnostic;
 use crate::ir::{AggOutput, AggQuery, AggTable, Operand, Pred, Scan};
 use crate::sema::model::{FileFormat, Value};
 use crate::sema::types::ColType;
@@ -274,13 +275,7 @@ fn to_table(scan: &Scan, query: &AggQuery, df: &DataFrame) -> Result<AggTable, D
     let periods = df.column(PERIOD).map_err(fail)?.as_materialized_series().date().map_err(fail)?.clone();
     let null_periods = periods.null_count();
     if null_periods > 0 {
-        let time = scan.columns.iter().find(|c| c.name == scan.time_column).map_or(scan.span, |c| c.span);
-        return Err(Diagnostic::new(
-            Code::NullTime,
-            format!("source `{}`: rows with an empty `{}` cannot be placed in a period", scan.name, scan.time_column),
-            Label::new(time, "time column"),
-        )
-        .with_help(format!("fill in `{}` in {}, or remove those rows", scan.time_column, scan.path.display())));
+        return Err(diagnose::null_time(scan));
     }
     let mut table =
         AggTable { periods: periods.as_date_iter().map(|d| d.unwrap_or_default()).collect(), ..AggTable::default() };

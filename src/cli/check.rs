@@ -18,9 +18,23 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
     format: DiagFormat,
+    /// Also compare every source's declared columns and types with its data file
+    /// (Parquet metadata; a CSV header and its first 10,000 records).
+    /// `--data=SOURCE=PATH` checks a source against another file (repeatable).
+    #[arg(long = "data", value_name = "SOURCE=PATH", num_args = 0..=1, require_equals = true, default_missing_value = "")]
+    data: Option<Vec<String>>,
 }
 
 pub fn run(args: Args) -> u8 {
+    let overrides: Vec<(String, PathBuf)> =
+        match args.data.iter().flatten().filter(|d| !d.is_empty()).map(|d| super::parse_data(d)).collect() {
+            Ok(o) => o,
+            Err(e) => {
+                eprintln!("error: --data: {e}");
+                return EXIT_USAGE;
+            }
+        };
+    let mut matched = HashSet::new();
     let specs = match collect_specs(&args.paths) {
         Ok(s) => s,
         Err(e) => {
@@ -49,7 +63,11 @@ pub fn run(args: Args) -> u8 {
                 return EXIT_USAGE;
             }
         };
-        let mut found = checked.diagnostics;
+        let mut found = checked.diagnostics.clone();
+        if args.data.is_some() {
+            let problems = check_data(&checked, &overrides, &mut matched, &mut found);
+            found.extend(problems);
+        }
         config.apply(&mut found);
         for d in found {
             // A file imported by several specs is reported once.
@@ -64,6 +82,10 @@ pub fn run(args: Args) -> u8 {
             }
         }
     }
+    if let Some((name, _)) = overrides.iter().find(|(n, _)| !matched.contains(n)) {
+        eprintln!("error: --data {name}=...: no checked spec declares a source `{name}`");
+        return EXIT_USAGE;
+    }
     let pairs: Vec<(Diagnostic, &SourceMap)> = all.iter().map(|(d, s)| (d.clone(), s)).collect();
     emit::diagnostics(args.format, &pairs, files.len());
     let diags: Vec<&Diagnostic> = all.iter().map(|(d, _)| d).collect();
@@ -74,4 +96,40 @@ pub fn run(args: Args) -> u8 {
     } else {
         EXIT_OK
     }
+}
+
+/// Problems between the spec's sources and their files. Spec diagnostics about a
+/// column the spec uses but does not declare get help from the file's header.
+fn check_data(
+    checked: &crate::Checked,
+    overrides: &[(String, PathBuf)],
+    matched: &mut HashSet<String>,
+    spec_diags: &mut [Diagnostic],
+) -> Vec<Diagnostic> {
+    use crate::backend::polars::schema;
+    let mut problems = Vec::new();
+    for (i, source) in checked.model.sources.iter().enumerate() {
+        let mut scan = crate::ir::Scan::of_source(crate::sema::model::SourceId(i), source);
+        for c in &mut scan.columns {
+            c.used = true;
+        }
+        if let Some((name, path)) = overrides.iter().find(|(n, _)| *n == source.name) {
+            matched.insert(name.clone());
+            scan.format = crate::sema::model::FileFormat::from_path(path).unwrap_or(scan.format);
+            scan.path = path.clone();
+        }
+        let report = schema::check(&scan);
+        for d in spec_diags.iter_mut() {
+            let about_source = d.secondary.iter().any(|l| l.span == source.name_span);
+            if d.code != crate::diagnostics::Code::UnknownColumn || !about_source {
+                continue;
+            }
+            let name = checked.sources.slice(d.primary.span);
+            if let Some((_, dtype)) = report.columns.iter().find(|(n, _)| n == name) {
+                d.help = Some(schema::declaration_hint(name, dtype.as_deref()));
+            }
+        }
+        problems.extend(report.problems);
+    }
+    problems
 }

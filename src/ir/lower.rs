@@ -155,28 +155,7 @@ impl Lowerer<'_> {
         if let Some(&i) = self.scan_index.get(&source) {
             return i;
         }
-        let def = self.model.source(source);
-        let mut columns: Vec<ScanColumn> = def
-            .columns
-            .iter()
-            .map(|c| ScanColumn {
-                name: c.name.clone(),
-                ty: c.ty.clone(),
-                format: c.format.clone(),
-                used: false,
-                span: c.span,
-            })
-            .collect();
-        columns[def.time_column].used = true;
-        self.scans.push(Scan {
-            source,
-            name: def.name.clone(),
-            path: def.resolved.clone(),
-            format: def.format,
-            columns,
-            time_column: def.columns[def.time_column].name.clone(),
-            span: def.path_span,
-        });
+        self.scans.push(Scan::of_source(source, self.model.source(source)));
         self.scan_index.insert(source, self.scans.len() - 1);
         self.scans.len() - 1
     }

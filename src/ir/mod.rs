@@ -51,6 +51,33 @@ pub struct Scan {
     pub span: Span,
 }
 
+impl Scan {
+    /// A scan of a declared source that reads only its time column so far.
+    pub fn of_source(source: SourceId, def: &crate::sema::model::SourceDef) -> Scan {
+        let mut columns: Vec<ScanColumn> = def
+            .columns
+            .iter()
+            .map(|c| ScanColumn {
+                name: c.name.clone(),
+                ty: c.ty.clone(),
+                format: c.format.clone(),
+                used: false,
+                span: c.span,
+            })
+            .collect();
+        columns[def.time_column].used = true;
+        Scan {
+            source,
+            name: def.name.clone(),
+            path: def.resolved.clone(),
+            format: def.format,
+            columns,
+            time_column: def.columns[def.time_column].name.clone(),
+            span: def.path_span,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ScanColumn {
     pub name: String,

@@ -59,29 +59,8 @@ pub(super) fn typed_schema(scan: &Scan, mut lf: LazyFrame) -> Result<LazyFrame, 
     let mut casts = Vec::new();
     for c in scan.columns.iter().filter(|c| c.used) {
         let found = schema.get(c.name.as_str()).cloned().unwrap_or(DataType::Null);
-        let fits = match &c.ty {
-            ColType::Int => found.is_integer(),
-            ColType::Float | ColType::Decimal | ColType::Money(_) | ColType::Percent | ColType::Duration(_) => {
-                found.is_primitive_numeric() || found.is_decimal()
-            }
-            ColType::Text => found == DataType::String,
-            ColType::Bool => found == DataType::Boolean,
-            ColType::Date => matches!(found, DataType::Date | DataType::String),
-            ColType::Datetime => matches!(found, DataType::Datetime(..) | DataType::Date | DataType::String),
-        };
-        if !fits {
-            return Err(Diagnostic::new(
-                Code::DataType,
-                format!(
-                    "source `{}`: column `{}` is declared {} but {} stores {found}",
-                    scan.name,
-                    c.name,
-                    c.ty,
-                    scan.path.display()
-                ),
-                Label::new(c.span, "declared here"),
-            )
-            .with_help("fix the declared type or the file"));
+        if !fits_dtype(&c.ty, &found) {
+            return Err(type_mismatch(scan, c, &found));
         }
         let e = col(c.name.as_str());
         let format = c.format.as_deref().unwrap_or(default_format(&c.ty)).to_string();
@@ -97,6 +76,38 @@ pub(super) fn typed_schema(scan: &Scan, mut lf: LazyFrame) -> Result<LazyFrame, 
     Ok(lf.select(casts))
 }
 
+/// Whether a typed file's column can be read as the declared type. Exact types
+/// only where the declaration promises exactness: a `decimal` must be stored as a
+/// decimal, not an integer or a float.
+pub(super) fn fits_dtype(ty: &ColType, found: &DataType) -> bool {
+    match ty {
+        ColType::Int => found.is_integer(),
+        ColType::Decimal => found.is_decimal(),
+        ColType::Float | ColType::Money(_) | ColType::Percent | ColType::Duration(_) => {
+            found.is_primitive_numeric() || found.is_decimal()
+        }
+        ColType::Text => matches!(found, DataType::String),
+        ColType::Bool => *found == DataType::Boolean,
+        ColType::Date => matches!(found, DataType::Date | DataType::String),
+        ColType::Datetime => matches!(found, DataType::Datetime(..) | DataType::Date | DataType::String),
+    }
+}
+
+pub(super) fn type_mismatch(scan: &Scan, c: &crate::ir::ScanColumn, found: &DataType) -> Diagnostic {
+    Diagnostic::new(
+        Code::DataType,
+        format!(
+            "source `{}`: column `{}` is declared {} but {} stores {found}",
+            scan.name,
+            c.name,
+            c.ty,
+            scan.path.display()
+        ),
+        Label::new(c.span, "declared here"),
+    )
+    .with_help("fix the declared type or the file")
+}
+
 /// A polars failure while reading `scan`, explained as precisely as we can.
 pub(super) fn failure(scan: &Scan, err: &PolarsError) -> Diagnostic {
     if let Some(d) = check_layout(scan).err().or_else(|| find_bad_value(scan)) {
@@ -105,7 +116,7 @@ pub(super) fn failure(scan: &Scan, err: &PolarsError) -> Diagnostic {
     polars_failure(scan, err)
 }
 
-fn polars_failure(scan: &Scan, err: &PolarsError) -> Diagnostic {
+pub(super) fn polars_failure(scan: &Scan, err: &PolarsError) -> Diagnostic {
     let text = err.to_string();
     let code = if text.contains("empty") { Code::DataFile } else { Code::DataMalformed };
     Diagnostic::new(
@@ -128,21 +139,8 @@ pub(super) fn check_layout(scan: &Scan) -> Result<(), Diagnostic> {
     if scan.format != FileFormat::Csv {
         return Ok(());
     }
-    let io_error = |e: std::io::Error| {
-        Diagnostic::new(
-            Code::DataFile,
-            format!("source `{}`: cannot read {}: {e}", scan.name, scan.path.display()),
-            Label::new(scan.span, "this file"),
-        )
-    };
-    let malformed = |line: u64, what: String| {
-        Diagnostic::new(
-            Code::DataMalformed,
-            format!("source `{}`: {}, line {line}: {what}", scan.name, scan.path.display()),
-            Label::new(scan.span, "this file"),
-        )
-        .with_help("fix the file; kpic stops rather than drop or pad rows")
-    };
+    let io_error = |e: std::io::Error| io_failure(scan, &e);
+    let malformed = |line: u64, what: String| malformed(scan, line, what);
     let mut file = std::fs::File::open(&scan.path).map_err(io_error)?;
     let mut layout = Layout::default();
     let mut buf = vec![0u8; 1 << 20];
@@ -161,8 +159,36 @@ pub(super) fn check_layout(scan: &Scan) -> Result<(), Diagnostic> {
     }
 }
 
+/// Rows without a time cannot be placed in a period.
+pub(super) fn null_time(scan: &Scan) -> Diagnostic {
+    let time = scan.columns.iter().find(|c| c.name == scan.time_column).map_or(scan.span, |c| c.span);
+    Diagnostic::new(
+        Code::NullTime,
+        format!("source `{}`: rows with an empty `{}` cannot be placed in a period", scan.name, scan.time_column),
+        Label::new(time, "time column"),
+    )
+    .with_help(format!("fill in `{}` in {}, or remove those rows", scan.time_column, scan.path.display()))
+}
+
+pub(super) fn io_failure(scan: &Scan, e: &std::io::Error) -> Diagnostic {
+    Diagnostic::new(
+        Code::DataFile,
+        format!("source `{}`: cannot read {}: {e}", scan.name, scan.path.display()),
+        Label::new(scan.span, "this file"),
+    )
+}
+
+pub(super) fn malformed(scan: &Scan, line: u64, what: String) -> Diagnostic {
+    Diagnostic::new(
+        Code::DataMalformed,
+        format!("source `{}`: {}, line {line}: {what}", scan.name, scan.path.display()),
+        Label::new(scan.span, "this file"),
+    )
+    .with_help("fix the file; kpic stops rather than drop or pad rows")
+}
+
 /// The state of the CSV layout scan between blocks.
-struct Layout {
+pub(super) struct Layout {
     expected: Option<u64>,
     fields: u64,
     line: u64,
@@ -195,7 +221,7 @@ impl Default for Layout {
 }
 
 impl Layout {
-    fn feed(&mut self, block: &[u8]) -> Option<(u64, String)> {
+    pub(super) fn feed(&mut self, block: &[u8]) -> Option<(u64, String)> {
         for &b in block {
             match self.quote {
                 Quote::Inside => {
@@ -252,7 +278,7 @@ impl Layout {
         None
     }
 
-    fn finish(mut self) -> Option<(u64, String)> {
+    pub(super) fn finish(mut self) -> Option<(u64, String)> {
         if self.quote == Quote::Inside {
             return Some((self.quote_line, "a quote opened here is never closed".to_string()));
         }
@@ -286,26 +312,31 @@ fn find_bad_value(scan: &Scan) -> Option<Diagnostic> {
         if first.as_ref().is_some_and(|(r, _)| *r <= row) {
             continue;
         }
-        let d = Diagnostic::new(
-            Code::DataValue,
-            format!(
-                "source `{}`, column `{}`, row {}: `{}` is not {}",
-                scan.name,
-                c.name,
-                row + 1,
-                truncate(&v),
-                describe(&c.ty, c.format.as_deref())
-            ),
-            Label::new(c.span, "declared here"),
-        )
-        .with_help(format!(
-            "fix data row {} of {} (the header is line 1), or the declared type",
-            row + 1,
-            scan.path.display()
-        ));
+        let d = bad_value(scan, c, row, &v);
         first = Some((row, d));
     }
     first.map(|(_, d)| d)
+}
+
+/// A value of row `row` (0-based, after the header) that does not fit column `c`.
+pub(super) fn bad_value(scan: &Scan, c: &crate::ir::ScanColumn, row: usize, v: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::DataValue,
+        format!(
+            "source `{}`, column `{}`, row {}: `{}` is not {}",
+            scan.name,
+            c.name,
+            row + 1,
+            truncate(v),
+            describe(&c.ty, c.format.as_deref())
+        ),
+        Label::new(c.span, "declared here"),
+    )
+    .with_help(format!(
+        "fix data row {} of {} (the header is line 1), or the declared type",
+        row + 1,
+        scan.path.display()
+    ))
 }
 
 fn truncate(v: &str) -> String {
@@ -326,7 +357,7 @@ fn describe(ty: &ColType, format: Option<&str>) -> String {
 }
 
 /// Whether a CSV text value parses as the declared type, the way the reader does.
-fn fits(ty: &ColType, format: Option<&str>, v: &str) -> bool {
+pub(super) fn fits(ty: &ColType, format: Option<&str>, v: &str) -> bool {
     match ty {
         ColType::Int => v.trim().parse::<i64>().is_ok(),
         ColType::Float | ColType::Decimal | ColType::Money(_) | ColType::Percent | ColType::Duration(_) => {
