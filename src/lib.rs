@@ -61,6 +61,8 @@ fn check_program(program: load::Program) -> Checked {
 #[cfg(feature = "engine")]
 pub mod backend;
 #[cfg(feature = "engine")]
+pub mod diff;
+#[cfg(feature = "engine")]
 pub mod eval;
 #[cfg(feature = "engine")]
 pub mod golden;

@@ -136,3 +136,96 @@ fn check_data_on_clean_examples() {
     let out = kpic(&["check", "--data", "examples/"]);
     assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
 }
+
+const OLD: &str = "tests/fixtures/diff/old.kpi";
+const NEW: &str = "tests/fixtures/diff/new.kpi";
+
+/// Two versions of a spec on the same data: tests/fixtures/diff/README.md has the
+/// hand arithmetic behind every value.
+#[test]
+fn diff_of_two_specs_reports_what_moved() {
+    let md = kpic(&["diff", OLD, NEW, "--format", "markdown"]);
+    assert_eq!(md.status.code(), Some(0));
+    insta::assert_snapshot!("diff_markdown", stdout(&md));
+    let table = kpic(&["diff", OLD, NEW]);
+    insta::assert_snapshot!("diff_table", stdout(&table));
+
+    let json = kpic(&["diff", OLD, NEW, "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let diff = &doc["diff"];
+    assert_eq!(diff["added"], serde_json::json!(["refund_count"]));
+    assert_eq!(diff["removed"], serde_json::json!(["company_orders"]));
+    let payout = |who: &str| diff["payouts"].as_array().unwrap().iter().find(|p| p["entity"] == who).unwrap().clone();
+    assert_eq!(payout("Vera")["new"]["bonus"], 8687.5);
+    assert!((payout("Gleb")["old"]["coefficient"].as_f64().unwrap() - 0.825).abs() < 1e-9);
+    assert_eq!(payout("Gleb")["new"]["coefficient"], 0.0);
+    let anna = diff["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["kpi"] == "manager_revenue" && r["entity"] == "Anna")
+        .unwrap();
+    assert_eq!((anna["old"]["actual"].as_f64(), anna["new"]["actual"].as_f64()), (Some(350.0), Some(850.0)));
+
+    assert_eq!(kpic(&["diff", OLD, NEW, "--exit-code"]).status.code(), Some(4));
+    assert_eq!(kpic(&["diff", OLD, OLD, "--exit-code"]).status.code(), Some(0));
+    let usage = kpic(&["diff", OLD]);
+    assert_eq!(usage.status.code(), Some(2));
+}
+
+/// `--base REF`: the old spec and its planning table come from git, the data from
+/// the working tree; a plan table edited in the working tree shows as moved
+/// targets.
+#[test]
+fn diff_against_a_git_ref() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .args(["-c", "user.name=kpic", "-c", "user.email=kpic@example.com", "-c", "commit.gpgsign=false"])
+            .args(args)
+            .current_dir(root)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    std::fs::create_dir_all(root.join("specs/data")).unwrap();
+    std::fs::copy("tests/fixtures/diff/data/orders.csv", root.join("specs/data/orders.csv")).unwrap();
+    std::fs::copy(OLD, root.join("specs/sales.kpi")).unwrap();
+    let planned = "\nkpi planned {\n  metric revenue\n  per month\n  by manager\n  target >= table \"plan.csv\"\n}\n";
+    let mut spec = std::fs::read_to_string(root.join("specs/sales.kpi")).unwrap();
+    spec.push_str(planned);
+    std::fs::write(root.join("specs/sales.kpi"), &spec).unwrap();
+    std::fs::write(root.join("specs/plan.csv"), "manager,target\nAnna,300\nBoris,300\nVera,300\nGleb,300\n").unwrap();
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "v1"]);
+
+    // No change yet.
+    let same = common::kpic_in(root, &["diff", "--base", "HEAD", "specs/sales.kpi", "--exit-code"]);
+    assert_eq!(same.status.code(), Some(0), "{}", transcript(&same));
+
+    // The plan of Anna goes up, and the spec becomes the new version.
+    std::fs::write(root.join("specs/plan.csv"), "manager,target\nAnna,900\nBoris,300\nVera,300\nGleb,300\n").unwrap();
+    let mut new = std::fs::read_to_string(NEW).unwrap();
+    new.push_str(planned);
+    std::fs::write(root.join("specs/sales.kpi"), new).unwrap();
+    let out = common::kpic_in(root, &["diff", "--base", "HEAD", "specs/sales.kpi", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", transcript(&out));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["old"], "HEAD");
+    let from_files = kpic(&["diff", OLD, NEW, "--format", "json"]);
+    let files: serde_json::Value = serde_json::from_slice(&from_files.stdout).unwrap();
+    // Everything the file diff found, and the planned KPI of Anna on top: her
+    // plan went up and her revenue (the only one with a refund) moved.
+    let rows = doc["diff"]["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), files["diff"]["rows"].as_array().unwrap().len() + 1, "{rows:#?}");
+    let anna = rows.iter().find(|r| r["kpi"] == "planned" && r["entity"] == "Anna").unwrap();
+    assert_eq!(anna["old"]["target"]["value"], 300.0);
+    assert_eq!(anna["new"]["target"]["value"], 900.0);
+    assert_eq!(doc["diff"]["payouts"], files["diff"]["payouts"]);
+
+    let bad = common::kpic_in(root, &["diff", "--base", "no-such-branch", "specs/sales.kpi"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(common::stderr(&bad).contains("`no-such-branch` is not a commit"), "{}", transcript(&bad));
+}

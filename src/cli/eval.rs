@@ -211,7 +211,7 @@ pub fn run(args: Args) -> u8 {
 
 /// How the table looks where it goes: `to_stdout` and standard output a terminal,
 /// or a file or a pipe.
-fn terminal_style(to_stdout: bool) -> crate::report::Style {
+pub(crate) fn terminal_style(to_stdout: bool) -> crate::report::Style {
     let terminal = to_stdout && std::io::stdout().is_terminal();
     let width = terminal.then(|| comfy_table::Table::new().width().unwrap_or(80));
     style_for(width, std::env::var_os("NO_COLOR").is_some())

@@ -1,6 +1,7 @@
 //! The command line: one file per subcommand. Only this module prints.
 
 mod check;
+mod diff;
 mod dump;
 mod emit;
 mod eval;
@@ -45,6 +46,8 @@ enum Command {
     Plan(plan::Args),
     /// Run the `test` declarations of specs on their fixture rows.
     Test(test::Args),
+    /// Evaluate two versions of a spec on the same data and report what moved.
+    Diff(diff::Args),
     /// Explain a diagnostic code.
     Explain(explain::Args),
 }
@@ -66,6 +69,7 @@ pub fn main() -> u8 {
         Command::Report(args) => report::run(args),
         Command::Plan(args) => plan::run(args),
         Command::Test(args) => test::run(args),
+        Command::Diff(args) => diff::run(args),
         Command::Explain(args) => explain::run(args),
     }
 }

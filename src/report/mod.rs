@@ -2,6 +2,7 @@
 //! Markdown and a self-contained HTML report.
 
 mod cards;
+pub mod diff;
 pub mod html;
 mod number;
 pub mod story;
