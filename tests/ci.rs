@@ -229,3 +229,74 @@ fn diff_against_a_git_ref() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(common::stderr(&bad).contains("`no-such-branch` is not a commit"), "{}", transcript(&bad));
 }
+
+/// pre-commit itself runs the hooks of .pre-commit-hooks.yaml on a sample
+/// repository: a clean spec passes, a badly formatted one fails `kpic-fmt`, a
+/// broken one fails `kpic-check`. pre-commit comes from PyPI (`.ci/setup`).
+#[test]
+fn pre_commit_runs_the_hooks() {
+    let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let have = |cmd: &str| std::process::Command::new(cmd).arg("--version").output().is_ok_and(|o| o.status.success());
+    if !have("pre-commit") || !here.join(".git").exists() {
+        assert!(std::env::var_os("CI").is_none(), "CI must provide pre-commit (.ci/setup) and a git checkout");
+        eprintln!("SKIPPED: pre-commit or the git checkout is missing");
+        return;
+    }
+    let manifest = std::process::Command::new("pre-commit")
+        .args(["validate-manifest", ".pre-commit-hooks.yaml"])
+        .current_dir(here)
+        .output()
+        .unwrap();
+    assert!(manifest.status.success(), "{}", transcript(&manifest));
+
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    std::fs::create_dir_all(&repo).unwrap();
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_kpic")).parent().unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    let run = |args: &[&str]| {
+        std::process::Command::new(args[0])
+            .args(&args[1..])
+            .current_dir(&repo)
+            .env("PATH", &path)
+            .env("PRE_COMMIT_HOME", dir.path().join("cache"))
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap()
+    };
+    let git = |args: &[&str]| {
+        let mut all =
+            vec!["git", "-c", "user.name=kpic", "-c", "user.email=kpic@example.com", "-c", "commit.gpgsign=false"];
+        all.extend_from_slice(args);
+        let out = run(&all);
+        assert!(out.status.success(), "{}", transcript(&out));
+    };
+    git(&["init", "-q"]);
+    std::fs::copy("tests/fixtures/golden/sales.kpi", repo.join("sales.kpi")).unwrap();
+    std::fs::create_dir_all(repo.join("fixtures")).unwrap();
+    std::fs::copy("tests/fixtures/golden/fixtures/april.csv", repo.join("fixtures/april.csv")).unwrap();
+    git(&["add", "."]);
+    let hooks =
+        |hook: &str| run(&["pre-commit", "try-repo", here.to_str().unwrap(), hook, "--all-files", "--color", "never"]);
+    for hook in ["kpic-check", "kpic-fmt", "kpic-test"] {
+        let out = hooks(hook);
+        assert_eq!(out.status.code(), Some(0), "{hook}: {}", transcript(&out));
+        assert!(stdout(&out).contains("Passed"), "{hook}: {}", transcript(&out));
+    }
+
+    std::fs::write(
+        repo.join("messy.kpi"),
+        "source s from \"s.csv\" {\ntime t: date\n}\nkpi k { metric count(s) per month target >= 1 }\n",
+    )
+    .unwrap();
+    git(&["add", "."]);
+    let fmt = hooks("kpic-fmt");
+    assert_eq!(fmt.status.code(), Some(1), "{}", transcript(&fmt));
+    assert!(stdout(&fmt).contains("messy.kpi"), "{}", transcript(&fmt));
+
+    std::fs::write(repo.join("messy.kpi"), "kpi k {\n  metric nope\n  per month\n  target >= 1\n}\n").unwrap();
+    git(&["add", "."]);
+    let check = hooks("kpic-check");
+    assert_eq!(check.status.code(), Some(1), "{}", transcript(&check));
+    assert!(stdout(&check).contains("E104"), "{}", transcript(&check));
+}

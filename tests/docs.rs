@@ -75,3 +75,38 @@ fn kpi_blocks_in_docs_parse() {
     }
     assert!(blocks >= 10, "only {blocks} kpi blocks found");
 }
+
+/// The first code block after each `## kpic CMD` heading of docs/cli.md is the
+/// command's `--help`. `KPIC_BLESS_DOCS=1 cargo test --test docs` rewrites them.
+#[test]
+fn cli_page_shows_the_real_help() {
+    let path = "docs/cli.md";
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut out = String::new();
+    let mut rest = text.as_str();
+    let mut commands = 0;
+    while let Some(at) = rest.find("\n## kpic ") {
+        let heading_end = at + rest[at..][1..].find('\n').unwrap() + 1;
+        let command = rest[at + "\n## kpic ".len()..heading_end].trim().to_string();
+        let open = heading_end + rest[heading_end..].find("```\n").unwrap() + 4;
+        let close = open + rest[open..].find("```\n").unwrap();
+        let help =
+            std::process::Command::new(env!("CARGO_BIN_EXE_kpic")).args([command.as_str(), "--help"]).output().unwrap();
+        let help = String::from_utf8(help.stdout).unwrap();
+        let help: String = help.lines().map(|l| format!("{}\n", l.trim_end())).collect();
+        out.push_str(&rest[..open]);
+        out.push_str(&help);
+        rest = &rest[close..];
+        commands += 1;
+    }
+    out.push_str(rest);
+    if std::env::var_os("KPIC_BLESS_DOCS").is_some() {
+        std::fs::write(path, &out).unwrap();
+        return;
+    }
+    assert!(commands >= 9, "only {commands} commands documented");
+    assert_eq!(
+        text, out,
+        "{path}: a help block differs from `kpic CMD --help`; run KPIC_BLESS_DOCS=1 cargo test --test docs"
+    );
+}
