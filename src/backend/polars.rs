@@ -294,6 +294,10 @@ fn to_table(scan: &Scan, query: &AggQuery, df: &DataFrame) -> Result<AggTable, D
                 }
             }
         }
+        if values.iter().flatten().any(|v| !v.is_finite()) {
+            // NaN or infinity in the data: never silently a missing value.
+            return Err(diagnose::not_finite(scan, a));
+        }
         table.values.insert(a.alias.clone(), values);
     }
     Ok(table)
@@ -301,7 +305,7 @@ fn to_table(scan: &Scan, query: &AggQuery, df: &DataFrame) -> Result<AggTable, D
 
 fn float_column(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<f64>>> {
     let s = df.column(name)?.cast(&DataType::Float64)?;
-    Ok(s.f64()?.iter().map(|v| v.filter(|x| x.is_finite())).collect())
+    Ok(s.f64()?.iter().collect())
 }
 
 /// Read a small CSV side table with every column as text (targets, bonus bases,

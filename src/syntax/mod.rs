@@ -168,7 +168,7 @@ fn syntax_error(file: FileId, offset: usize, source: &str, err: &pest::error::Er
     } else if found.is_empty() {
         ("unexpected end of declaration".to_string(), format!("expected {expected}"))
     } else {
-        (format!("unexpected `{found}`"), format!("expected {expected}"))
+        (format!("unexpected `{}`", found.escape_debug()), format!("expected {expected}"))
     };
     Diagnostic::new(Code::Syntax, message, Label::new(span, format!("expected {expected}"))).with_help(help)
 }

@@ -34,8 +34,28 @@ pub(super) fn csv_header(scan: &Scan) -> Result<Vec<String>, Diagnostic> {
         .and_then(|mut lf| lf.collect_schema())
         .map_err(|e| polars_failure(scan, &e))?;
     let names: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
+    if let Some(d) = duplicate_header(scan, &names) {
+        return Err(d);
+    }
     check_columns(scan, &names)?;
     Ok(names)
+}
+
+/// A header that names a column twice: polars would read the second under another
+/// name (`city_duplicated_0`), and which one a KPI reads would be a guess.
+pub(super) fn duplicate_header(scan: &Scan, names: &[String]) -> Option<Diagnostic> {
+    let twice = names.iter().find_map(|n| {
+        let (base, n) = n.rsplit_once("_duplicated_")?;
+        (n.chars().all(|c| c.is_ascii_digit()) && names.iter().any(|m| m == base)).then_some(base)
+    })?;
+    Some(
+        Diagnostic::new(
+            Code::DataMalformed,
+            format!("source `{}`: the header of {} names `{twice}` twice", scan.name, scan.path.display()),
+            Label::new(scan.span, "this file"),
+        )
+        .with_help("rename or remove one of the columns; kpic does not guess which one is meant"),
+    )
 }
 
 fn check_columns(scan: &Scan, names: &[String]) -> Result<(), Diagnostic> {
@@ -118,6 +138,17 @@ pub(super) fn failure(scan: &Scan, err: &PolarsError) -> Diagnostic {
 
 pub(super) fn polars_failure(scan: &Scan, err: &PolarsError) -> Diagnostic {
     let text = err.to_string();
+    if text.to_ascii_lowercase().contains("utf-8") || text.to_ascii_lowercase().contains("utf8") {
+        if let Some((line, column)) = first_invalid_utf8(&scan.path) {
+            return malformed(scan, line, format!("column {column}: bytes that are not UTF-8"))
+                .with_help("save the file as UTF-8; kpic reads CSV and NDJSON as UTF-8 only");
+        }
+    }
+    if scan.format == FileFormat::Ndjson {
+        if let Some((line, what)) = first_bad_json_line(&scan.path) {
+            return malformed(scan, line, format!("not a JSON object: {what}"));
+        }
+    }
     let code = if text.contains("empty") { Code::DataFile } else { Code::DataMalformed };
     Diagnostic::new(
         code,
@@ -159,15 +190,54 @@ pub(super) fn check_layout(scan: &Scan) -> Result<(), Diagnostic> {
     }
 }
 
-/// Rows without a time cannot be placed in a period.
+/// An aggregate came out NaN or infinite: the column holds such a value (or sums
+/// beyond the range of a float). A CSV is searched for the row.
+pub(super) fn not_finite(scan: &Scan, agg: &crate::ir::AggOutput) -> Diagnostic {
+    if let Some(d) = find_bad_value(scan) {
+        return d;
+    }
+    let column = agg.column.as_deref().unwrap_or("?");
+    let span = scan.columns.iter().find(|c| c.name == column).map_or(scan.span, |c| c.span);
+    Diagnostic::new(
+        Code::DataValue,
+        format!(
+            "source `{}`, column `{column}`: a value is NaN or infinite (or the values add up beyond any number)",
+            scan.name
+        ),
+        Label::new(span, "declared here"),
+    )
+    .with_help(format!("fix {}; kpic does not turn such values into missing ones", scan.path.display()))
+}
+
+/// Rows without a time cannot be placed in a period. A CSV is searched for the
+/// first such row.
 pub(super) fn null_time(scan: &Scan) -> Diagnostic {
     let time = scan.columns.iter().find(|c| c.name == scan.time_column).map_or(scan.span, |c| c.span);
+    let row = (scan.format == FileFormat::Csv).then(|| first_null_row(scan, &scan.time_column)).flatten();
+    let which = row.map_or(String::new(), |r| format!(" (the first is data row {})", r + 1));
     Diagnostic::new(
         Code::NullTime,
-        format!("source `{}`: rows with an empty `{}` cannot be placed in a period", scan.name, scan.time_column),
+        format!(
+            "source `{}`: rows with an empty `{}` cannot be placed in a period{which}",
+            scan.name, scan.time_column
+        ),
         Label::new(time, "time column"),
     )
     .with_help(format!("fill in `{}` in {}, or remove those rows", scan.time_column, scan.path.display()))
+}
+
+/// The first data row (0-based) of a CSV whose `column` is empty.
+fn first_null_row(scan: &Scan, column: &str) -> Option<usize> {
+    let df = LazyCsvReader::new(pl_path(&scan.path))
+        .with_glob(false)
+        .with_has_header(true)
+        .with_infer_schema_length(Some(0))
+        .finish()
+        .ok()?
+        .select([col(column).is_null().arg_max().alias("row")])
+        .collect()
+        .ok()?;
+    df.column("row").ok()?.idx().ok()?.get(0).map(|r| r as usize)
 }
 
 pub(super) fn io_failure(scan: &Scan, e: &std::io::Error) -> Diagnostic {
@@ -185,6 +255,59 @@ pub(super) fn malformed(scan: &Scan, line: u64, what: String) -> Diagnostic {
         Label::new(scan.span, "this file"),
     )
     .with_help("fix the file; kpic stops rather than drop or pad rows")
+}
+
+/// The first line of an NDJSON file that is not a JSON object, and why.
+fn first_bad_json_line(path: &std::path::Path) -> Option<(u64, String)> {
+    use std::io::BufRead;
+    let file = std::io::BufReader::new(std::fs::File::open(path).ok()?);
+    for (i, line) in file.lines().enumerate() {
+        let line = line.ok()?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str::<serde_json::Value>(&line) {
+            Ok(v) if v.is_object() => {}
+            Ok(_) => return Some((i as u64 + 1, "a JSON value that is not an object".into())),
+            Err(e) => return Some((i as u64 + 1, e.to_string())),
+        }
+    }
+    None
+}
+
+/// Line and byte column (1-based) of the first bytes of a file that are not
+/// UTF-8, read in blocks.
+fn first_invalid_utf8(path: &std::path::Path) -> Option<(u64, u64)> {
+    let mut file = std::fs::File::open(path).ok()?;
+    let mut buf = vec![0u8; 1 << 20];
+    let mut carry: Vec<u8> = Vec::new();
+    let (mut line, mut column) = (1u64, 1u64);
+    loop {
+        let n = std::io::Read::read(&mut file, &mut buf).ok()?;
+        let mut block = std::mem::take(&mut carry);
+        block.extend_from_slice(&buf[..n]);
+        let (valid, bad) = match std::str::from_utf8(&block) {
+            Ok(_) => (block.len(), false),
+            // A sequence cut by the block boundary: finish it with the next block.
+            Err(e) if e.error_len().is_none() && n > 0 => (e.valid_up_to(), false),
+            Err(e) => (e.valid_up_to(), true),
+        };
+        for &b in &block[..valid] {
+            if b == b'\n' {
+                line += 1;
+                column = 1;
+            } else if b & 0xC0 != 0x80 {
+                column += 1;
+            }
+        }
+        if bad {
+            return Some((line, column));
+        }
+        if n == 0 {
+            return None;
+        }
+        carry = block[valid..].to_vec();
+    }
 }
 
 /// The state of the CSV layout scan between blocks.
@@ -250,6 +373,13 @@ impl Layout {
                     self.at_record_start = false;
                 }
                 b'\n' => {
+                    if self.at_record_start {
+                        // polars reads a blank line as a row of nulls.
+                        return Some((
+                            self.line,
+                            "the line is blank; remove it (it would be read as a row of empty values)".into(),
+                        ));
+                    }
                     if let Some(problem) = self.end_record() {
                         return Some(problem);
                     }
@@ -359,9 +489,10 @@ fn describe(ty: &ColType, format: Option<&str>) -> String {
 /// Whether a CSV text value parses as the declared type, the way the reader does.
 pub(super) fn fits(ty: &ColType, format: Option<&str>, v: &str) -> bool {
     match ty {
-        ColType::Int => v.trim().parse::<i64>().is_ok(),
+        // As strict as the reader: no spaces around numbers.
+        ColType::Int => v.parse::<i64>().is_ok(),
         ColType::Float | ColType::Decimal | ColType::Money(_) | ColType::Percent | ColType::Duration(_) => {
-            v.trim().parse::<f64>().is_ok()
+            v.parse::<f64>().is_ok_and(f64::is_finite)
         }
         ColType::Bool => matches!(v.to_ascii_lowercase().as_str(), "true" | "false"),
         ColType::Text => true,

@@ -92,6 +92,9 @@ fn check_csv(scan: &Scan, report: &mut FileReport) -> Result<(), Diagnostic> {
         .finish()
         .map_err(|e| diagnose::polars_failure(scan, &e))?;
     let names: Vec<String> = df.get_column_names().iter().map(|n| n.to_string()).collect();
+    if let Some(d) = diagnose::duplicate_header(scan, &names) {
+        return Err(d);
+    }
     report.columns = names.iter().map(|n| (n.clone(), None)).collect();
     missing_columns(scan, &names, report);
     for c in &scan.columns {
