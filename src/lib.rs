@@ -8,6 +8,7 @@ pub mod diagnostics;
 pub mod fmt;
 pub mod lint;
 pub mod load;
+pub mod sandbox;
 pub mod sema;
 pub mod span;
 pub mod syntax;

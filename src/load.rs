@@ -44,8 +44,23 @@ struct Loader<'a> {
     stack: Vec<PathBuf>,
 }
 
+/// The largest spec file kpic reads (E008).
+pub const MAX_SPEC_BYTES: usize = 16 << 20;
+
 impl Loader<'_> {
     fn file(&mut self, path: PathBuf, bytes: Vec<u8>) -> FileId {
+        if bytes.len() > MAX_SPEC_BYTES {
+            let id = self.program.sources.add(path, String::new());
+            self.program.diagnostics.push(
+                Diagnostic::new(
+                    Code::FileTooLarge,
+                    format!("the file has {} bytes; specs may have at most {MAX_SPEC_BYTES}", bytes.len()),
+                    Label::new(Span::new(id, 0, 0), "not read"),
+                )
+                .with_help("split the spec into files that import each other"),
+            );
+            return id;
+        }
         let (text, utf8_error) = match String::from_utf8(bytes) {
             Ok(text) => (text, None),
             Err(e) => {
@@ -115,6 +130,14 @@ impl Loader<'_> {
             Ok(bytes) => {
                 self.file(target, bytes);
             }
+            Err(e) if crate::sandbox::is_outside(&e) => self.program.diagnostics.push(
+                Diagnostic::new(
+                    Code::OutsideProject,
+                    format!("`{}` is outside the project: {e}", target.display()),
+                    Label::new(import.span, "imported here"),
+                )
+                .with_help("imports stay inside the project root; pass --allow-outside-project if you trust this spec"),
+            ),
             Err(e) => self.program.diagnostics.push(
                 Diagnostic::new(
                     Code::ImportNotFound,

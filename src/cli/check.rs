@@ -1,7 +1,7 @@
 //! `kpic check`: report every problem in the given specs.
 
 use super::emit::{self, DiagFormat};
-use super::{collect_specs, read_file, EXIT_ERRORS, EXIT_OK, EXIT_USAGE};
+use super::{collect_specs, EXIT_ERRORS, EXIT_OK, EXIT_USAGE};
 use crate::diagnostics::Diagnostic;
 use crate::span::SourceMap;
 use std::collections::HashSet;
@@ -46,29 +46,18 @@ pub fn run(args: Args) -> u8 {
     let mut seen = HashSet::new();
     let mut files = HashSet::new();
     for spec in &specs {
-        let checked = match crate::check_spec(spec, &read_file) {
+        let checked = match super::load(spec) {
             Ok(c) => c,
-            Err(e) => {
-                eprintln!("error: cannot read {}: {e}", spec.display());
-                return EXIT_USAGE;
-            }
+            Err(code) => return code,
         };
         for (_, f) in checked.sources.files() {
             files.insert(f.path.clone());
         }
-        let config = match super::config_for(spec) {
-            Ok(c) => c,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return EXIT_USAGE;
-            }
-        };
         let mut found = checked.diagnostics.clone();
         if args.data.is_some() {
             let problems = check_data(&checked, &overrides, &mut matched, &mut found);
             found.extend(problems);
         }
-        config.apply(&mut found);
         for d in found {
             // A file imported by several specs is reported once.
             let key = (

@@ -109,10 +109,7 @@ fn diff(args: &Args) -> Result<u8, u8> {
 }
 
 fn load(spec: &Path, read: crate::load::Reader, format: DiagFormat) -> Result<Checked, u8> {
-    let checked = crate::check_spec(spec, read).map_err(|e| {
-        eprintln!("error: cannot read {}: {e}", spec.display());
-        EXIT_USAGE
-    })?;
+    let checked = super::load_with(spec, read)?;
     if checked.has_errors() {
         super::emit::spec_diagnostics(format, &checked);
         return Err(EXIT_ERRORS);

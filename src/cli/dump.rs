@@ -1,7 +1,6 @@
 //! `kpic dump STAGE SPEC`: show what a compiler stage makes of a spec.
 
-use super::{read_file, stderr_color, EXIT_ERRORS, EXIT_OK, EXIT_USAGE};
-use crate::diagnostics::render;
+use super::{EXIT_ERRORS, EXIT_OK};
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -22,22 +21,15 @@ enum Stage {
 }
 
 pub fn run(args: Args) -> u8 {
-    let checked = match crate::check_spec(&args.spec, &read_file) {
+    let checked = match super::load(&args.spec) {
         Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: cannot read {}: {e}", args.spec.display());
-            return EXIT_USAGE;
-        }
+        Err(code) => return code,
     };
     let json = match args.stage {
         Stage::Ast => serde_json::to_string_pretty(&checked.modules),
         Stage::Model => {
             if checked.has_errors() {
-                let color = stderr_color();
-                for d in &checked.diagnostics {
-                    eprint!("{}", render::to_human(d, &checked.sources, color));
-                }
-                eprintln!("{}", render::summary(&checked.diagnostics, checked.sources.files().count()));
+                super::emit::spec_diagnostics(super::emit::DiagFormat::Human, &checked);
                 return EXIT_ERRORS;
             }
             serde_json::to_string_pretty(&checked.model)

@@ -28,6 +28,10 @@ pub const EXIT_USAGE: u8 = 2;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Let specs read files outside their project root (docs/security.md). Only
+    /// for specs you trust.
+    #[arg(long, global = true)]
+    allow_outside_project: bool,
 }
 
 #[derive(Subcommand)]
@@ -61,6 +65,7 @@ pub fn main() -> u8 {
             return if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
         }
     };
+    let _ = ALLOW_OUTSIDE.set(cli.allow_outside_project);
     match cli.command {
         Command::Check(args) => check::run(args),
         Command::Fmt(args) => fmt::run(args),
@@ -113,22 +118,50 @@ pub(crate) fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
     std::fs::read(path)
 }
 
-/// Load and check a spec; on failure print why and give the exit code.
-pub(crate) fn load_checked(spec: &Path, format: emit::DiagFormat) -> Result<crate::Checked, u8> {
-    let mut checked = match crate::check_spec(spec, &read_file) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: cannot read {}: {e}", spec.display());
-            return Err(EXIT_USAGE);
-        }
+/// Set from `--allow-outside-project` before the command runs.
+static ALLOW_OUTSIDE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+
+fn allow_outside() -> bool {
+    ALLOW_OUTSIDE.get().copied().unwrap_or(false)
+}
+
+/// Load and check a spec as every command does: files are read only under the
+/// project root (docs/security.md) unless `--allow-outside-project`, the files
+/// the model names are checked against it, and kpic.toml's lint levels apply.
+/// A spec that cannot be read at all is a usage error; problems in it are
+/// diagnostics.
+pub(crate) fn load(spec: &Path) -> Result<crate::Checked, u8> {
+    load_with(spec, &read_file)
+}
+
+/// [`load`] with another reader (git objects for `kpic diff --base`).
+pub(crate) fn load_with(spec: &Path, read: crate::load::Reader) -> Result<crate::Checked, u8> {
+    let usage = |e: String| {
+        eprintln!("error: {e}");
+        EXIT_USAGE
     };
-    match config_for(spec) {
-        Ok(config) => config.apply(&mut checked.diagnostics),
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Err(EXIT_USAGE);
+    let root =
+        crate::sandbox::Root::for_spec(spec).map_err(|e| usage(format!("cannot read {}: {e}", spec.display())))?;
+    let allow = allow_outside();
+    let confined = |p: &Path| {
+        if !allow {
+            root.confine(p)?;
         }
+        read(p)
+    };
+    let mut checked =
+        crate::check_spec(spec, &confined).map_err(|e| usage(format!("cannot read {}: {e}", spec.display())))?;
+    if !allow {
+        checked.diagnostics.extend(root.check_model(&checked.model));
+        crate::diagnostics::sort(&mut checked.diagnostics);
     }
+    config_for(spec).map_err(usage)?.apply(&mut checked.diagnostics);
+    Ok(checked)
+}
+
+/// Load and check a spec; on errors print them and give the exit code.
+pub(crate) fn load_checked(spec: &Path, format: emit::DiagFormat) -> Result<crate::Checked, u8> {
+    let checked = load(spec)?;
     if checked.has_errors() {
         emit::spec_diagnostics(format, &checked);
         return Err(EXIT_ERRORS);

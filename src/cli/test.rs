@@ -2,7 +2,7 @@
 //! report every expectation that does not hold.
 
 use super::emit::{self, DiagFormat};
-use super::{collect_specs, read_file, stderr_color, EXIT_ERRORS, EXIT_OK, EXIT_USAGE};
+use super::{collect_specs, stderr_color, EXIT_ERRORS, EXIT_OK, EXIT_USAGE};
 use crate::diagnostics::render::{self, JsonDiagnostic};
 use crate::diagnostics::{Code, Diagnostic, Label};
 use crate::golden::{self, Verdict};
@@ -106,20 +106,10 @@ pub fn run(args: Args) -> u8 {
     let mut seen_tests = HashSet::new();
     let mut seen_problems = HashSet::new();
     for spec in &specs {
-        let mut checked = match crate::check_spec(spec, &read_file) {
+        let checked = match super::load(spec) {
             Ok(c) => c,
-            Err(e) => {
-                eprintln!("error: cannot read {}: {e}", spec.display());
-                return EXIT_USAGE;
-            }
+            Err(code) => return code,
         };
-        match super::config_for(spec) {
-            Ok(config) => config.apply(&mut checked.diagnostics),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return EXIT_USAGE;
-            }
-        }
         if checked.has_errors() {
             for d in checked.diagnostics.iter().filter(|d| d.is_error()) {
                 let key = (checked.sources.get(d.primary.span.file).path.clone(), d.primary.span.start, d.code);
