@@ -96,7 +96,15 @@ fn run(case: &Case, scratch: &Path) -> (i32, String, String) {
         }
         std::thread::sleep(Duration::from_millis(20));
     };
-    let read = |p: &Path| String::from_utf8_lossy(&std::fs::read(p).unwrap()).replace(scratch.to_str().unwrap(), "TMP");
+    // Absolute paths (the project root in E009) differ between checkouts.
+    let repo = std::fs::canonicalize(env!("CARGO_MANIFEST_DIR")).unwrap();
+    let scratch_real = std::fs::canonicalize(scratch).unwrap();
+    let read = |p: &Path| {
+        String::from_utf8_lossy(&std::fs::read(p).unwrap())
+            .replace(scratch_real.to_str().unwrap(), "TMP")
+            .replace(scratch.to_str().unwrap(), "TMP")
+            .replace(repo.to_str().unwrap(), "ROOT")
+    };
     let code = status.code().unwrap_or_else(|| panic!("{}: ended by a signal: {status}", case.name));
     (code, read(&out_path), read(&err_path))
 }

@@ -1,19 +1,9 @@
 //! End-to-end tests of the `kpic` binary: exit codes, formats and the user story.
 
+mod common;
+
+use common::{kpic, stderr, stdout};
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn kpic(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kpic")).args(args).env("NO_COLOR", "1").output().expect("kpic runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 const RATIO: &str = "tests/fixtures/eval/ratio_of_sums/spec.kpi";
 
@@ -172,20 +162,7 @@ fn check_sarif_validates_against_the_official_schema() {
     assert_eq!(log["version"], "2.1.0");
     let results = log["runs"][0]["results"].as_array().unwrap();
     assert!(results.len() > 40, "{} results", results.len());
-    let schema = std::env::var("KPIC_SARIF_SCHEMA").ok().filter(|p| Path::new(p).exists());
-    let Some(schema) = schema else {
-        assert!(std::env::var_os("CI").is_none(), "CI must provide KPIC_SARIF_SCHEMA (.ci/setup)");
-        eprintln!("SKIPPED: set KPIC_SARIF_SCHEMA=$(bash .ci/setup) to validate against the SARIF schema");
-        return;
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("check.sarif");
-    std::fs::write(&file, &out.stdout).unwrap();
-    let v = Command::new("python3")
-        .args(["tests/tools/validate_sarif.py", &schema, file.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(v.status.success(), "{}{}", String::from_utf8_lossy(&v.stdout), String::from_utf8_lossy(&v.stderr));
+    common::validate_sarif(&out.stdout);
 }
 
 #[test]

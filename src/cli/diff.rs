@@ -8,7 +8,6 @@
 //! versions meet the same data.
 
 use super::emit::DiagFormat;
-use super::eval::window;
 use super::{read_file, EXIT_ERRORS, EXIT_OK, EXIT_USAGE};
 use crate::report::diff::{self as render, Versions};
 use crate::sema::model::{Allocation, BaseDef, CascadeBody, Level, Model, TargetSpec};
@@ -29,15 +28,8 @@ pub struct Args {
     /// Compare the spec in the working tree with its version at this git ref.
     #[arg(long, conflicts_with = "new")]
     base: Option<String>,
-    /// Only this period (2025-03, 2025-Q1, 2025, 2025-W07, 2025-03-14).
-    #[arg(long, conflicts_with_all = ["from", "to"])]
-    period: Option<String>,
-    /// First period to compare.
-    #[arg(long)]
-    from: Option<String>,
-    /// Last period to compare (inclusive).
-    #[arg(long)]
-    to: Option<String>,
+    #[command(flatten)]
+    periods: super::eval::Periods,
     /// Read a source from another file, in both versions (repeatable).
     #[arg(long = "data", value_parser = super::parse_data)]
     data: Vec<(String, PathBuf)>,
@@ -77,7 +69,7 @@ fn diff(args: &Args) -> Result<u8, u8> {
         eprintln!("error: {e}");
         EXIT_USAGE
     };
-    let window = window(args.period.as_deref(), args.from.as_deref(), args.to.as_deref()).map_err(usage)?;
+    let window = args.periods.window().map_err(usage)?;
     // Kept alive until both versions are evaluated: planning tables of the base.
     let scratch = tempfile::tempdir().map_err(|e| usage(format!("cannot create a scratch directory: {e}")))?;
     let (old, new, labels) = match (&args.new, &args.base) {

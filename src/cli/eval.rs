@@ -17,15 +17,8 @@ pub const EXIT_MISSED: u8 = 3;
 pub struct Selection {
     /// The spec file.
     spec: PathBuf,
-    /// Only this period (2025-03, 2025-Q1, 2025, 2025-W07, 2025-03-14).
-    #[arg(long, conflicts_with_all = ["from", "to"])]
-    period: Option<String>,
-    /// First period to report.
-    #[arg(long)]
-    from: Option<String>,
-    /// Last period to report (inclusive).
-    #[arg(long)]
-    to: Option<String>,
+    #[command(flatten)]
+    periods: Periods,
     /// Only these KPIs (repeatable).
     #[arg(long = "kpi")]
     kpis: Vec<String>,
@@ -81,6 +74,28 @@ enum Format {
 }
 
 /// Parse a `--period`-style argument into [first day, day after).
+/// Which periods a command reports: `--period`, or `--from` and `--to`.
+#[derive(clap::Args)]
+pub struct Periods {
+    /// Only this period (2025-03, 2025-Q1, 2025, 2025-W07, 2025-03-14).
+    #[arg(long, conflicts_with_all = ["from", "to"])]
+    period: Option<String>,
+    /// First period to report.
+    #[arg(long)]
+    from: Option<String>,
+    /// Last period to report (inclusive).
+    #[arg(long)]
+    to: Option<String>,
+}
+
+impl Periods {
+    /// The window the flags name: [first day, day after).
+    pub(crate) fn window(&self) -> Result<Window, String> {
+        window(self.period.as_deref(), self.from.as_deref(), self.to.as_deref())
+    }
+}
+
+/// Parse a `--period`-style argument into [first day, day after).
 pub(crate) fn window(period: Option<&str>, from: Option<&str>, to: Option<&str>) -> Result<Window, String> {
     let parse = |s: &str| {
         period::parse(s).ok_or_else(|| format!("`{s}` is not a period (2025, 2025-Q1, 2025-03, 2025-W07, 2025-03-14)"))
@@ -105,7 +120,7 @@ pub(crate) struct Evaluated {
 /// Check, plan and evaluate the selection; `scorecards` adds their KPIs. On
 /// failure the problem is printed and the exit code returned.
 pub(crate) fn evaluate(sel: &Selection, scorecards: &[String]) -> Result<Evaluated, u8> {
-    let window = window(sel.period.as_deref(), sel.from.as_deref(), sel.to.as_deref()).map_err(|e| {
+    let window = sel.periods.window().map_err(|e| {
         eprintln!("error: {e}");
         EXIT_USAGE
     })?;

@@ -492,14 +492,20 @@ impl Lowerer<'_> {
 
     // ------------------------------------------------------------ KPIs
 
-    fn kpi(&mut self, pair: P) -> Kpi {
-        let span = self.span(&pair);
-        let mut inner = pair.into_inner().peekable();
+    /// A declared name and the optional label string after it.
+    fn name_and_label<'i>(&mut self, inner: &mut std::iter::Peekable<Pairs<'i, Rule>>) -> (Ident, Option<StrLit>) {
         let name = self.name(inner.next().unwrap());
         let label = match inner.peek().map(|p| p.as_rule()) {
             Some(Rule::string) => Some(self.string(inner.next().unwrap())),
             _ => None,
         };
+        (name, label)
+    }
+
+    fn kpi(&mut self, pair: P) -> Kpi {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner().peekable();
+        let (name, label) = self.name_and_label(&mut inner);
         let mut kpi = Kpi {
             name,
             label,

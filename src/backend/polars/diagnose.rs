@@ -226,17 +226,18 @@ pub(super) fn null_time(scan: &Scan) -> Diagnostic {
     .with_help(format!("fill in `{}` in {}, or remove those rows", scan.time_column, scan.path.display()))
 }
 
-/// The first data row (0-based) of a CSV whose `column` is empty.
-fn first_null_row(scan: &Scan, column: &str) -> Option<usize> {
-    let df = LazyCsvReader::new(pl_path(&scan.path))
+/// A CSV with every column read as text: slow, for finding what went wrong.
+fn text_frame(scan: &Scan) -> PolarsResult<LazyFrame> {
+    LazyCsvReader::new(pl_path(&scan.path))
         .with_glob(false)
         .with_has_header(true)
         .with_infer_schema_length(Some(0))
         .finish()
-        .ok()?
-        .select([col(column).is_null().arg_max().alias("row")])
-        .collect()
-        .ok()?;
+}
+
+/// The first data row (0-based) of a CSV whose `column` is empty.
+fn first_null_row(scan: &Scan, column: &str) -> Option<usize> {
+    let df = text_frame(scan).ok()?.select([col(column).is_null().arg_max().alias("row")]).collect().ok()?;
     df.column("row").ok()?.idx().ok()?.get(0).map(|r| r as usize)
 }
 
@@ -422,15 +423,7 @@ fn find_bad_value(scan: &Scan) -> Option<Diagnostic> {
         return None;
     }
     let used: Vec<Expr> = scan.columns.iter().filter(|c| c.used).map(|c| col(c.name.as_str())).collect();
-    let df = LazyCsvReader::new(pl_path(&scan.path))
-        .with_glob(false)
-        .with_has_header(true)
-        .with_infer_schema_length(Some(0))
-        .finish()
-        .ok()?
-        .select(used)
-        .collect()
-        .ok()?;
+    let df = text_frame(scan).ok()?.select(used).collect().ok()?;
     let mut first: Option<(usize, Diagnostic)> = None;
     for c in scan.columns.iter().filter(|c| c.used) {
         let values = df.column(&c.name).ok()?.str().ok()?.clone();

@@ -9,11 +9,7 @@ impl Lowerer<'_> {
     pub(super) fn test_decl(&mut self, pair: P) -> TestDecl {
         let span = self.span(&pair);
         let mut inner = pair.into_inner().peekable();
-        let name = self.name(inner.next().unwrap());
-        let label = match inner.peek().map(|p| p.as_rule()) {
-            Some(Rule::string) => Some(self.string(inner.next().unwrap())),
-            _ => None,
-        };
+        let (name, label) = self.name_and_label(&mut inner);
         let mut test = TestDecl { name, label, data: Vec::new(), expects: Vec::new(), span };
         for item in inner {
             match item.as_rule() {
