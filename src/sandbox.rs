@@ -29,7 +29,7 @@ pub struct OutsideRoot {
 
 impl fmt::Display for OutsideRoot {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} is outside the project root {}", self.path.display(), self.root.display())
+        write!(f, "{} is outside the project root {}", self.path.display(), shown(&self.root).display())
     }
 }
 
@@ -103,9 +103,10 @@ impl Root {
     }
 
     fn outside(&self, path: &Path, span: Span, what: &str) -> Diagnostic {
+        let dir = shown(&self.dir);
         let why = match &self.config {
-            Some(c) => format!("the project root is {}, where {} is", self.dir.display(), c.display()),
-            None => format!("the project root is the spec's directory {} (no kpic.toml above it)", self.dir.display()),
+            Some(c) => format!("the project root is {}, where {} is", dir.display(), shown(c).display()),
+            None => format!("the project root is the spec's directory {} (no kpic.toml above it)", dir.display()),
         };
         Diagnostic::new(
             Code::OutsideProject,
@@ -113,6 +114,17 @@ impl Root {
             Label::new(span, "outside the project root"),
         )
         .with_help(format!("{why}; move the file into it, or pass --allow-outside-project if you trust this spec"))
+    }
+}
+
+/// A canonical path as messages show it: relative to the working directory when
+/// it lies below it.
+fn shown(path: &Path) -> PathBuf {
+    let cwd = std::env::current_dir().and_then(std::fs::canonicalize).ok();
+    match cwd.as_deref().and_then(|c| path.strip_prefix(c).ok()) {
+        Some(rel) if rel.as_os_str().is_empty() => PathBuf::from("."),
+        Some(rel) => rel.to_path_buf(),
+        None => path.to_path_buf(),
     }
 }
 
