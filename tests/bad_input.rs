@@ -66,6 +66,22 @@ fn an_invalid_byte_is_marked_on_a_whole_character() {
 // hung or overflowed the stack before its fix.
 
 #[test]
+fn four_thousand_nots_in_a_row() {
+    // Walked recursively by every stage; refused like deep brackets.
+    let text = format!("filter f = {}true\n", "not ".repeat(4_000));
+    assert_eq!(codes(&text), ["E003"]);
+    assert_eq!(kpic::fmt::format(&text), None);
+}
+
+#[test]
+fn a_cascade_three_thousand_levels_deep() {
+    // Was a stack overflow in fmt and minutes of checking (every chain of levels).
+    let text = format!("cascade k by a evenly{}\n", " then by a evenly".repeat(3_000));
+    assert!(codes(&text).contains(&"E003"), "{:?}", codes(&text));
+    assert_eq!(kpic::fmt::format(&text), None);
+}
+
+#[test]
 fn a_diagnostic_far_into_a_long_line_is_rendered() {
     // miette pads to the label's column, and Rust refuses widths over 65,535.
     use kpic::diagnostics::render;
