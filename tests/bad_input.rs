@@ -82,6 +82,17 @@ fn a_cascade_three_thousand_levels_deep() {
 }
 
 #[test]
+fn forty_metrics_that_each_double_the_one_before() {
+    // Inlining metrics into the plan took 2^40 steps.
+    let mut text = String::from("source s from \"s.csv\" {\n  time t: date\n  x: int\n}\nmetric m0 = sum(s.x)\n");
+    for i in 1..40 {
+        text.push_str(&format!("metric m{i} = m{} + m{}\n", i - 1, i - 1));
+    }
+    text.push_str("kpi k {\n  metric m39\n  per month\n  target >= 1\n}\n");
+    assert_eq!(codes(&text), ["E003"]);
+}
+
+#[test]
 fn a_diagnostic_far_into_a_long_line_is_rendered() {
     // miette pads to the label's column, and Rust refuses widths over 65,535.
     use kpic::diagnostics::render;
