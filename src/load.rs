@@ -70,7 +70,8 @@ impl Loader<'_> {
         };
         let id = self.program.sources.add(path.clone(), text);
         if let Some(at) = utf8_error {
-            let span = Span::new(id, at, at + 1);
+            // The text keeps a replacement character where the invalid bytes were.
+            let span = Span::new(id, at, at + char::REPLACEMENT_CHARACTER.len_utf8());
             self.program.diagnostics.push(
                 Diagnostic::new(
                     Code::InvalidUtf8,

@@ -51,3 +51,58 @@ fn binary_garbage() {
     let program = kpic::load::load(std::path::Path::new("garbage.kpi"), &|_| Ok(bytes.clone())).unwrap();
     assert_eq!(program.diagnostics[0].code.as_str(), "E002");
 }
+
+#[test]
+fn an_invalid_byte_is_marked_on_a_whole_character() {
+    // The text keeps U+FFFD where the bad byte was; a label splitting it made
+    // any code that slices the text at the label panic.
+    let program = kpic::load::load(std::path::Path::new("bad.kpi"), &|_| Ok(b"metric m = \xff1\n".to_vec())).unwrap();
+    let d = &program.diagnostics[0];
+    assert_eq!(d.code.as_str(), "E002");
+    assert_eq!(program.sources.slice(d.primary.span), "\u{FFFD}");
+}
+
+// Hostile specs run through the fuzz targets (docs/fuzzing.md): each crashed,
+// hung or overflowed the stack before its fix.
+
+#[test]
+fn four_thousand_nots_in_a_row() {
+    // Walked recursively by every stage; refused like deep brackets.
+    let text = format!("filter f = {}true\n", "not ".repeat(4_000));
+    assert_eq!(codes(&text), ["E003"]);
+    assert_eq!(kpic::fmt::format(&text), None);
+}
+
+#[test]
+fn a_cascade_three_thousand_levels_deep() {
+    // Was a stack overflow in fmt and minutes of checking (every chain of levels).
+    let text = format!("cascade k by a evenly{}\n", " then by a evenly".repeat(3_000));
+    assert!(codes(&text).contains(&"E003"), "{:?}", codes(&text));
+    assert_eq!(kpic::fmt::format(&text), None);
+}
+
+#[test]
+fn forty_metrics_that_each_double_the_one_before() {
+    // Inlining metrics into the plan took 2^40 steps.
+    let mut text = String::from("source s from \"s.csv\" {\n  time t: date\n  x: int\n}\nmetric m0 = sum(s.x)\n");
+    for i in 1..40 {
+        text.push_str(&format!("metric m{i} = m{} + m{}\n", i - 1, i - 1));
+    }
+    text.push_str("kpi k {\n  metric m39\n  per month\n  target >= 1\n}\n");
+    assert_eq!(codes(&text), ["E003"]);
+}
+
+#[test]
+fn a_diagnostic_far_into_a_long_line_is_rendered() {
+    // miette pads to the label's column, and Rust refuses widths over 65,535.
+    use kpic::diagnostics::render;
+    let text = format!("metric m = 1{} +\n", " + 1".repeat(20_000));
+    let checked = kpic::check_text("long.kpi", &text);
+    assert_eq!(checked.diagnostics.len(), 1);
+    let shown = render::to_human(&checked.diagnostics[0], &checked.sources, render::Color::Never);
+    assert!(shown.contains("at long.kpi:1:80015: expected an expression"), "{shown}");
+    // A label on a reasonable line is still drawn under the source.
+    let short = kpic::check_text("short.kpi", "metric m = 1 +\n");
+    let shown = render::to_human(&short.diagnostics[0], &short.sources, render::Color::Never);
+    assert!(shown.contains("1 │ metric m = 1 +"), "{shown}");
+}

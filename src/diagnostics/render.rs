@@ -93,7 +93,8 @@ struct Report {
     severity: miette::Severity,
     message: String,
     help: Option<String>,
-    source: NamedSource<String>,
+    /// None when the labels are too far into their lines to draw.
+    source: Option<NamedSource<String>>,
     labels: Vec<LabeledSpan>,
     related: Vec<Report>,
 }
@@ -101,17 +102,9 @@ struct Report {
 impl Report {
     fn new(diag: &Diagnostic, sources: &SourceMap) -> Report {
         let file = diag.primary.span.file;
-        let mut labels =
-            vec![LabeledSpan::new_primary_with_span(Some(diag.primary.message.clone()), to_miette(diag.primary.span))];
-        let mut related = Vec::new();
-        for label in &diag.secondary {
-            if label.span.file == file {
-                labels.push(LabeledSpan::new_with_span(Some(label.message.clone()), to_miette(label.span)));
-            } else {
-                related.push(Report::note(label, sources));
-            }
-        }
-        Report {
+        let (here, elsewhere): (Vec<&Label>, Vec<&Label>) =
+            std::iter::once(&diag.primary).chain(&diag.secondary).partition(|l| l.span.file == file);
+        let mut report = Report {
             code: diag.code.as_str(),
             severity: match diag.severity {
                 Severity::Error => miette::Severity::Error,
@@ -119,23 +112,62 @@ impl Report {
             },
             message: diag.message.clone(),
             help: diag.help.clone(),
-            source: named_source(sources, file),
-            labels,
-            related,
-        }
+            source: None,
+            labels: Vec::new(),
+            related: elsewhere.into_iter().map(|l| Report::note(l, sources)).collect(),
+        };
+        report.show(&here, sources);
+        report
     }
 
     fn note(label: &Label, sources: &SourceMap) -> Report {
-        Report {
+        let mut report = Report {
             code: "",
             severity: miette::Severity::Advice,
             message: label.message.clone(),
             help: None,
-            source: named_source(sources, label.span.file),
-            labels: vec![LabeledSpan::new_primary_with_span(None, to_miette(label.span))],
+            source: None,
+            labels: Vec::new(),
             related: Vec::new(),
+        };
+        report.show(&[&Label::new(label.span, "")], sources);
+        report
+    }
+
+    /// Show the labels (all in one file, the first primary) on the source, or, when
+    /// a line is too long to draw, as locations after the message.
+    fn show(&mut self, labels: &[&Label], sources: &SourceMap) {
+        let Some(first) = labels.first() else { return };
+        if labels.iter().all(|l| drawable(l.span, sources)) {
+            let text = |l: &Label| (!l.message.is_empty()).then(|| l.message.clone());
+            self.labels.push(LabeledSpan::new_primary_with_span(text(first), to_miette(first.span)));
+            self.labels.extend(labels[1..].iter().map(|l| LabeledSpan::new_with_span(text(l), to_miette(l.span))));
+            self.source = Some(named_source(sources, first.span.file));
+            return;
+        }
+        for label in labels {
+            let loc = location(label, sources);
+            let at = format!("{}:{}:{}", loc.file, loc.start.line, loc.start.column);
+            match label.message.as_str() {
+                "" => self.message.push_str(&format!("\n  at {at}")),
+                message => self.message.push_str(&format!("\n  at {at}: {message}")),
+            }
         }
     }
+}
+
+/// miette pads up to a label's column with `{:width$}`, and Rust formatting refuses
+/// widths above 65,535: a label on a longer line (counting a tab as 4 columns) is
+/// shown as a location instead of being drawn.
+const MAX_DRAWN_LINE: usize = 16_000;
+
+fn drawable(span: Span, sources: &SourceMap) -> bool {
+    let text = sources.get(span.file).text.as_bytes();
+    let end = (span.end as usize).min(text.len());
+    let start = (span.start as usize).min(end);
+    let from = text[..start].iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+    let to = text[end..].iter().position(|b| *b == b'\n').map_or(text.len(), |i| end + i);
+    text[from..to].split(|b| *b == b'\n').all(|line| line.len() <= MAX_DRAWN_LINE)
 }
 
 fn named_source(sources: &SourceMap, file: crate::span::FileId) -> NamedSource<String> {
@@ -175,11 +207,12 @@ impl miette::Diagnostic for Report {
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        Some(&self.source)
+        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        Some(Box::new(self.labels.iter().cloned()))
+        (!self.labels.is_empty())
+            .then(|| Box::new(self.labels.iter().cloned()) as Box<dyn Iterator<Item = LabeledSpan>>)
     }
 
     fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {

@@ -41,7 +41,7 @@ impl Comments {
         while self.next < self.items.len() && self.items[self.next].0 < pos {
             let end = self.items[self.next].1;
             let until = self.items.get(self.next + 1).map_or(pos, |n| n.0.min(pos)).max(end);
-            let blank = text[end as usize..until as usize].matches('\n').count() >= 2;
+            let blank = blank_line_at(&text[end as usize..until as usize]);
             out.push((self.texts[self.next].clone(), blank));
             self.next += 1;
         }
@@ -76,4 +76,10 @@ impl Comments {
         self.next += 1;
         Some(self.texts[self.next - 1].clone())
     }
+}
+
+/// Whether `text` starts with a blank line: two line breaks before any code (a
+/// comment inside a declaration is followed by more of its code, not a blank).
+pub(super) fn blank_line_at(text: &str) -> bool {
+    text[..text.len() - text.trim_start().len()].matches('\n').count() >= 2
 }

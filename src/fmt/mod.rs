@@ -58,7 +58,7 @@ impl Printer<'_> {
             if let Some(prev) = prev {
                 let gap = &self.text[prev.span().end as usize..decl.span().start as usize];
                 let multi_line = |d: &Decl| !matches!(d, Decl::Import(_) | Decl::Filter(_) | Decl::Metric(_));
-                let blank = gap.matches('\n').count() >= 2
+                let blank = comments::blank_line_at(gap)
                     || multi_line(prev)
                     || multi_line(decl)
                     || std::mem::discriminant(prev) != std::mem::discriminant(decl);
@@ -253,7 +253,7 @@ impl Printer<'_> {
             items.push(Line::new(span, text));
         }
         if let Some(p) = &s.payout {
-            let rules = p.rules.iter().map(|r| Line::new(r.span, payout_rule(r))).collect();
+            let rules = p.rules.iter().map(|r| Line::new(r.span, self.payout_rule(r))).collect();
             items.push(self.block(p.span, "payout".into(), rules));
         }
         self.block(s.span, format!("scorecard {} by {} per {}", s.name.name, s.by.name, s.grain.0.as_str()), items)
@@ -309,7 +309,9 @@ impl Printer<'_> {
                         }
                     })
                     .collect();
-                let after = entries.last().map_or(level.dimension.span.end, |e| e.span.end);
+                // After the org chart's path, whose text may hold a `}`.
+                let head_end = level.org.as_ref().map_or(level.dimension.span.end, |o| o.span.end);
+                let after = entries.last().map_or(head_end, |e| e.span.end);
                 let brace = self.close_brace_after(after);
                 let mut line = self.block(Span { end: brace + 1, ..level.span }, text, items);
                 line.span = span;
@@ -326,14 +328,7 @@ impl Printer<'_> {
 
     /// A nested level on one line (only non-explicit levels chain after `then`).
     fn level_text(&self, level: &Level) -> String {
-        let line = self.level(String::new(), level, level.span);
-        if line.block.is_empty() {
-            return line.text;
-        }
-        // An explicit level after `then` prints its block inline on one line.
-        let entries: Vec<String> =
-            line.block.iter().map(|l| l.text.split_whitespace().collect::<Vec<_>>().join(" ")).collect();
-        format!("{} {} }}", line.text, entries.join(" "))
+        inline(&self.level(String::new(), level, level.span))
     }
 
     /// Position of the first `}` at or after `pos`, outside comments.
@@ -350,6 +345,15 @@ impl Printer<'_> {
             }
         }
         self.text.len() as u32
+    }
+
+    /// A payout rule with its numbers as written (a percent printed back from
+    /// its fraction could differ in the last digit). Rules hold no strings, so
+    /// dropping comments (printed on their own) and re-spacing tokens is safe.
+    fn payout_rule(&self, r: &PayoutRule) -> String {
+        let code: Vec<&str> = self.src(r.span).lines().map(|l| l.split("//").next().unwrap_or("")).collect();
+        let code = code.join(" ").replace("..", " .. ").replace("=>", " => ");
+        code.split_whitespace().collect::<Vec<_>>().join(" ")
     }
 
     fn quantity(&self, q: &Quantity) -> String {
@@ -418,8 +422,45 @@ impl Printer<'_> {
     }
 
     fn literal(&self, l: &Literal) -> String {
-        self.src(l.span).split_whitespace().collect::<Vec<_>>().join(" ")
+        match l.kind {
+            // Spaces inside a string are its value.
+            LitKind::Str(_) => self.src(l.span).to_string(),
+            _ => self.src(l.span).split_whitespace().collect::<Vec<_>>().join(" "),
+        }
     }
+}
+
+/// A line and its nested block on one line: an explicit level after `then`.
+fn inline(line: &Line) -> String {
+    let mut text = squeeze(&line.text);
+    if let Some((close, _)) = &line.close {
+        for item in &line.block {
+            text.push(' ');
+            text.push_str(&inline(item));
+        }
+        text.push(' ');
+        text.push_str(close);
+    }
+    text
+}
+
+/// `text` with each run of spaces outside strings (the alignment of a block)
+/// made one space.
+fn squeeze(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for c in text.chars() {
+        if in_string {
+            in_string = escaped || c != '"';
+            escaped = !escaped && c == '\\';
+        } else if c == '"' {
+            in_string = true;
+        } else if c == ' ' && out.ends_with(' ') {
+            continue;
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn not(negated: bool) -> &'static str {
@@ -432,27 +473,4 @@ fn not(negated: bool) -> &'static str {
 
 fn column_ref(c: &ColumnRef) -> String {
     format!("{}.{}", c.source.name, c.column.name)
-}
-
-fn payout_rule(r: &PayoutRule) -> String {
-    let pct = |f: f64| format!("{}%", crate::sema::fmt_pct(f));
-    let range = match r.range {
-        PayoutRange::Below(x) => format!("below {}", pct(x)),
-        PayoutRange::Above(x) => format!("above {}", pct(x)),
-        PayoutRange::Between(a, b) => format!("{} .. {}", pct(a), pct(b)),
-    };
-    let value = match r.value {
-        PayoutValue::Constant(v) => number(v),
-        PayoutValue::Linear(a, b) => format!("linear {} .. {}", number(a), number(b)),
-    };
-    format!("{range} => {value}")
-}
-
-/// Print a payout number so that it parses back: always with a decimal point.
-fn number(v: f64) -> String {
-    if v.fract() == 0.0 {
-        format!("{v:.1}")
-    } else {
-        format!("{v}")
-    }
 }

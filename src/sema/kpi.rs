@@ -55,6 +55,9 @@ impl Checker<'_> {
         for dim in &decl.by {
             self.check_dimension(dim, &sources, Code::UnknownDimension);
         }
+        if let Some(m) = &decl.metric {
+            self.check_kpi_expansion(&decl.name.name, &expr, m.span);
+        }
         if decl.grain.is_some() {
             self.check_offsets(&expr, grain);
         }
@@ -79,6 +82,17 @@ impl Checker<'_> {
 
     /// Period offsets must step in whole periods of the KPI's grain.
     fn check_offsets(&mut self, expr: &Expr, grain: Grain) {
+        let mut seen = vec![false; self.model.metrics.len()];
+        self.offsets_in(expr, grain, &mut seen);
+    }
+
+    /// Each metric is visited once: metrics that use a metric twice, nested, would
+    /// otherwise take exponential time.
+    fn offsets_in(&mut self, expr: &Expr, grain: Grain, seen: &mut [bool]) {
+        crate::guard(|| self.offsets_in_unguarded(expr, grain, seen))
+    }
+
+    fn offsets_in_unguarded(&mut self, expr: &Expr, grain: Grain, seen: &mut [bool]) {
         match &expr.kind {
             ExprKind::Offset { expr: inner, grain: step, .. } => {
                 if !step.is_multiple_of(grain) {
@@ -89,17 +103,18 @@ impl Checker<'_> {
                         grain.as_str()
                     ));
                 }
-                self.check_offsets(inner, grain);
+                self.offsets_in(inner, grain, seen);
             }
             ExprKind::Binary { lhs, rhs, .. } => {
-                self.check_offsets(lhs, grain);
-                self.check_offsets(rhs, grain);
+                self.offsets_in(lhs, grain, seen);
+                self.offsets_in(rhs, grain, seen);
             }
-            ExprKind::Neg(inner) | ExprKind::Change(inner) => self.check_offsets(inner, grain),
+            ExprKind::Neg(inner) | ExprKind::Change(inner) => self.offsets_in(inner, grain, seen),
             ExprKind::Metric(id) => {
-                if let Some(def) = self.model.metrics.get(id.0) {
-                    let inner = def.expr.clone();
-                    self.check_offsets(&inner, grain);
+                if seen.get(id.0) == Some(&false) {
+                    seen[id.0] = true;
+                    let inner = self.model.metrics[id.0].expr.clone();
+                    self.offsets_in(&inner, grain, seen);
                 }
             }
             ExprKind::Aggregate(_) | ExprKind::Const(_) => {}

@@ -3,6 +3,7 @@
 //! problem: it returns the model it could build and all diagnostics.
 
 mod cascade;
+mod expansion;
 mod expr;
 mod kpi;
 pub mod model;
@@ -32,6 +33,7 @@ pub fn check(program: &Program) -> (Model, Vec<Diagnostic>) {
     checker.sources();
     checker.filters();
     checker.metrics();
+    checker.check_expansion();
     checker.kpis();
     checker.scorecards();
     checker.cascades();
@@ -92,6 +94,8 @@ pub(crate) struct Checker<'a> {
     pub(crate) diags: Vec<Diagnostic>,
     /// Names of declarations that did not parse (see `ast::Module::broken`).
     pub(crate) broken: std::collections::HashSet<String>,
+    /// Written-out sizes of filters and metrics, once they are resolved.
+    expansion: Option<expansion::Sizes>,
 }
 
 impl<'a> Checker<'a> {
@@ -114,6 +118,7 @@ impl<'a> Checker<'a> {
             model: Model::default(),
             diags: Vec::new(),
             broken: Default::default(),
+            expansion: None,
         }
     }
 

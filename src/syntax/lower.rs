@@ -6,6 +6,7 @@
 //! neutral value in the tree so that checking can go on.
 
 use super::ast::*;
+use super::chunk::MAX_DEPTH;
 use super::{Rule, KEYWORDS};
 use crate::diagnostics::{Code, Diagnostic, Label};
 use crate::span::{FileId, Span};
@@ -283,13 +284,33 @@ impl Lowerer<'_> {
         match pair.as_rule() {
             Rule::disjunct => self.predicate(pair),
             Rule::conjunct => self.pred_part(first(pair)),
-            Rule::negation => {
-                let span = self.span(&pair);
-                let inner = self.pred_part(pair.into_inner().nth(1).expect("negated condition"));
-                Pred { kind: PredKind::Not(Box::new(inner)), span }
-            }
+            Rule::negation => self.negation(pair),
             _ => self.atom_pred(pair),
         }
+    }
+
+    /// `not not ... x`: nested like brackets (every later stage walks it
+    /// recursively), so a run of more than [`MAX_DEPTH`] is refused the same way.
+    fn negation(&mut self, pair: P) -> Pred {
+        let mut nots: Vec<P> = pair.into_inner().collect();
+        let atom = nots.pop().expect("negated condition");
+        if let Some(extra) = nots.get(MAX_DEPTH) {
+            let span = self.span(extra).to(self.span(&atom));
+            self.error(
+                Code::TooDeep,
+                format!("more than {MAX_DEPTH} `not` in a row"),
+                self.span(extra),
+                "too deep",
+                "two `not` cancel out; remove them in pairs",
+            );
+            return Pred { kind: PredKind::Bool(false), span };
+        }
+        let mut pred = self.atom_pred(atom);
+        for not in nots.iter().rev() {
+            let span = self.span(not).to(pred.span);
+            pred = Pred { kind: PredKind::Not(Box::new(pred)), span };
+        }
+        pred
     }
 
     fn atom_pred(&mut self, pair: P) -> Pred {
@@ -736,13 +757,37 @@ impl Lowerer<'_> {
                 let rate = self.quantity(parts.next().unwrap());
                 CascadeBody::Driver { kpi: driver, rate }
             }
-            _ => CascadeBody::Levels(self.level(body_pair)),
+            _ => CascadeBody::Levels(self.level(body_pair, 1)),
         };
         Cascade { kpi, body, span }
     }
 
-    fn level(&mut self, pair: P) -> Level {
-        let span = self.span(&pair);
+    /// A chain of levels `by a ... then by b ...`, its first `depth` levels down its
+    /// cascade (the top is 1). Levels nest like brackets (every later stage walks
+    /// them recursively), so a cascade deeper than [`MAX_DEPTH`] is refused.
+    fn level(&mut self, pair: P, depth: usize) -> Level {
+        let end = self.span(&pair).end as usize;
+        let mut steps: Vec<P> = pair.into_inner().collect();
+        if let Some(extra) = steps.get((MAX_DEPTH + 1).saturating_sub(depth)) {
+            let start = self.offset + extra.as_span().start();
+            self.error(
+                Code::TooDeep,
+                format!("a cascade more than {MAX_DEPTH} levels deep"),
+                Span::new(self.file, start, start + "by".len()),
+                "too deep",
+                "an org chart has a handful of levels; check how this cascade was generated",
+            );
+            steps.truncate((MAX_DEPTH + 1).saturating_sub(depth).max(1));
+        }
+        let mut then: Option<Box<Level>> = None;
+        for (i, step) in steps.into_iter().enumerate().rev() {
+            let span = Span::new(self.file, self.offset + step.as_span().start(), end);
+            then = Some(Box::new(self.level_step(step, depth + i, then, span)));
+        }
+        *then.expect("a chain has a first level")
+    }
+
+    fn level_step(&mut self, pair: P, depth: usize, then: Option<Box<Level>>, span: Span) -> Level {
         let mut inner = pair.into_inner();
         let dimension = self.ident(inner.next().unwrap());
         let mut next = inner.next().unwrap();
@@ -751,27 +796,26 @@ impl Lowerer<'_> {
             org = Some(self.string(first(next)));
             next = inner.next().unwrap();
         }
-        let allocation = self.allocation(next);
-        let then = inner.next().map(|l| Box::new(self.level(l)));
+        let allocation = self.allocation(next, depth);
         Level { dimension, org, allocation, then, span }
     }
 
-    fn allocation(&mut self, pair: P) -> Allocation {
+    fn allocation(&mut self, pair: P, depth: usize) -> Allocation {
         let inner = first(pair);
         match inner.as_rule() {
             Rule::alloc_inherit => Allocation::Inherit,
             Rule::alloc_evenly => Allocation::Evenly,
             Rule::alloc_proportional => Allocation::Proportional(self.period(first(inner))),
-            _ => Allocation::Explicit(inner.into_inner().map(|e| self.alloc_entry(e)).collect()),
+            _ => Allocation::Explicit(inner.into_inner().map(|e| self.alloc_entry(e, depth)).collect()),
         }
     }
 
-    fn alloc_entry(&mut self, pair: P) -> AllocEntry {
+    fn alloc_entry(&mut self, pair: P, depth: usize) -> AllocEntry {
         let span = self.span(&pair);
         let mut inner = pair.into_inner();
         let entity = self.string(inner.next().unwrap());
         let amount = self.quantity(inner.next().unwrap());
-        let then = inner.next().map(|l| Box::new(self.level(l)));
+        let then = inner.next().map(|l| Box::new(self.level(l, depth + 1)));
         AllocEntry { entity, amount, then, span }
     }
 }

@@ -262,7 +262,7 @@ fn rule_name(rule: Rule) -> &'static str {
         missing_rule => "`exclude` or `zero`",
         payout_rule | payout_range | payout_below | payout_above | payout_between => "a payout rule",
         payout_value | payout_linear => "a payout value",
-        cascade_level => "`by` and a dimension",
+        cascade_level | level_step => "`by` and a dimension",
         allocation | alloc_evenly | alloc_inherit | alloc_proportional | alloc_explicit => {
             "an allocation (`{ ... }`, evenly, inherit, proportional to PERIOD)"
         }
