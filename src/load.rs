@@ -24,15 +24,19 @@ pub type Reader<'a> = &'a dyn Fn(&Path) -> io::Result<Vec<u8>>;
 /// `root` itself is an error; problems in imports are diagnostics.
 pub fn load(root: &Path, read: Reader) -> io::Result<Program> {
     let bytes = read(root)?;
-    let mut loader = Loader { program: Program::default(), read, stack: Vec::new() };
+    let mut loader = Loader { program: Program::default(), read, stack: Vec::new(), loaded: Default::default() };
     loader.file(normalize(root), bytes);
     Ok(loader.program)
 }
 
 /// Load one file from memory, without following imports (for tests and fuzzing).
 pub fn load_text(path: &str, text: &str) -> Program {
-    let mut loader =
-        Loader { program: Program::default(), read: &|_| Err(io::ErrorKind::NotFound.into()), stack: Vec::new() };
+    let mut loader = Loader {
+        program: Program::default(),
+        read: &|_| Err(io::ErrorKind::NotFound.into()),
+        stack: Vec::new(),
+        loaded: Default::default(),
+    };
     loader.file(PathBuf::from(path), text.as_bytes().to_vec());
     loader.program
 }
@@ -40,9 +44,22 @@ pub fn load_text(path: &str, text: &str) -> Program {
 struct Loader<'a> {
     program: Program,
     read: Reader<'a>,
-    /// Files being loaded, innermost last: an import of one of them is a cycle.
-    stack: Vec<PathBuf>,
+    /// Files being loaded, innermost last, as named and as resolved: an import of
+    /// one of them is a cycle.
+    stack: Vec<(PathBuf, PathBuf)>,
+    /// Every file loaded so far, as resolved.
+    loaded: std::collections::HashSet<PathBuf>,
 }
+
+/// The file a path names, for telling files apart: symbolic links resolved when
+/// the file system knows the path (`sub/spec.kpi` with `sub` a link to `.` is
+/// `spec.kpi`), the path itself otherwise (specs loaded from memory).
+fn identity(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// The deepest chain of imports kpic follows (E007 beyond).
+pub const MAX_IMPORT_DEPTH: usize = 64;
 
 /// The largest spec file kpic reads (E008).
 pub const MAX_SPEC_BYTES: usize = 16 << 20;
@@ -101,7 +118,9 @@ impl Loader<'_> {
             })
             .collect();
         self.program.modules.push(module);
-        self.stack.push(path.clone());
+        let key = identity(&path);
+        self.loaded.insert(key.clone());
+        self.stack.push((path.clone(), key));
         for import in imports {
             self.import(&path, &import);
         }
@@ -111,8 +130,20 @@ impl Loader<'_> {
 
     fn import(&mut self, from: &Path, import: &ast::StrLit) {
         let target = normalize(&from.parent().unwrap_or(Path::new("")).join(&import.value));
-        if let Some(pos) = self.stack.iter().position(|p| *p == target) {
-            let mut chain: Vec<String> = self.stack[pos..].iter().map(|p| p.display().to_string()).collect();
+        if self.stack.len() >= MAX_IMPORT_DEPTH {
+            self.program.diagnostics.push(
+                Diagnostic::new(
+                    Code::ImportCycle,
+                    format!("imports nest more than {MAX_IMPORT_DEPTH} files deep, down to `{}`", target.display()),
+                    Label::new(import.span, "one import too many"),
+                )
+                .with_help("a chain this long is almost certainly a mistake; flatten the imports"),
+            );
+            return;
+        }
+        let key = identity(&target);
+        if let Some(pos) = self.stack.iter().position(|(_, k)| *k == key) {
+            let mut chain: Vec<String> = self.stack[pos..].iter().map(|(p, _)| p.display().to_string()).collect();
             chain.push(target.display().to_string());
             self.program.diagnostics.push(
                 Diagnostic::new(
@@ -124,7 +155,7 @@ impl Loader<'_> {
             );
             return;
         }
-        if self.program.sources.find(&target).is_some() {
+        if self.loaded.contains(&key) {
             return;
         }
         match (self.read)(&target) {

@@ -106,3 +106,21 @@ fn a_diagnostic_far_into_a_long_line_is_rendered() {
     let shown = render::to_human(&short.diagnostics[0], &short.sources, render::Color::Never);
     assert!(shown.contains("1 │ metric m = 1 +"), "{shown}");
 }
+
+/// A chain of 70 imports stops at 64 with E007, never recursing without end.
+#[test]
+fn import_chains_are_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..70 {
+        let text = format!("import \"f{}.kpi\"\n\nsource s{i} from \"s.csv\" {{\n  time t: date\n}}\n", i + 1);
+        std::fs::write(dir.path().join(format!("f{i}.kpi")), text).unwrap();
+    }
+    std::fs::write(dir.path().join("f70.kpi"), "source last from \"s.csv\" {\n  time t: date\n}\n").unwrap();
+    let checked = kpic::check_spec(&dir.path().join("f0.kpi"), &|p| std::fs::read(p)).unwrap();
+    let cycle: Vec<&str> =
+        checked.diagnostics.iter().filter(|d| d.code.as_str() == "E007").map(|d| d.message.as_str()).collect();
+    assert_eq!(cycle.len(), 1, "{:?}", checked.diagnostics);
+    assert!(cycle[0].starts_with("imports nest more than 64 files deep"), "{}", cycle[0]);
+    // f0 .. f63 are read; the import f63 makes is the one refused.
+    assert_eq!(checked.sources.files().count(), 64);
+}
