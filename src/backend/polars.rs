@@ -182,15 +182,20 @@ fn agg_exprs(a: &AggOutput) -> Vec<Expr> {
     match (a.func, column) {
         (AggFn::Count, None) => vec![match &a.filter {
             // Rows where the condition is true; null counts as not true, as in SQL.
-            Some(p) => pred(p).fill_null(lit(false)).sum().cast(DataType::Float64).alias(alias),
-            None => len().cast(DataType::Float64).alias(alias),
+            // A condition that reads no column is one scalar in polars, not one
+            // value per row: summed, `true` would count 1 row per group.
+            Some(p) if constant(p) != Some(true) => {
+                pred(p).fill_null(lit(false)).sum().cast(DataType::Float64).alias(alias)
+            }
+            _ => len().cast(DataType::Float64).alias(alias),
         }],
         (AggFn::Count, Some(c)) => vec![filtered(c).count().cast(DataType::Float64).alias(alias)],
         (AggFn::CountDistinct, Some(c)) => {
             vec![filtered(c).drop_nulls().n_unique().cast(DataType::Float64).alias(alias)]
         }
         (AggFn::Sum, Some(c)) => vec![
-            filtered(c.clone()).sum().cast(DataType::Float64).alias(alias),
+            // In floats: a sum of int64 values can overflow int64 (SQL widens it too).
+            filtered(c.clone().cast(DataType::Float64)).sum().alias(alias),
             // SQL: the sum of no values is null, not 0.
             filtered(c).count().cast(DataType::Float64).alias(format!("{alias}__n")),
         ],
@@ -206,6 +211,17 @@ fn agg_exprs(a: &AggOutput) -> Vec<Expr> {
         }
         // The checker guarantees a column for every aggregate but count.
         (_, None) => vec![lit(NULL).cast(DataType::Float64).alias(alias)],
+    }
+}
+
+/// The value of a condition that reads no column (`true`, `not false`).
+fn constant(p: &Pred) -> Option<bool> {
+    match p {
+        Pred::Const(b) => Some(*b),
+        Pred::Not(a) => constant(a).map(|b| !b),
+        Pred::And(a, b) => Some(constant(a)? && constant(b)?),
+        Pred::Or(a, b) => Some(constant(a)? || constant(b)?),
+        _ => None,
     }
 }
 
