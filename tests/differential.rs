@@ -1,0 +1,83 @@
+//! The differential test against DuckDB (docs/fuzzing.md): tests/differential/run.py
+//! generates random data and specs, evaluates each with this kpic and with SQL
+//! run by DuckDB, and compares every row's actual, target, attainment, status
+//! and gap.
+//!
+//! `.ci/setup` installs Python's duckdb; without it this test fails.
+//! `KPIC_SKIP_DUCKDB=1` skips it (loudly) on machines without it.
+//! `KPIC_DIFFERENTIAL_CASES` and `KPIC_DIFFERENTIAL_SEED` choose another run
+//! (300 cases of seed 8 by default); the long mode is the harness run by hand.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const HARNESS: &str = "tests/differential/run.py";
+
+/// Whether to run: false when skipped on purpose; a missing duckdb fails.
+fn duckdb() -> bool {
+    if std::env::var("KPIC_SKIP_DUCKDB").is_ok_and(|v| v == "1") {
+        eprintln!("SKIPPED: KPIC_SKIP_DUCKDB=1: kpic was not compared with DuckDB");
+        return false;
+    }
+    let probe = Command::new("python3").args(["-c", "import duckdb"]).output().expect("python3 runs");
+    assert!(
+        probe.status.success(),
+        "Python's duckdb is missing: run `bash .ci/setup` to install it, or set KPIC_SKIP_DUCKDB=1 to skip this test\n{}",
+        text(&probe.stderr)
+    );
+    true
+}
+
+/// Run the harness on this kpic; the cases' files go under the test's target directory.
+fn harness(name: &str, args: &[&str]) -> (Output, String) {
+    let out_dir: PathBuf = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&out_dir);
+    let out = Command::new("python3")
+        .arg(HARNESS)
+        .args(["--kpic", env!("CARGO_BIN_EXE_kpic")])
+        .arg("--out")
+        .arg(&out_dir)
+        .args(args)
+        .output()
+        .expect("python3 runs");
+    let report = text(&out.stdout) + &text(&out.stderr);
+    (out, report)
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn kpic_agrees_with_duckdb() {
+    if !duckdb() {
+        return;
+    }
+    let cases = std::env::var("KPIC_DIFFERENTIAL_CASES").unwrap_or_else(|_| "300".into());
+    let seed = std::env::var("KPIC_DIFFERENTIAL_SEED").unwrap_or_else(|_| "8".into());
+    let (out, report) = harness("differential", &["--cases", &cases, "--seed", &seed]);
+    assert!(out.status.success(), "kpic and DuckDB disagree:\n{report}");
+    let summary = report.lines().find(|l| l.starts_with("differential:")).unwrap_or_default();
+    assert!(summary.contains(", 0 failing"), "{report}");
+    eprintln!("{summary}");
+}
+
+/// The comparison sees each kind of mistake: an oracle that is wrong on purpose
+/// (null sums, percentile interpolation, ties with the target, date bounds)
+/// disagrees with kpic within a few dozen cases.
+#[test]
+fn a_wrong_oracle_disagrees() {
+    if !duckdb() {
+        return;
+    }
+    for sabotage in
+        ["sum-of-nothing-is-zero", "percentile-without-interpolation", "met-only-above-target", "dates-at-midnight"]
+    {
+        let (out, report) = harness(
+            &format!("differential-{sabotage}"),
+            &["--cases", "100", "--max-failures", "1", "--sabotage", sabotage],
+        );
+        assert_eq!(out.status.code(), Some(1), "--sabotage {sabotage} went unnoticed:\n{report}");
+        assert!(report.contains("1 failing"), "--sabotage {sabotage}:\n{report}");
+    }
+}
