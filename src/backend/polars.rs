@@ -128,10 +128,20 @@ fn convert(e: Expr, ty: &ColType, format: Option<&str>) -> Expr {
     match ty {
         ColType::Date => e.str().to_date(options(ty)),
         ColType::Datetime => e.str().to_datetime(Some(TimeUnit::Microseconds), None, options(ty), lit("raise")),
-        ColType::Percent => e / lit(100.0),
+        ColType::Percent => divided(e, 100.0),
         ColType::Duration(u) => e * lit(u.seconds()),
         _ => e,
     }
+}
+
+/// Each value divided by `d`, rounded once as `82.5 / 100` is: polars divides
+/// by a constant through its reciprocal, and 82.5 × 0.01 is 0.8250000000000001,
+/// which would put a cell of 82.5 above the literal `82.5%`.
+fn divided(e: Expr, d: f64) -> Expr {
+    e.map(
+        move |c| Ok(c.f64()?.apply_values(|x| x / d).into_column()),
+        |_, field| Ok(Field::new(field.name().clone(), DataType::Float64)),
+    )
 }
 
 fn read(scan: &Scan) -> Result<LazyFrame, Diagnostic> {
