@@ -7,6 +7,7 @@ bound of a threshold (target, band edge); a denominator that is zero up to
 rounding ("shaky" rows, whose values are not compared, only counted).
 """
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 import oracle
@@ -20,6 +21,8 @@ class Stats:
     rows: int = 0
     shaky: int = 0
     boundary: int = 0
+    # the oracle's status of every compared row: each status must occur
+    statuses: Counter = field(default_factory=Counter)
     problems: list = field(default_factory=list)
 
 
@@ -62,6 +65,7 @@ def compare_kpi(kpi, expected, got, stats):
         stats.rows += 1
         approx, target, terr, (att, status, gap) = expected[key]
         r = got_rows[key]
+        stats.statuses[status] += 1
         if approx.shaky:
             stats.shaky += 1
             continue

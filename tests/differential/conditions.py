@@ -177,7 +177,7 @@ def comparable_columns(src, c):
         for o in src.columns
         if o is not c
         and (
-            (o.ty == c.ty and o.ty in ("money", "percent", "duration", "text"))
+            (o.ty == c.ty and o.ty in ("money", "percent", "duration"))
             or (o.ty in number and c.ty in number)
             or (o.temporal and c.temporal)
         )

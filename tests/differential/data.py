@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 CURRENCY = "RUB"
 TEXT_VALUES = {
-    "region": ["north", "south", "east", "far, west", "O'Brien \"yard\""],
+    "region": ["north", "south", "east", "far, west", "O'Brien \"yard\"", "Москва"],
     "channel": ["web", "shop", "phone"],
     "status": ["paid", "refunded", "cancelled", "paid "],
 }
@@ -125,7 +125,8 @@ def make_sources(rng):
         ],
     )
     days, huge_ints = timeline(rng), rng.random() < 0.1
-    fill(rng, orders, days, rng.choice([0, 1, 3, 12, 40, 80, 150, 300]), huge_ints)
+    rows = rng.choices([0, 1, 3, 12, 40, 100, 200, 300, 500], weights=[1, 1, 1, 2, 3, 3, 3, 3, 2])[0]
+    fill(rng, orders, days, rows, huge_ints)
     sources = [orders]
     if rng.random() < 0.5:
         columns = [Column("at", rng.choice(["date", "datetime"])), Column("region", "text")]
@@ -142,7 +143,7 @@ def make_sources(rng):
 def timeline(rng):
     """The days rows fall on: a few months (sometimes one day, sometimes over a year), with gaps."""
     start = dt.date(2024, 1, 1) + dt.timedelta(days=rng.randrange(0, 540))
-    span = rng.choice([1, 5, 45, 100, 200, 420])
+    span = rng.choices([1, 5, 45, 100, 200, 420], weights=[1, 2, 4, 4, 4, 2])[0]
     days = [start + dt.timedelta(days=i) for i in range(span)]
     if span > 5 and rng.random() < 0.6:
         # A stretch without rows: empty weeks, months, even quarters.
@@ -153,7 +154,7 @@ def timeline(rng):
 
 
 def fill(rng, src, days, n, huge_ints):
-    null_rate = {c.name: rng.choice([0.0, 0.0, 0.05, 0.2, 0.5, 1.0]) for c in src.columns}
+    null_rate = {c.name: rng.choices([0.0, 0.05, 0.2, 0.5, 1.0], weights=[6, 3, 2, 1, 0.3])[0] for c in src.columns}
     null_rate[src.time] = 0.0
     pools = {c.name: [value(rng, c, days, huge_ints) for _ in range(rng.choice([2, 4, 8]))] for c in src.columns}
     # A few favourite days and entities, so that groups have ties and sizes differ.
@@ -213,7 +214,8 @@ def number(rng):
     """A money or float value: mostly ordinary, sometimes extreme."""
     r = rng.random()
     if r < 0.1:
-        return 0.0
+        # Negative zero equals zero: one value for count_distinct, a tie for `==`.
+        return rng.choice([0.0, -0.0])
     if r < 0.2:
         return -float(rng.randrange(1, 5000))
     if r < 0.45:

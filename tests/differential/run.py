@@ -71,6 +71,7 @@ def main():
         f"({stats.boundary} on a threshold up to rounding, {stats.shaky} with a denominator zero up to rounding), "
         f"{len(failed)} failing, {took:.1f} s"
     )
+    print("statuses: " + ", ".join(f"{s} {stats.statuses[s]}" for s in ("met", "at_risk", "missed", "no_data")))
     if failed:
         print(f"failing cases: {', '.join(map(str, failed))}; their files are in {out}")
         sys.exit(1)
@@ -109,6 +110,7 @@ def run_case(args, con, n, directory, stats):
     stats.rows += case_stats.rows
     stats.shaky += case_stats.shaky
     stats.boundary += case_stats.boundary
+    stats.statuses.update(case_stats.statuses)
     return case_stats.problems, len(case.kpis)
 
 

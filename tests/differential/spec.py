@@ -222,11 +222,15 @@ def expression(rng, sources, filters, metrics, grain, depth=0):
         c, shape = constant(rng), rng.random()
         return Bin("*", sub(), c) if shape < 0.4 else Bin("*", c, sub()) if shape < 0.7 else Bin("/", c, sub())
     if r < 0.86:
-        return Bin("/", sub(), constant(rng))
+        # Now and then a division by a constant zero: no data, never infinity.
+        divisor = constant(rng) if rng.random() < 0.1 else Const(2.0, "2")
+        return Bin("/", sub(), divisor)
     if r < 0.89:
         return Neg(sub())
     if r < 0.94:
-        return Offset(sub(), rng.choice([1, 1, 2]), rng.choice(OFFSET_STEPS[grain]))
+        # Mostly one period back: data spans months, not years.
+        step = grain if rng.random() < 0.7 else rng.choice(OFFSET_STEPS[grain])
+        return Offset(sub(), rng.choice([1, 1, 1, 2]), step)
     return Change(sub())
 
 
@@ -319,7 +323,8 @@ def make_case(rng):
         metrics.append(Metric(f"m{i}", e, trailing_where(rng, e, filters)))
     kpis = []
     for i in range(rng.randrange(2, 6)):
-        grain = rng.choice(GRAINS)
+        # Days of sparse data are mostly empty: fewer of them, to compare values more than gaps.
+        grain = rng.choices(GRAINS, weights=[1, 2, 4, 2, 2])[0]
         e = valid_expression(rng, sources, filters, metrics, grain)
         where = trailing_where(rng, e, filters) if not isinstance(e, MetricRef) else None
         if where is not None:
@@ -352,5 +357,5 @@ def offsets_fit(e, grain):
 def dimensions(rng, sources):
     """Zero, one or two dimensions that every source the KPI reads has."""
     common = [d for d in ("region", "channel") if all(any(c.name == d for c in s.columns) for s in sources)]
-    n = rng.choice([0, 1, 1, 2])
+    n = rng.choice([0, 0, 1, 1, 2])
     return rng.sample(common, min(n, len(common)))
