@@ -114,7 +114,9 @@ def literal(rng, src, c):
 def duration_literal(rng, v, unit):
     """`v` in `unit` written in that unit or in a finer one that states it exactly."""
     seconds = v * DURATION_SECONDS[unit]
-    finer = [u for u, s in DURATION_SECONDS.items() if s <= DURATION_SECONDS[unit] and float(int(seconds / s)) * s == seconds]
+    finer = [
+        u for u, s in DURATION_SECONDS.items() if s <= DURATION_SECONDS[unit] and float(int(seconds / s)) * s == seconds
+    ]
     word = rng.choice(finer) if finer and rng.random() < 0.5 else unit
     n = v if word == unit else seconds / DURATION_SECONDS[word]
     return Lit(n * DURATION_SECONDS[word], f"{plain(n)} {word}")

@@ -104,7 +104,8 @@ def cell(c, v):
 def make_sources(rng):
     """`orders` always; `visits` (another source with some of the same dimensions) often."""
     t_type = rng.choice(["datetime", "datetime", "date"])
-    t_fmt = rng.choice([None, None, "%d.%m.%Y %H:%M", "%Y-%m-%dT%H:%M:%S"] if t_type == "datetime" else [None, "%d/%m/%Y"])
+    formats = [None, None, "%d.%m.%Y %H:%M", "%Y-%m-%dT%H:%M:%S"] if t_type == "datetime" else [None, "%d/%m/%Y"]
+    t_fmt = rng.choice(formats)
     orders = Source(
         "orders",
         "orders.csv",

@@ -15,6 +15,7 @@ allows, and no more.
 """
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
 from conditions import ColRef, Lit
@@ -193,18 +194,23 @@ def combine(op, a: Approx, b: Approx):
     if a.value is None or b.value is None:
         return Approx(None, 0.0, shaky)
     x, y, ex, ey = a.value, b.value, a.err, b.err
-    if op == "+":
-        return Approx(x + y, ex + ey, shaky)
-    if op == "-":
-        return Approx(x - y, ex + ey, shaky)
+    if op in "+-":
+        return bounded(x + y if op == "+" else x - y, ex + ey, shaky)
     if op == "*":
-        return Approx(x * y, abs(x) * ey + abs(y) * ex + ex * ey, shaky)
+        return bounded(x * y, abs(x) * ey + abs(y) * ex + ex * ey, shaky)
     if 0 < ey and abs(y) <= ey:
         # Zero or not zero depends on the order of additions.
-        return Approx(None if y == 0 else x / y, float("inf"), True)
+        return Approx(None if y == 0 else x / y, math.inf, True)
     if y == 0:
         return Approx(None, 0.0, shaky)
-    return Approx(x / y, (ex + abs(x / y) * ey) / (abs(y) - ey), shaky)
+    return bounded(x / y, (ex + abs(x / y) * ey) / (abs(y) - ey), shaky)
+
+
+def bounded(value, err, shaky):
+    # An unknown bound (inf, or inf * 0) makes the value unknown too.
+    if not err < math.inf:
+        return Approx(value, math.inf, True)
+    return Approx(value, err, shaky)
 
 
 class KpiQuery:
@@ -271,10 +277,8 @@ class KpiQuery:
             group = ", ".join(["p"] + dims)
             ctes.append(f"q_{s} AS (SELECT {group}, {', '.join(cols)} FROM r_{s} GROUP BY {group})")
         all_p = " UNION ALL ".join(f"SELECT p FROM r_{s}" for s in read)
-        ctes.append(
-            f"periods AS (SELECT CAST(unnest(generate_series(min(p), max(p), INTERVAL '{interval(1, grain)}')) AS DATE) AS p "
-            f"FROM ({all_p}))"
-        )
+        series = f"generate_series(min(p), max(p), INTERVAL '{interval(1, grain)}')"
+        ctes.append(f"periods AS (SELECT CAST(unnest({series}) AS DATE) AS p FROM ({all_p}))")
         if dims:
             seen = " UNION ".join(f"SELECT DISTINCT {', '.join(dims)} FROM r_{s}" for s in read)
             ctes.append(f"entities AS ({seen})")

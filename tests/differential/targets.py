@@ -16,26 +16,24 @@ from spec import Target
 
 def choose(rng, kpi, values):
     """Fill in `kpi.targets` and `kpi.warn` from the SQL actuals `values` (not null)."""
-    pick = lambda: near(rng, rng.choice(values)) if values else rng.choice([0.0, 1.0, 100.0])  # noqa: E731
+
+    def fixed():
+        return quantity(rng, kpi.unit, near(rng, rng.choice(values)) if values else rng.choice([0.0, 1.0, 100.0]))
+
+    def target(direction, previous, since=None):
+        if direction == "between":
+            return Target(direction, tuple(sorted([fixed(), fixed()], key=lambda q: q.value)), since=since)
+        if previous is not False:
+            return Target(direction, None, previous=previous, since=since)
+        return Target(direction, fixed(), since=since)
+
     r = rng.random()
     direction = "at_least" if r < 0.4 else "at_most" if r < 0.75 else "between"
-    if direction == "between":
-        lo, hi = sorted([quantity(rng, kpi.unit, pick()), quantity(rng, kpi.unit, pick())], key=lambda q: q.value)
-        first = Target("between", (lo, hi))
-    elif rng.random() < 0.15:
-        first = Target(direction, None, previous=adjustment(rng, kpi.unit))
-    else:
-        first = Target(direction, quantity(rng, kpi.unit, pick()))
-    kpi.targets = [first]
+    previous = adjustment(rng, kpi.unit) if direction != "between" and rng.random() < 0.15 else False
+    kpi.targets = [target(direction, previous)]
     if rng.random() < 0.25:
-        since = since_literal(rng, kpi)
-        if since is not None:
-            kpi.targets.append(Target(first.direction, first.value, first.previous, since))
-            if first.direction == "between":
-                lo, hi = sorted([quantity(rng, kpi.unit, pick()), quantity(rng, kpi.unit, pick())], key=lambda q: q.value)
-                kpi.targets[-1].value = (lo, hi)
-            elif first.previous is False:
-                kpi.targets[-1].value = quantity(rng, kpi.unit, pick())
+        # A new target from some day or month on, of the same kind.
+        kpi.targets.append(target(direction, previous, since_literal(rng)))
     kpi.warn = warn(rng, kpi.unit) if rng.random() < 0.5 else None
 
 
@@ -82,7 +80,7 @@ def adjustment(rng, unit):
     return (rng.choice("+-"), quantity(rng, unit, amount))
 
 
-def since_literal(rng, kpi):
+def since_literal(rng):
     """`from` a day or a month, somewhere in the KPI's data."""
     day = dt.date(2024, 1, 1) + dt.timedelta(days=rng.randrange(0, 800))
     if rng.random() < 0.5:
@@ -113,7 +111,8 @@ def target_at(kpi, start, entity, actual_of):
     before = actual_of(previous_period(kpi.grain, start), entity)
     if before is None or before.value is None:
         return None, 0.0
-    value, err = before.value, before.err
+    # A previous actual that rounding may have made no data gives an unknown target.
+    value, err = before.value, math.inf if before.shaky else before.err
     if t.previous:
         op, q = t.previous
         if op == "*":
