@@ -110,8 +110,22 @@ pub fn plan(checked: &Checked, opts: &EvalOptions) -> Result<ir::Plan, String> {
 /// Run a plan on its data and score every KPI.
 #[cfg(feature = "engine")]
 pub fn evaluate(checked: &Checked, plan: &ir::Plan, window: &eval::Window) -> Result<eval::Evaluation, Diagnostic> {
-    let tables = backend::polars::run(&plan.scans, &plan.queries)?;
-    eval::evaluate(&checked.model, plan, &tables, window)
+    evaluate_with_progress(checked, plan, window, &eval::Quiet)
+}
+
+/// [`evaluate`], telling `progress` which source is being read and how many KPIs
+/// are done.
+#[cfg(feature = "engine")]
+pub fn evaluate_with_progress(
+    checked: &Checked,
+    plan: &ir::Plan,
+    window: &eval::Window,
+    progress: &dyn eval::Progress,
+) -> Result<eval::Evaluation, Diagnostic> {
+    let tables = backend::polars::run(&plan.scans, &plan.queries, &|scan, index, of| {
+        progress.scanning(&scan.name, &scan.path, index, of)
+    })?;
+    eval::evaluate(&checked.model, plan, &tables, window, progress)
 }
 #[cfg(feature = "engine")]
 pub mod report;

@@ -45,6 +45,10 @@ pub struct Args {
     /// How to print errors in the specs or the data.
     #[arg(long, value_enum, default_value = "human")]
     error_format: DiagFormat,
+    /// No progress on standard error (it is shown only on a terminal, for
+    /// evaluations that take over a second).
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -87,8 +91,8 @@ fn diff(args: &Args) -> Result<u8, u8> {
         }
         _ => return Err(usage("give the new version (`kpic diff OLD NEW`) or a git ref (`--base main`)".into())),
     };
-    let old_eval = evaluate(&old, &args.data, &window, args.error_format)?;
-    let new_eval = evaluate(&new, &args.data, &window, args.error_format)?;
+    let old_eval = evaluate(&old, &window, args)?;
+    let new_eval = evaluate(&new, &window, args)?;
     let diff = crate::diff::compare(&old.model, &old_eval, &new.model, &new_eval);
     let versions = Versions { old: &labels.0, new: &labels.1 };
     let text = match args.format {
@@ -110,21 +114,19 @@ fn load(spec: &Path, read: crate::load::Reader, format: DiagFormat) -> Result<Ch
 }
 
 /// Evaluate one version; `--data` applies to the sources it declares.
-fn evaluate(
-    checked: &Checked,
-    data: &[(String, PathBuf)],
-    window: &crate::eval::Window,
-    format: DiagFormat,
-) -> Result<crate::eval::Evaluation, u8> {
+fn evaluate(checked: &Checked, window: &crate::eval::Window, args: &Args) -> Result<crate::eval::Evaluation, u8> {
     let known = |name: &String| checked.model.sources.iter().any(|s| &s.name == name);
-    let data = data.iter().filter(|(n, _)| known(n)).cloned().collect();
+    let data = args.data.iter().filter(|(n, _)| known(n)).cloned().collect();
     let opts = EvalOptions { kpis: Vec::new(), data, window: window.clone() };
     let plan = crate::plan(checked, &opts).map_err(|e| {
         eprintln!("error: {e}");
         EXIT_USAGE
     })?;
-    crate::evaluate(checked, &plan, window).map_err(|d| {
-        super::emit::one(format, &d, &checked.sources);
+    let spinner = super::progress::Spinner::start(args.quiet);
+    let result = crate::evaluate_with_progress(checked, &plan, window, &spinner);
+    drop(spinner);
+    result.map_err(|d| {
+        super::emit::one(args.error_format, &d, &checked.sources);
         EXIT_ERRORS
     })
 }

@@ -28,6 +28,10 @@ pub struct Selection {
     /// How to print errors in the spec or the data.
     #[arg(long, value_enum, default_value = "human")]
     error_format: DiagFormat,
+    /// No progress on standard error (it is shown only on a terminal, for
+    /// evaluations that take over a second).
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 #[derive(clap::Args)]
@@ -144,7 +148,10 @@ pub(crate) fn evaluate(sel: &Selection, scorecards: &[String]) -> Result<Evaluat
         EXIT_USAGE
     })?;
     // Every period is evaluated so that trends can look back past the window.
-    let all = crate::evaluate(&checked, &plan, &opts.window).map_err(|d| {
+    let spinner = super::progress::Spinner::start(sel.quiet);
+    let result = crate::evaluate_with_progress(&checked, &plan, &opts.window, &spinner);
+    drop(spinner);
+    let all = result.map_err(|d| {
         super::emit::one(sel.error_format, &d, &checked.sources);
         EXIT_ERRORS
     })?;

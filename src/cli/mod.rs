@@ -8,6 +8,7 @@ mod eval;
 mod explain;
 mod fmt;
 mod plan;
+mod progress;
 mod report;
 mod test;
 

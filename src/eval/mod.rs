@@ -96,12 +96,33 @@ impl Status {
     }
 }
 
+/// What a long evaluation tells about itself as it goes. The core never prints:
+/// the CLI draws these events on a terminal, and [`Quiet`] ignores them.
+pub trait Progress {
+    /// The file of `source` is about to be read: the `index`th scan (from 0) of `of`.
+    fn scanning(&self, _source: &str, _path: &std::path::Path, _index: usize, _of: usize) {}
+    /// `done` of the `of` KPIs have their results.
+    fn kpis_done(&self, _done: usize, _of: usize) {}
+}
+
+/// No progress to show.
+pub struct Quiet;
+
+impl Progress for Quiet {}
+
 /// Evaluate the plan's KPIs from the tables its queries produced.
-pub fn evaluate(model: &Model, plan: &Plan, tables: &[AggTable], window: &Window) -> Result<Evaluation, Diagnostic> {
+pub fn evaluate(
+    model: &Model,
+    plan: &Plan,
+    tables: &[AggTable],
+    window: &Window,
+    progress: &dyn Progress,
+) -> Result<Evaluation, Diagnostic> {
     let mut kpis = Vec::new();
     for kp in &plan.kpis {
         let def = model.kpi(kp.kpi);
         kpis.push(evaluate_kpi(def, kp, tables, window)?);
+        progress.kpis_done(kpis.len(), plan.kpis.len());
     }
     let mut evaluation = Evaluation { kpis, scorecards: Vec::new(), cascades: Vec::new() };
     evaluation.scorecards = scorecard::evaluate(model, &evaluation)?;
