@@ -2,6 +2,11 @@
 
 use std::process::ExitCode;
 
+// polars allocates and frees many short-lived buffers on every thread; mimalloc
+// does that far faster than the system allocator (polars' own recommendation).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     // The front end is recursive over expression nesting (bounded by the parser's
     // depth limit); a generous stack keeps debug builds far from that bound.

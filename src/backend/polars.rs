@@ -1,14 +1,23 @@
 //! IR to polars `LazyFrame`s, and running them. Nothing else lives here.
 //!
-//! Reading is strict: the declared schema is handed to the CSV reader (no type
-//! guessing), dates are parsed with their exact format, and any value that does not
-//! fit stops the evaluation with the source, column, row and value.
+//! Reading is strict: CSV files are read by kpic's own reader (`csv.rs`) with the
+//! declared schema (no type guessing) and every date in its exact format; Parquet
+//! and NDJSON files by polars, their stored types checked against the
+//! declaration. A value that does not fit stops the evaluation with the source,
+//! column, row and value.
+//!
+//! Queries run on polars' streaming engine. Sums of ints, money and decimals are
+//! taken in 128-bit decimals, so they are exact and the same however the rows are
+//! split between threads or batches.
 
+mod batch;
+mod csv;
 mod diagnose;
 pub mod schema;
+mod time;
 
 use crate::diagnostics::Diagnostic;
-use crate::ir::{AggOutput, AggQuery, AggTable, Operand, Pred, Scan};
+use crate::ir::{AggOutput, AggQuery, AggTable, Operand, Pred, Scan, ScanColumn};
 use crate::sema::model::{FileFormat, Value};
 use crate::sema::types::ColType;
 use crate::syntax::ast::{AggFn, CmpOp, Grain};
@@ -17,69 +26,144 @@ use std::path::Path;
 
 const PERIOD: &str = "__period";
 
+/// Money and decimal sums are kept exact to 10^-9 ...
+const EXACT_SCALE: usize = 9;
+/// ... for values below 10^20 in magnitude, so that no sum of fewer than 10^9
+/// rows can leave the 128 bits they are added in.
+const EXACT_BOUND: f64 = 1e20;
+
 /// A scan ready to be grouped: only the used columns, in their evaluation types
 /// (percents as fractions, durations in seconds), with the period of each row.
 pub fn scan_frame(scan: &Scan, grains: &[Grain]) -> Result<LazyFrame, Diagnostic> {
-    let base = read(scan)?;
-    let mut exprs = Vec::new();
-    for c in scan.columns.iter().filter(|c| c.used) {
-        exprs.push(convert(col(c.name.as_str()), &c.ty, c.format.as_deref()).alias(c.name.as_str()));
-    }
-    let mut lf = base.select(exprs);
     let time = col(scan.time_column.as_str());
     let periods: Vec<Expr> = grains.iter().map(|g| period_of(time.clone(), *g).alias(period_column(*g))).collect();
-    lf = lf.with_columns(periods);
-    Ok(lf)
+    Ok(read(scan)?.with_columns(periods))
 }
 
 /// The LazyFrame of one aggregation query over its scan's frame.
-pub fn query_frame(scan_lf: LazyFrame, query: &AggQuery) -> LazyFrame {
+pub fn query_frame(scan: &Scan, scan_lf: LazyFrame, query: &AggQuery) -> LazyFrame {
     let mut by = vec![col(period_column(query.grain)).alias(PERIOD)];
     by.extend(query.keys.iter().map(|k| col(k.as_str())));
     let mut aggs = Vec::new();
     for a in &query.aggs {
-        aggs.extend(agg_exprs(a));
+        aggs.extend(agg_exprs(scan, a));
     }
     scan_lf.group_by(by).agg(aggs)
 }
 
-/// Run every query of a plan: each source is scanned once per query group.
-pub fn run(scans: &[Scan], queries: &[AggQuery]) -> Result<Vec<AggTable>, Diagnostic> {
+/// Run every query of a plan: each source is read once, for all its queries.
+/// `on_scan(scan, index, of)` is called before each source is read.
+pub fn run(
+    scans: &[Scan],
+    queries: &[AggQuery],
+    on_scan: &dyn Fn(&Scan, usize, usize),
+) -> Result<Vec<AggTable>, Diagnostic> {
+    let mut tables = vec![AggTable::default(); queries.len()];
+    let read: Vec<usize> = (0..scans.len()).filter(|s| queries.iter().any(|q| q.scan == *s)).collect();
+    for (index, &si) in read.iter().enumerate() {
+        let scan = &scans[si];
+        on_scan(scan, index, read.len());
+        let mine: Vec<usize> = (0..queries.len()).filter(|q| queries[*q].scan == si).collect();
+        let of_scan: Vec<&AggQuery> = mine.iter().map(|q| &queries[*q]).collect();
+        let results = match scan.format {
+            FileFormat::Csv => run_csv(scan, &of_scan, csv::BATCH_BYTES)?,
+            _ => run_typed(scan, &of_scan)?,
+        };
+        for (q, table) in mine.iter().zip(results) {
+            tables[*q] = table;
+        }
+    }
+    Ok(tables)
+}
+
+/// A Parquet or NDJSON source: polars reads it, and all queries run as one plan.
+fn run_typed(scan: &Scan, queries: &[&AggQuery]) -> Result<Vec<AggTable>, Diagnostic> {
+    let lf = scan_frame(scan, &grains(queries))?;
+    let frames: Vec<LazyFrame> = queries.iter().map(|q| query_frame(scan, lf.clone(), q)).collect();
+    let results = collect_all(frames).map_err(|e| diagnose::failure(scan, &e))?;
+    queries.iter().zip(results).map(|(q, df)| to_table(scan, q, &df)).collect()
+}
+
+/// A CSV source: read by kpic's reader, in one batch when it fits in one (and
+/// then like any other frame), in batches whose partial results are merged
+/// when it does not.
+fn run_csv(scan: &Scan, queries: &[&AggQuery], batch_bytes: usize) -> Result<Vec<AggTable>, Diagnostic> {
+    let mut reader = csv::CsvReader::with_batch_bytes(scan, &grains(queries), batch_bytes)?;
+    let first = reader.next_batch()?.expect("the first batch is always there");
+    if reader.done() {
+        let lf = first.lazy();
+        let frames: Vec<LazyFrame> = queries.iter().map(|q| query_frame(scan, lf.clone(), q)).collect();
+        let results = collect_all(frames).map_err(|e| diagnose::polars_failure(scan, &e))?;
+        return queries.iter().zip(results).map(|(q, df)| to_table(scan, q, &df)).collect();
+    }
+    let mut merge = batch::Merge::new(scan, queries.to_vec());
+    merge.add(first)?;
+    while let Some(batch) = reader.next_batch()? {
+        merge.add(batch)?;
+    }
+    merge.finish()
+}
+
+/// Every query run on CSV files read in batches of `batch_bytes`, however small
+/// the files: for tests that the merged results equal the single pass.
+#[doc(hidden)]
+pub fn run_in_batches(scans: &[Scan], queries: &[AggQuery], batch_bytes: usize) -> Result<Vec<AggTable>, Diagnostic> {
     let mut tables = vec![AggTable::default(); queries.len()];
     for (si, scan) in scans.iter().enumerate() {
         let mine: Vec<usize> = (0..queries.len()).filter(|q| queries[*q].scan == si).collect();
         if mine.is_empty() {
             continue;
         }
-        let mut grains: Vec<Grain> = mine.iter().map(|q| queries[*q].grain).collect();
-        grains.sort();
-        grains.dedup();
-        let lf = scan_frame(scan, &grains)?;
-        // All queries of a source run as one plan, so the file is read once.
-        let frames: Vec<LazyFrame> = mine.iter().map(|q| query_frame(lf.clone(), &queries[*q])).collect();
-        let results = collect_all(frames).map_err(|e| diagnose::failure(scan, &e))?;
-        for (q, df) in mine.iter().zip(results) {
-            tables[*q] = to_table(scan, &queries[*q], &df)?;
+        let of_scan: Vec<&AggQuery> = mine.iter().map(|q| &queries[*q]).collect();
+        let results = match scan.format {
+            FileFormat::Csv => run_csv(scan, &of_scan, batch_bytes)?,
+            _ => run_typed(scan, &of_scan)?,
+        };
+        for (q, table) in mine.iter().zip(results) {
+            tables[*q] = table;
         }
     }
     Ok(tables)
 }
 
-/// The optimized polars plan of each query of a source, for `kpic plan`.
+fn grains(queries: &[&AggQuery]) -> Vec<Grain> {
+    let mut grains: Vec<Grain> = queries.iter().map(|q| q.grain).collect();
+    grains.sort();
+    grains.dedup();
+    grains
+}
+
+/// The optimized polars plan of each query of a source, for `kpic plan`. A CSV
+/// source's plan starts from the frame kpic's reader fills.
 pub fn explain(scan: &Scan, query: &AggQuery) -> Result<String, Diagnostic> {
-    let lf = query_frame(scan_frame(scan, &[query.grain])?, query);
-    lf.explain(true).map_err(|e| diagnose::failure(scan, &e))
+    let lf = match scan.format {
+        FileFormat::Csv => {
+            let reader = csv::CsvReader::open(scan, &[query.grain])?;
+            reader.empty_frame()?.lazy()
+        }
+        _ => scan_frame(scan, &[query.grain])?,
+    };
+    let plan = query_frame(scan, lf, query).explain(true).map_err(|e| diagnose::failure(scan, &e))?;
+    if scan.format != FileFormat::Csv {
+        return Ok(plan);
+    }
+    let used: Vec<&str> = scan.columns.iter().filter(|c| c.used).map(|c| c.name.as_str()).collect();
+    Ok(format!(
+        "{plan}\n  FROM kpic's CSV reader: {} ({} of {} columns: {}; the period of each row computed while reading)",
+        scan.path.display(),
+        used.len(),
+        scan.columns.len(),
+        used.join(", ")
+    ))
 }
 
 fn collect_all(frames: Vec<LazyFrame>) -> PolarsResult<Vec<DataFrame>> {
-    if frames.len() == 1 {
-        return frames.into_iter().map(|f| f.collect()).collect();
-    }
+    let Some(first) = frames.first() else { return Ok(Vec::new()) };
     // One multi-output plan: polars' common-subplan elimination shares the scan,
     // so the file is read once for all groupings.
-    let opt = frames[0].get_current_optimizations();
+    let opt = first.get_current_optimizations();
     let plans: Vec<DslPlan> = frames.into_iter().map(|f| f.logical_plan).collect();
-    LazyFrame::collect_all_with_engine(plans, Engine::Auto, opt)
+    LazyFrame::collect_all_with_engine(plans, Engine::Streaming, opt)
 }
 
 fn period_column(g: Grain) -> String {
@@ -117,21 +201,29 @@ pub(crate) fn default_format(ty: &ColType) -> &'static str {
     }
 }
 
-/// From the read type to the evaluation type.
-fn convert(e: Expr, ty: &ColType, format: Option<&str>) -> Expr {
-    let options = |ty: &ColType| StrptimeOptions {
-        format: Some(format.unwrap_or(default_format(ty)).into()),
+/// A used column in its evaluation type, from the type the file stores it as:
+/// text dates parsed with their one exact format, typed dates and times kept,
+/// numbers cast exactly, percents as fractions, durations in seconds.
+pub(crate) fn evaluation_column(c: &ScanColumn, stored: &DataType) -> Expr {
+    let e = col(c.name.as_str());
+    let options = || StrptimeOptions {
+        format: Some(c.format.as_deref().unwrap_or(default_format(&c.ty)).into()),
         strict: true,
         exact: true,
         cache: true,
     };
-    match ty {
-        ColType::Date => e.str().to_date(options(ty)),
-        ColType::Datetime => e.str().to_datetime(Some(TimeUnit::Microseconds), None, options(ty), lit("raise")),
-        ColType::Percent => divided(e, 100.0),
-        ColType::Duration(u) => e * lit(u.seconds()),
-        _ => e,
-    }
+    let converted = match (&c.ty, stored) {
+        (ColType::Date, DataType::Date) => e,
+        (ColType::Datetime, DataType::Datetime(..) | DataType::Date) => {
+            e.cast(DataType::Datetime(TimeUnit::Microseconds, None))
+        }
+        (ColType::Date, _) => e.str().to_date(options()),
+        (ColType::Datetime, _) => e.str().to_datetime(Some(TimeUnit::Microseconds), None, options(), lit("raise")),
+        (ColType::Percent, _) => divided(e.strict_cast(DataType::Float64), 100.0),
+        (ColType::Duration(u), _) => e.strict_cast(DataType::Float64) * lit(u.seconds()),
+        (ty, _) => e.strict_cast(read_dtype(ty)),
+    };
+    converted.alias(c.name.as_str())
 }
 
 /// Each value divided by `d`, rounded once as `82.5 / 100` is: polars divides
@@ -144,28 +236,12 @@ fn divided(e: Expr, d: f64) -> Expr {
     )
 }
 
+/// The used columns of a Parquet or NDJSON file, in their evaluation types.
 fn read(scan: &Scan) -> Result<LazyFrame, Diagnostic> {
     diagnose::check_file(scan)?;
     let path = pl_path(&scan.path);
     match scan.format {
-        FileFormat::Csv => {
-            diagnose::check_layout(scan)?;
-            let header = diagnose::csv_header(scan)?;
-            let mut schema = Schema::default();
-            for name in &header {
-                let dtype =
-                    scan.columns.iter().find(|c| &c.name == name).map_or(DataType::String, |c| read_dtype(&c.ty));
-                schema.with_column(name.as_str().into(), dtype);
-            }
-            LazyCsvReader::new(path)
-                .with_glob(false)
-                .with_has_header(true)
-                .with_schema(Some(Arc::new(schema)))
-                .with_raise_if_empty(true)
-                .with_missing_is_null(true)
-                .finish()
-                .map_err(|e| diagnose::failure(scan, &e))
-        }
+        FileFormat::Csv => unreachable!("CSV files are read by csv::CsvReader"),
         FileFormat::Parquet => {
             let lf =
                 LazyFrame::scan_parquet(path, ScanArgsParquet::default()).map_err(|e| diagnose::failure(scan, &e))?;
@@ -182,15 +258,10 @@ pub(crate) fn pl_path(path: &Path) -> PlRefPath {
     PlRefPath::new(path.to_string_lossy().as_ref())
 }
 
-fn agg_exprs(a: &AggOutput) -> Vec<Expr> {
-    let filtered = |e: Expr| match &a.filter {
-        Some(p) => e.filter(pred(p)),
-        None => e,
-    };
+fn agg_exprs(scan: &Scan, a: &AggOutput) -> Vec<Expr> {
     let alias = a.alias.as_str();
-    let column = a.column.as_deref().map(col);
-    match (a.func, column) {
-        (AggFn::Count, None) => vec![match &a.filter {
+    let Some(c) = agg_input(a) else {
+        return vec![match &a.filter {
             // Rows where the condition is true; null counts as not true, as in SQL.
             // A condition that reads no column is one scalar in polars, not one
             // value per row: summed, `true` would count 1 row per group.
@@ -198,30 +269,95 @@ fn agg_exprs(a: &AggOutput) -> Vec<Expr> {
                 pred(p).fill_null(lit(false)).sum().cast(DataType::Float64).alias(alias)
             }
             _ => len().cast(DataType::Float64).alias(alias),
-        }],
-        (AggFn::Count, Some(c)) => vec![filtered(c).count().cast(DataType::Float64).alias(alias)],
-        (AggFn::CountDistinct, Some(c)) => {
-            vec![filtered(c).drop_nulls().n_unique().cast(DataType::Float64).alias(alias)]
+        }];
+    };
+    let ty = column_type(scan, a);
+    let count = || c.clone().count().cast(DataType::Float64);
+    match a.func {
+        AggFn::Count => vec![count().alias(alias)],
+        // n_unique counts null as a value; SQL's count(DISTINCT x) does not.
+        AggFn::CountDistinct => vec![(c.clone().n_unique().cast(DataType::Int64)
+            - c.clone().is_null().any(true).cast(DataType::Int64))
+        .cast(DataType::Float64)
+        .alias(alias)],
+        AggFn::Sum | AggFn::Avg => {
+            let sum = match exact_scale(ty) {
+                Some(0) => exact_decimal(c.clone(), 0).sum().cast(DataType::Float64),
+                Some(scale) => exact_decimal(bounded(scan, c.clone()), scale).sum().cast(DataType::Float64),
+                None => to_float(c.clone()).sum(),
+            };
+            let value = match a.func {
+                // SQL: the sum of no values is null, not 0: the count tells.
+                AggFn::Sum => sum,
+                _ => when(count().gt(lit(0.0))).then(sum / count()).otherwise(lit(NULL)),
+            };
+            let mut out = vec![value.alias(alias), count().alias(format!("{alias}__n"))];
+            if exact_scale(ty).is_some_and(|s| s > 0) && scan.format != FileFormat::Csv {
+                // The values the decimal cannot hold; kpic's CSV reader refuses
+                // them as it reads them.
+                let finite = c.clone().is_finite();
+                out.push(finite.clone().not().any(true).alias(format!("{alias}__nan")));
+                out.push((finite.and(c.abs().gt_eq(lit(EXACT_BOUND)))).any(true).alias(format!("{alias}__big")));
+            }
+            out
         }
-        (AggFn::Sum, Some(c)) => vec![
-            // In floats: a sum of int64 values can overflow int64 (SQL widens it too).
-            filtered(c.clone().cast(DataType::Float64)).sum().alias(alias),
-            // SQL: the sum of no values is null, not 0.
-            filtered(c).count().cast(DataType::Float64).alias(format!("{alias}__n")),
-        ],
-        (AggFn::Avg, Some(c)) => vec![filtered(c).mean().alias(alias)],
-        (AggFn::Min, Some(c)) => vec![filtered(c).min().cast(DataType::Float64).alias(alias)],
-        (AggFn::Max, Some(c)) => vec![filtered(c).max().cast(DataType::Float64).alias(alias)],
-        (AggFn::Median, Some(c)) => vec![filtered(c).median().cast(DataType::Float64).alias(alias)],
-        (AggFn::Percentile, Some(c)) => {
-            vec![filtered(c)
-                .quantile(lit(a.param.unwrap_or(0.5)), QuantileMethod::Linear)
-                .cast(DataType::Float64)
-                .alias(alias)]
+        AggFn::Min => vec![c.min().cast(DataType::Float64).alias(alias)],
+        AggFn::Max => vec![c.max().cast(DataType::Float64).alias(alias)],
+        AggFn::Median => vec![c.median().cast(DataType::Float64).alias(alias)],
+        AggFn::Percentile => {
+            vec![c.quantile(lit(a.param.unwrap_or(0.5)), QuantileMethod::Linear).cast(DataType::Float64).alias(alias)]
         }
-        // The checker guarantees a column for every aggregate but count.
-        (_, None) => vec![lit(NULL).cast(DataType::Float64).alias(alias)],
     }
+}
+
+/// What an aggregate over a column aggregates: the column, with the rows its
+/// filter does not match set to null, which every aggregate skips. An
+/// elementwise input, so all aggregates of a query stay one grouped pass (also
+/// in the streaming engine). `None` for `count(source)`.
+fn agg_input(a: &AggOutput) -> Option<Expr> {
+    let c = col(a.column.as_deref()?);
+    Some(match &a.filter {
+        Some(p) => when(pred(p)).then(c).otherwise(lit(NULL)),
+        None => c,
+    })
+}
+
+fn column_type<'s>(scan: &'s Scan, a: &AggOutput) -> Option<&'s ColType> {
+    let name = a.column.as_deref()?;
+    scan.columns.iter().find(|c| c.name == name).map(|c| &c.ty)
+}
+
+/// The decimal scale a column's sums are taken at, when they are exact:
+/// integers, money and decimals are summed in 128-bit decimals, so a sum
+/// neither overflows (as int64 would) nor depends on the order the rows arrive
+/// in (as float addition does, which would make results differ between runs of
+/// a parallel scan). Other numbers are summed as floats.
+fn exact_scale(ty: Option<&ColType>) -> Option<usize> {
+    match ty? {
+        ColType::Int => Some(0),
+        ColType::Money(_) | ColType::Decimal => Some(EXACT_SCALE),
+        _ => None,
+    }
+}
+
+/// A column as the decimal its exact sum is taken in.
+fn exact_decimal(c: Expr, scale: usize) -> Expr {
+    c.cast(DataType::Decimal(38, scale))
+}
+
+/// A money or decimal column of a typed file with its values clipped to
+/// [`EXACT_BOUND`], so its decimal is always defined; the query's `__big` and
+/// `__nan` outputs report values that were beyond it, or NaN (which the cast
+/// makes null). kpic's CSV reader refuses such values as it reads them.
+fn bounded(scan: &Scan, c: Expr) -> Expr {
+    match scan.format {
+        FileFormat::Csv => c,
+        _ => c.clip(lit(-EXACT_BOUND), lit(EXACT_BOUND)),
+    }
+}
+
+fn to_float(c: Expr) -> Expr {
+    c.cast(DataType::Float64)
 }
 
 /// The value of a condition that reads no column (`true`, `not false`).
@@ -323,6 +459,18 @@ fn to_table(scan: &Scan, query: &AggQuery, df: &DataFrame) -> Result<AggTable, D
         if values.iter().flatten().any(|v| !v.is_finite()) {
             // NaN or infinity in the data: never silently a missing value.
             return Err(diagnose::not_finite(scan, a));
+        }
+        let flagged = |what: &str| -> Result<bool, Diagnostic> {
+            match df.column(&format!("{}__{what}", a.alias)) {
+                Ok(flags) => Ok(flags.bool().map_err(fail)?.any()),
+                Err(_) => Ok(false),
+            }
+        };
+        if flagged("nan")? {
+            return Err(diagnose::not_finite(scan, a));
+        }
+        if flagged("big")? {
+            return Err(diagnose::too_large(scan, a, None));
         }
         table.values.insert(a.alias.clone(), values);
     }

@@ -2,7 +2,7 @@
 //! value. The fast path reads strictly and lets polars fail; only then does this
 //! module re-read the file as text to find exactly what did not fit.
 
-use super::{default_format, pl_path, read_dtype};
+use super::{default_format, evaluation_column, pl_path};
 use crate::diagnostics::{Code, Diagnostic, Label};
 use crate::ir::Scan;
 use crate::sema::model::FileFormat;
@@ -24,23 +24,6 @@ pub(super) fn check_file(scan: &Scan) -> Result<(), Diagnostic> {
     .with_help("paths are relative to the spec; `kpic eval --data NAME=PATH` reads another file"))
 }
 
-/// The column names of a CSV file's header, checked against the declaration.
-pub(super) fn csv_header(scan: &Scan) -> Result<Vec<String>, Diagnostic> {
-    let schema = LazyCsvReader::new(pl_path(&scan.path))
-        .with_glob(false)
-        .with_has_header(true)
-        .with_infer_schema_length(Some(0))
-        .finish()
-        .and_then(|mut lf| lf.collect_schema())
-        .map_err(|e| polars_failure(scan, &e))?;
-    let names: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
-    if let Some(d) = duplicate_header(scan, &names) {
-        return Err(d);
-    }
-    check_columns(scan, &names)?;
-    Ok(names)
-}
-
 /// A header that names a column twice: polars would read the second under another
 /// name (`city_duplicated_0`), and which one a KPI reads would be a guess.
 pub(super) fn duplicate_header(scan: &Scan, names: &[String]) -> Option<Diagnostic> {
@@ -48,17 +31,20 @@ pub(super) fn duplicate_header(scan: &Scan, names: &[String]) -> Option<Diagnost
         let (base, n) = n.rsplit_once("_duplicated_")?;
         (n.chars().all(|c| c.is_ascii_digit()) && names.iter().any(|m| m == base)).then_some(base)
     })?;
-    Some(
-        Diagnostic::new(
-            Code::DataMalformed,
-            format!("source `{}`: the header of {} names `{twice}` twice", scan.name, scan.path.display()),
-            Label::new(scan.span, "this file"),
-        )
-        .with_help("rename or remove one of the columns; kpic does not guess which one is meant"),
-    )
+    Some(duplicate_column(scan, twice))
 }
 
-fn check_columns(scan: &Scan, names: &[String]) -> Result<(), Diagnostic> {
+/// A header that names `twice` twice.
+pub(super) fn duplicate_column(scan: &Scan, twice: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::DataMalformed,
+        format!("source `{}`: the header of {} names `{twice}` twice", scan.name, scan.path.display()),
+        Label::new(scan.span, "this file"),
+    )
+    .with_help("rename or remove one of the columns; kpic does not guess which one is meant")
+}
+
+pub(super) fn check_columns(scan: &Scan, names: &[String]) -> Result<(), Diagnostic> {
     if let Some(missing) = scan.columns.iter().find(|c| !names.contains(&c.name)) {
         return Err(Diagnostic::new(
             Code::DataColumn,
@@ -70,30 +56,21 @@ fn check_columns(scan: &Scan, names: &[String]) -> Result<(), Diagnostic> {
     Ok(())
 }
 
-/// Check a self-describing file's column types against the declaration and cast
-/// them to the types the CSV path reads.
+/// Check a self-describing file's column types against the declaration and
+/// select the used columns in their evaluation types.
 pub(super) fn typed_schema(scan: &Scan, mut lf: LazyFrame) -> Result<LazyFrame, Diagnostic> {
     let schema = lf.collect_schema().map_err(|e| polars_failure(scan, &e))?;
     let names: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
     check_columns(scan, &names)?;
-    let mut casts = Vec::new();
+    let mut columns = Vec::new();
     for c in scan.columns.iter().filter(|c| c.used) {
         let found = schema.get(c.name.as_str()).cloned().unwrap_or(DataType::Null);
         if !fits_dtype(&c.ty, &found) {
             return Err(type_mismatch(scan, c, &found));
         }
-        let e = col(c.name.as_str());
-        let format = c.format.as_deref().unwrap_or(default_format(&c.ty)).to_string();
-        casts.push(match (&c.ty, &found) {
-            // Typed temporal columns become the text the common conversion parses.
-            (ColType::Date, DataType::Date) => e.dt().strftime(&format),
-            (ColType::Datetime, DataType::Datetime(..) | DataType::Date) => {
-                e.cast(DataType::Datetime(TimeUnit::Microseconds, None)).dt().strftime(&format)
-            }
-            (ty, _) => e.strict_cast(read_dtype(ty)),
-        });
+        columns.push(evaluation_column(c, &found));
     }
-    Ok(lf.select(casts))
+    Ok(lf.select(columns))
 }
 
 /// Whether a typed file's column can be read as the declared type. Exact types
@@ -209,11 +186,41 @@ pub(super) fn not_finite(scan: &Scan, agg: &crate::ir::AggOutput) -> Diagnostic 
     .with_help(format!("fix {}; kpic does not turn such values into missing ones", scan.path.display()))
 }
 
+/// A money or decimal value too large to be summed exactly: in row `row` with
+/// text `value` when a CSV reader found it.
+pub(super) fn too_large(scan: &Scan, agg: &crate::ir::AggOutput, at: Option<(usize, &str)>) -> Diagnostic {
+    let column = agg.column.as_deref().unwrap_or("?");
+    too_large_in(scan, column, at)
+}
+
+pub(super) fn too_large_in(scan: &Scan, column: &str, at: Option<(usize, &str)>) -> Diagnostic {
+    let span = scan.columns.iter().find(|c| c.name == column).map_or(scan.span, |c| c.span);
+    let place = at.map_or(String::new(), |(row, v)| format!(", row {}: `{}`", row + 1, truncate(v)));
+    Diagnostic::new(
+        Code::DataValue,
+        format!("source `{}`, column `{column}`{place}: a value of 10^20 or more", scan.name),
+        Label::new(span, "declared here"),
+    )
+    .with_help(format!(
+        "money and decimal values are summed exactly, which kpic does for values below 10^20; check {}",
+        scan.path.display()
+    ))
+}
+
 /// Rows without a time cannot be placed in a period. A CSV is searched for the
 /// first such row.
 pub(super) fn null_time(scan: &Scan) -> Diagnostic {
-    let time = scan.columns.iter().find(|c| c.name == scan.time_column).map_or(scan.span, |c| c.span);
     let row = (scan.format == FileFormat::Csv).then(|| first_null_row(scan, &scan.time_column)).flatten();
+    null_time_row(scan, row)
+}
+
+/// [`null_time`] where the first such row (0-based) is known.
+pub(super) fn null_time_at(scan: &Scan, row: usize) -> Diagnostic {
+    null_time_row(scan, Some(row))
+}
+
+fn null_time_row(scan: &Scan, row: Option<usize>) -> Diagnostic {
+    let time = scan.columns.iter().find(|c| c.name == scan.time_column).map_or(scan.span, |c| c.span);
     let which = row.map_or(String::new(), |r| format!(" (the first is data row {})", r + 1));
     Diagnostic::new(
         Code::NullTime,

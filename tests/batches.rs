@@ -1,0 +1,80 @@
+//! A CSV file larger than one batch is aggregated batch by batch and the partial
+//! results merged (src/backend/polars/batch.rs). Every eval fixture and example
+//! is run both ways here, with batches as small as one block of records, and the
+//! merged tables must equal the single pass: every group, and every value to the
+//! bit (sums of ints, money and decimals are exact; no example sums a `float`).
+
+use kpic::ir::AggTable;
+use std::path::{Path, PathBuf};
+
+fn specs() -> Vec<PathBuf> {
+    let mut specs = Vec::new();
+    for entry in std::fs::read_dir("tests/fixtures/eval").unwrap() {
+        let dir = entry.unwrap().path();
+        if dir.is_dir() && !dir.file_name().unwrap().to_string_lossy().starts_with("bad_") {
+            specs.push(dir.join("spec.kpi"));
+        }
+    }
+    for entry in std::fs::read_dir("examples").unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "kpi") {
+            specs.push(path);
+        }
+    }
+    specs.sort();
+    specs
+}
+
+/// A table's rows as sortable text, values as their exact bits.
+fn rows(table: &AggTable) -> Vec<String> {
+    let mut aliases: Vec<&String> = table.values.keys().collect();
+    aliases.sort();
+    let mut rows: Vec<String> = (0..table.periods.len())
+        .map(|r| {
+            let keys: Vec<String> = table.keys.iter().map(|k| format!("{:?}", k[r])).collect();
+            let values: Vec<String> =
+                aliases.iter().map(|a| format!("{a}={:?}", table.values[*a][r].map(f64::to_bits))).collect();
+            format!("{} {} {}", table.periods[r], keys.join(","), values.join(" "))
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+fn plan(spec: &Path) -> kpic::ir::Plan {
+    let checked = kpic::check_spec(spec, &|p| std::fs::read(p)).unwrap();
+    assert!(!checked.has_errors(), "{}: {:?}", spec.display(), checked.diagnostics);
+    kpic::plan(&checked, &kpic::EvalOptions::default()).unwrap()
+}
+
+fn tables(spec: &Path, batch_bytes: Option<usize>) -> Vec<Vec<String>> {
+    let plan = plan(spec);
+    let result = match batch_bytes {
+        None => kpic::backend::polars::run(&plan.scans, &plan.queries, &|_, _, _| {}),
+        Some(bytes) => kpic::backend::polars::run_in_batches(&plan.scans, &plan.queries, bytes),
+    };
+    let tables = result.unwrap_or_else(|d| panic!("{}: {}", spec.display(), d.message));
+    tables.iter().map(rows).collect()
+}
+
+#[test]
+fn batches_merge_to_the_single_pass() {
+    let specs = specs();
+    assert!(specs.len() >= 15, "{specs:?}");
+    let mut groups = 0;
+    let mut merges = 0;
+    for spec in &specs {
+        let whole = tables(spec, None);
+        // Batches of a few records, and a few batches a file.
+        let largest = plan(spec).scans.iter().map(|s| std::fs::metadata(&s.path).map_or(0, |m| m.len())).max();
+        let largest = largest.unwrap_or(0) as usize;
+        for batch_bytes in [(largest / 40).max(64), (largest / 3).max(64)] {
+            merges += largest / batch_bytes;
+            let merged = tables(spec, Some(batch_bytes));
+            assert_eq!(merged, whole, "{} in batches of {batch_bytes} bytes", spec.display());
+        }
+        groups += whole.iter().map(Vec::len).sum::<usize>();
+    }
+    assert!(groups > 400, "only {groups} groups compared");
+    assert!(merges > 300, "only {merges} batches merged");
+}
