@@ -66,7 +66,7 @@ pub fn run(
         let mine: Vec<usize> = (0..queries.len()).filter(|q| queries[*q].scan == si).collect();
         let of_scan: Vec<&AggQuery> = mine.iter().map(|q| &queries[*q]).collect();
         let results = match scan.format {
-            FileFormat::Csv => run_csv(scan, &of_scan, csv::BATCH_BYTES)?,
+            FileFormat::Csv => run_csv(scan, &of_scan, csv::batch_bytes(scan))?,
             _ => run_typed(scan, &of_scan)?,
         };
         for (q, table) in mine.iter().zip(results) {

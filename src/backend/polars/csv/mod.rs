@@ -7,8 +7,8 @@
 //!
 //! The file is read in blocks that end at a record boundary. A block is cut into
 //! pieces of whole records, parsed in parallel, and the pieces are gathered into
-//! batches of about [`BATCH_BYTES`] of text: a file up to that size is one
-//! `DataFrame`, a larger one a sequence of them (see `batch.rs`), so memory does
+//! batches: a file up to [`WHOLE_BYTES`] is one `DataFrame`, a larger one a
+//! sequence of them of a quarter of that each (see `batch.rs`), so memory does
 //! not grow with the file.
 //!
 //! What is accepted is what docs/evaluation.md and docs/bad-inputs.md say: RFC
@@ -33,8 +33,23 @@ use layout::{record_end, Fields};
 use rayon::prelude::*;
 use std::io::Read;
 
-/// Text gathered into one batch; a file up to this size is read whole.
-pub(super) const BATCH_BYTES: usize = 1 << 30;
+/// A file up to this size is read whole, as one batch; larger ones in batches
+/// of a quarter of it. `KPIC_BATCH_MB` sets it (docs/performance.md).
+pub(super) const WHOLE_BYTES: usize = 1 << 30;
+
+/// The batch size for a scan's file: all of it when it is small enough.
+pub(super) fn batch_bytes(scan: &Scan) -> usize {
+    let whole = std::env::var("KPIC_BATCH_MB")
+        .ok()
+        .and_then(|mb| mb.trim().parse::<usize>().ok())
+        .map_or(WHOLE_BYTES, |mb| mb.max(1) << 20);
+    let size = std::fs::metadata(&scan.path).map_or(0, |m| m.len() as usize);
+    if size <= whole {
+        size.max(whole)
+    } else {
+        whole / 4
+    }
+}
 
 /// Reads a CSV source batch by batch.
 pub(super) struct CsvReader<'s> {
@@ -95,7 +110,7 @@ enum Problem {
 impl<'s> CsvReader<'s> {
     /// Open the file, read its header and check the declared columns against it.
     pub(super) fn open(scan: &'s Scan, grains: &[Grain]) -> Result<CsvReader<'s>, Diagnostic> {
-        Self::with_batch_bytes(scan, grains, BATCH_BYTES)
+        Self::with_batch_bytes(scan, grains, batch_bytes(scan))
     }
 
     /// [`CsvReader::open`] with another batch size (tests use small ones).
