@@ -10,6 +10,7 @@
 //! taken in 128-bit decimals, so they are exact and the same however the rows are
 //! split between threads or batches.
 
+mod aggs;
 mod batch;
 mod csv;
 mod diagnose;
@@ -17,10 +18,10 @@ pub mod schema;
 mod time;
 
 use crate::diagnostics::Diagnostic;
-use crate::ir::{AggOutput, AggQuery, AggTable, Operand, Pred, Scan, ScanColumn};
-use crate::sema::model::{FileFormat, Value};
+use crate::ir::{AggQuery, AggTable, Scan, ScanColumn};
+use crate::sema::model::FileFormat;
 use crate::sema::types::ColType;
-use crate::syntax::ast::{AggFn, CmpOp, Grain};
+use crate::syntax::ast::{AggFn, Grain};
 use ::polars::prelude::*;
 use std::path::Path;
 
@@ -42,13 +43,14 @@ pub fn scan_frame(scan: &Scan, grains: &[Grain]) -> Result<LazyFrame, Diagnostic
 
 /// The LazyFrame of one aggregation query over its scan's frame.
 pub fn query_frame(scan: &Scan, scan_lf: LazyFrame, query: &AggQuery) -> LazyFrame {
+    let conditions = aggs::Conditions::of(query);
     let mut by = vec![col(period_column(query.grain)).alias(PERIOD)];
     by.extend(query.keys.iter().map(|k| col(k.as_str())));
     let mut aggs = Vec::new();
     for a in &query.aggs {
-        aggs.extend(agg_exprs(scan, a));
+        aggs.extend(aggs::agg_exprs(scan, a, &conditions));
     }
-    scan_lf.group_by(by).agg(aggs)
+    scan_lf.with_columns(conditions.columns()).group_by(by).agg(aggs)
 }
 
 /// Run every query of a plan: each source is read once, for all its queries.
@@ -79,9 +81,35 @@ pub fn run(
 /// A Parquet or NDJSON source: polars reads it, and all queries run as one plan.
 fn run_typed(scan: &Scan, queries: &[&AggQuery]) -> Result<Vec<AggTable>, Diagnostic> {
     let lf = scan_frame(scan, &grains(queries))?;
-    let frames: Vec<LazyFrame> = queries.iter().map(|q| query_frame(scan, lf.clone(), q)).collect();
-    let results = collect_all(frames).map_err(|e| diagnose::failure(scan, &e))?;
+    let mut frames: Vec<LazyFrame> = queries.iter().map(|q| query_frame(scan, lf.clone(), q)).collect();
+    let guards = aggs::guards(scan, queries);
+    if !guards.is_empty() {
+        frames.push(lf.select(guards));
+    }
+    let mut results = collect_all(frames).map_err(|e| diagnose::failure(scan, &e))?;
+    if results.len() > queries.len() {
+        check_guards(scan, &results.pop().expect("the guards"))?;
+    }
     queries.iter().zip(results).map(|(q, df)| to_table(scan, q, &df)).collect()
+}
+
+/// Stop on the values of a typed file that exact sums cannot take.
+fn check_guards(scan: &Scan, guards: &DataFrame) -> Result<(), Diagnostic> {
+    let fail = |e: PolarsError| diagnose::polars_failure(scan, &e);
+    for c in guards.columns() {
+        let name = c.name().as_str();
+        if let Some(column) = name.strip_prefix("__nan_") {
+            if c.bool().map_err(fail)?.any() {
+                return Err(diagnose::not_finite_in(scan, column));
+            }
+        } else if let Some(column) = name.strip_prefix("__max_") {
+            let max = c.cast(&DataType::Float64).map_err(fail)?.f64().map_err(fail)?.get(0);
+            if max.is_some_and(|m| m >= EXACT_BOUND) {
+                return Err(diagnose::too_large_in(scan, column, None));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A CSV source: read by kpic's reader, in one batch when it fits in one (and
@@ -258,180 +286,6 @@ pub(crate) fn pl_path(path: &Path) -> PlRefPath {
     PlRefPath::new(path.to_string_lossy().as_ref())
 }
 
-fn agg_exprs(scan: &Scan, a: &AggOutput) -> Vec<Expr> {
-    let alias = a.alias.as_str();
-    let Some(c) = agg_input(a) else {
-        return vec![match &a.filter {
-            // Rows where the condition is true; null counts as not true, as in SQL.
-            // A condition that reads no column is one scalar in polars, not one
-            // value per row: summed, `true` would count 1 row per group.
-            Some(p) if constant(p) != Some(true) => {
-                pred(p).fill_null(lit(false)).sum().cast(DataType::Float64).alias(alias)
-            }
-            _ => len().cast(DataType::Float64).alias(alias),
-        }];
-    };
-    let ty = column_type(scan, a);
-    let count = || c.clone().count().cast(DataType::Float64);
-    match a.func {
-        AggFn::Count => vec![count().alias(alias)],
-        // n_unique counts null as a value; SQL's count(DISTINCT x) does not.
-        AggFn::CountDistinct => vec![(c.clone().n_unique().cast(DataType::Int64)
-            - c.clone().is_null().any(true).cast(DataType::Int64))
-        .cast(DataType::Float64)
-        .alias(alias)],
-        AggFn::Sum | AggFn::Avg => {
-            let sum = match exact_scale(ty) {
-                Some(0) => exact_decimal(c.clone(), 0).sum().cast(DataType::Float64),
-                Some(scale) => exact_decimal(bounded(scan, c.clone()), scale).sum().cast(DataType::Float64),
-                None => to_float(c.clone()).sum(),
-            };
-            let value = match a.func {
-                // SQL: the sum of no values is null, not 0: the count tells.
-                AggFn::Sum => sum,
-                _ => when(count().gt(lit(0.0))).then(sum / count()).otherwise(lit(NULL)),
-            };
-            let mut out = vec![value.alias(alias), count().alias(format!("{alias}__n"))];
-            if exact_scale(ty).is_some_and(|s| s > 0) && scan.format != FileFormat::Csv {
-                // The values the decimal cannot hold; kpic's CSV reader refuses
-                // them as it reads them.
-                let finite = c.clone().is_finite();
-                out.push(finite.clone().not().any(true).alias(format!("{alias}__nan")));
-                out.push((finite.and(c.abs().gt_eq(lit(EXACT_BOUND)))).any(true).alias(format!("{alias}__big")));
-            }
-            out
-        }
-        AggFn::Min => vec![c.min().cast(DataType::Float64).alias(alias)],
-        AggFn::Max => vec![c.max().cast(DataType::Float64).alias(alias)],
-        AggFn::Median => vec![c.median().cast(DataType::Float64).alias(alias)],
-        AggFn::Percentile => {
-            vec![c.quantile(lit(a.param.unwrap_or(0.5)), QuantileMethod::Linear).cast(DataType::Float64).alias(alias)]
-        }
-    }
-}
-
-/// What an aggregate over a column aggregates: the column, with the rows its
-/// filter does not match set to null, which every aggregate skips. An
-/// elementwise input, so all aggregates of a query stay one grouped pass (also
-/// in the streaming engine). `None` for `count(source)`.
-fn agg_input(a: &AggOutput) -> Option<Expr> {
-    let c = col(a.column.as_deref()?);
-    Some(match &a.filter {
-        Some(p) => when(pred(p)).then(c).otherwise(lit(NULL)),
-        None => c,
-    })
-}
-
-fn column_type<'s>(scan: &'s Scan, a: &AggOutput) -> Option<&'s ColType> {
-    let name = a.column.as_deref()?;
-    scan.columns.iter().find(|c| c.name == name).map(|c| &c.ty)
-}
-
-/// The decimal scale a column's sums are taken at, when they are exact:
-/// integers, money and decimals are summed in 128-bit decimals, so a sum
-/// neither overflows (as int64 would) nor depends on the order the rows arrive
-/// in (as float addition does, which would make results differ between runs of
-/// a parallel scan). Other numbers are summed as floats.
-fn exact_scale(ty: Option<&ColType>) -> Option<usize> {
-    match ty? {
-        ColType::Int => Some(0),
-        ColType::Money(_) | ColType::Decimal => Some(EXACT_SCALE),
-        _ => None,
-    }
-}
-
-/// A column as the decimal its exact sum is taken in.
-fn exact_decimal(c: Expr, scale: usize) -> Expr {
-    c.cast(DataType::Decimal(38, scale))
-}
-
-/// A money or decimal column of a typed file with its values clipped to
-/// [`EXACT_BOUND`], so its decimal is always defined; the query's `__big` and
-/// `__nan` outputs report values that were beyond it, or NaN (which the cast
-/// makes null). kpic's CSV reader refuses such values as it reads them.
-fn bounded(scan: &Scan, c: Expr) -> Expr {
-    match scan.format {
-        FileFormat::Csv => c,
-        _ => c.clip(lit(-EXACT_BOUND), lit(EXACT_BOUND)),
-    }
-}
-
-fn to_float(c: Expr) -> Expr {
-    c.cast(DataType::Float64)
-}
-
-/// The value of a condition that reads no column (`true`, `not false`).
-fn constant(p: &Pred) -> Option<bool> {
-    match p {
-        Pred::Const(b) => Some(*b),
-        Pred::Not(a) => constant(a).map(|b| !b),
-        Pred::And(a, b) => Some(constant(a)? && constant(b)?),
-        Pred::Or(a, b) => Some(constant(a)? || constant(b)?),
-        _ => None,
-    }
-}
-
-fn pred(p: &Pred) -> Expr {
-    crate::guard(|| pred_unguarded(p))
-}
-
-fn pred_unguarded(p: &Pred) -> Expr {
-    match p {
-        Pred::And(a, b) => pred(a).and(pred(b)),
-        Pred::Or(a, b) => pred(a).or(pred(b)),
-        Pred::Not(a) => pred(a).not(),
-        Pred::Const(b) => lit(*b),
-        Pred::IsNull { column, negated: false } => col(column.as_str()).is_null(),
-        Pred::IsNull { column, negated: true } => col(column.as_str()).is_not_null(),
-        Pred::Compare { lhs, op, rhs } => {
-            let (l, r) = (operand(lhs), operand(rhs));
-            match op {
-                CmpOp::Eq => l.eq(r),
-                CmpOp::Ne => l.neq(r),
-                CmpOp::Ge => l.gt_eq(r),
-                CmpOp::Le => l.lt_eq(r),
-                CmpOp::Gt => l.gt(r),
-                CmpOp::Lt => l.lt(r),
-            }
-        }
-        Pred::InList { column, negated, items } => {
-            let c = col(column.as_str());
-            let any = items.iter().map(|v| c.clone().eq(value(v))).reduce(|a, b| a.or(b)).unwrap_or(lit(false));
-            if *negated {
-                any.not()
-            } else {
-                any
-            }
-        }
-        Pred::InRange { column, negated, low, high } => {
-            let c = col(column.as_str());
-            let inside = c.clone().gt_eq(value(low)).and(c.lt_eq(value(high)));
-            if *negated {
-                inside.not()
-            } else {
-                inside
-            }
-        }
-    }
-}
-
-fn operand(o: &Operand) -> Expr {
-    match o {
-        Operand::Column(c) => col(c.as_str()),
-        Operand::Value(v) => value(v),
-    }
-}
-
-fn value(v: &Value) -> Expr {
-    match v {
-        Value::Number(n) => lit(*n),
-        Value::Text(s) => lit(s.clone()),
-        Value::Bool(b) => lit(*b),
-        Value::Date(d) => lit(*d),
-        Value::DateTime(dt) => lit(*dt).cast(DataType::Datetime(TimeUnit::Microseconds, None)),
-    }
-}
-
 fn to_table(scan: &Scan, query: &AggQuery, df: &DataFrame) -> Result<AggTable, Diagnostic> {
     let fail = |e: PolarsError| diagnose::failure(scan, &e);
     let periods = df.column(PERIOD).map_err(fail)?.as_materialized_series().date().map_err(fail)?.clone();
@@ -459,18 +313,6 @@ fn to_table(scan: &Scan, query: &AggQuery, df: &DataFrame) -> Result<AggTable, D
         if values.iter().flatten().any(|v| !v.is_finite()) {
             // NaN or infinity in the data: never silently a missing value.
             return Err(diagnose::not_finite(scan, a));
-        }
-        let flagged = |what: &str| -> Result<bool, Diagnostic> {
-            match df.column(&format!("{}__{what}", a.alias)) {
-                Ok(flags) => Ok(flags.bool().map_err(fail)?.any()),
-                Err(_) => Ok(false),
-            }
-        };
-        if flagged("nan")? {
-            return Err(diagnose::not_finite(scan, a));
-        }
-        if flagged("big")? {
-            return Err(diagnose::too_large(scan, a, None));
         }
         table.values.insert(a.alias.clone(), values);
     }

@@ -10,7 +10,8 @@
 //! equal the single pass's bit for bit, but for sums of `float` columns, which
 //! add in another order.
 
-use super::{agg_input, column_type, exact_decimal, exact_scale, to_float, Diagnostic};
+use super::aggs::{agg_exprs, agg_input, column_type, exact_decimal, exact_scale, to_float, Conditions};
+use super::Diagnostic;
 use crate::ir::{AggOutput, AggQuery, AggTable, Scan};
 use crate::syntax::ast::AggFn;
 use ::polars::prelude::*;
@@ -128,12 +129,13 @@ fn date(days: i32) -> NaiveDate {
 /// The partial aggregation of one query over one batch: per group, what
 /// [`Part::of`] reads back.
 fn partial_frame(scan: &Scan, lf: LazyFrame, query: &AggQuery) -> LazyFrame {
+    let conditions = Conditions::of(query);
     let mut aggs = Vec::new();
     for a in &query.aggs {
         let alias = a.alias.as_str();
-        let Some(c) = agg_input(a) else {
+        let Some(c) = agg_input(a, &conditions) else {
             // count(source [where p]) is complete in each batch.
-            aggs.extend(super::agg_exprs(scan, a));
+            aggs.extend(agg_exprs(scan, a, &conditions));
             continue;
         };
         let n = || c.clone().count().cast(DataType::Float64).alias(format!("{alias}__n"));
@@ -154,7 +156,7 @@ fn partial_frame(scan: &Scan, lf: LazyFrame, query: &AggQuery) -> LazyFrame {
     }
     let mut by = vec![col(super::period_column(query.grain)).alias(super::PERIOD)];
     by.extend(query.keys.iter().map(|k| col(k.as_str())));
-    lf.group_by(by).agg(aggs)
+    lf.with_columns(conditions.columns()).group_by(by).agg(aggs)
 }
 
 /// One aggregate's column(s) of a partial frame.

@@ -170,10 +170,14 @@ pub(super) fn check_layout(scan: &Scan) -> Result<(), Diagnostic> {
 /// An aggregate came out NaN or infinite: the column holds such a value (or sums
 /// beyond the range of a float). A CSV is searched for the row.
 pub(super) fn not_finite(scan: &Scan, agg: &crate::ir::AggOutput) -> Diagnostic {
+    not_finite_in(scan, agg.column.as_deref().unwrap_or("?"))
+}
+
+/// [`not_finite`] for a column by name.
+pub(super) fn not_finite_in(scan: &Scan, column: &str) -> Diagnostic {
     if let Some(d) = find_bad_value(scan) {
         return d;
     }
-    let column = agg.column.as_deref().unwrap_or("?");
     let span = scan.columns.iter().find(|c| c.name == column).map_or(scan.span, |c| c.span);
     Diagnostic::new(
         Code::DataValue,
@@ -187,12 +191,7 @@ pub(super) fn not_finite(scan: &Scan, agg: &crate::ir::AggOutput) -> Diagnostic 
 }
 
 /// A money or decimal value too large to be summed exactly: in row `row` with
-/// text `value` when a CSV reader found it.
-pub(super) fn too_large(scan: &Scan, agg: &crate::ir::AggOutput, at: Option<(usize, &str)>) -> Diagnostic {
-    let column = agg.column.as_deref().unwrap_or("?");
-    too_large_in(scan, column, at)
-}
-
+/// text `value` when kpic's CSV reader found it.
 pub(super) fn too_large_in(scan: &Scan, column: &str, at: Option<(usize, &str)>) -> Diagnostic {
     let span = scan.columns.iter().find(|c| c.name == column).map_or(scan.span, |c| c.span);
     let place = at.map_or(String::new(), |(row, v)| format!(", row {}: `{}`", row + 1, truncate(v)));

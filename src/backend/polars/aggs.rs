@@ -1,0 +1,249 @@
+//! Aggregates and conditions as polars expressions.
+//!
+//! Every aggregate of a query reads its column masked by its filter (rows that
+//! do not match are null), an elementwise input, so a query stays one grouped
+//! pass. Each distinct comparison of a query (`status == "paid"`) is computed
+//! once, as a column of its own, however many filters use it.
+
+use super::{Scan, EXACT_BOUND, EXACT_SCALE};
+use crate::ir::{AggOutput, AggQuery, Operand, Pred};
+use crate::sema::model::{FileFormat, Value};
+use crate::sema::types::ColType;
+use crate::syntax::ast::{AggFn, CmpOp};
+use ::polars::prelude::*;
+
+/// The comparisons of a query's filters, each computed once.
+pub(super) struct Conditions {
+    atoms: Vec<(Pred, String)>,
+}
+
+impl Conditions {
+    pub(super) fn of(query: &AggQuery) -> Conditions {
+        let mut conditions = Conditions { atoms: Vec::new() };
+        for p in query.aggs.iter().filter_map(|a| a.filter.as_ref()) {
+            conditions.collect(p);
+        }
+        conditions
+    }
+
+    fn collect(&mut self, p: &Pred) {
+        crate::guard(|| match p {
+            Pred::And(a, b) | Pred::Or(a, b) => {
+                self.collect(a);
+                self.collect(b);
+            }
+            Pred::Not(a) => self.collect(a),
+            Pred::Const(_) => {}
+            comparison => {
+                if !self.atoms.iter().any(|(q, _)| q == comparison) {
+                    let name = format!("__cond{}", self.atoms.len());
+                    self.atoms.push((comparison.clone(), name));
+                }
+            }
+        })
+    }
+
+    /// The columns to add before grouping: one per comparison.
+    pub(super) fn columns(&self) -> Vec<Expr> {
+        self.atoms.iter().map(|(p, name)| atom(p).alias(name.as_str())).collect()
+    }
+
+    /// A condition over the comparison columns.
+    pub(super) fn expr(&self, p: &Pred) -> Expr {
+        crate::guard(|| match p {
+            Pred::And(a, b) => self.expr(a).and(self.expr(b)),
+            Pred::Or(a, b) => self.expr(a).or(self.expr(b)),
+            Pred::Not(a) => self.expr(a).not(),
+            Pred::Const(b) => lit(*b),
+            comparison => match self.atoms.iter().find(|(q, _)| q == comparison) {
+                Some((_, name)) => col(name.as_str()),
+                None => atom(comparison),
+            },
+        })
+    }
+}
+
+pub(super) fn agg_exprs(scan: &Scan, a: &AggOutput, conditions: &Conditions) -> Vec<Expr> {
+    let alias = a.alias.as_str();
+    let Some(c) = agg_input(a, conditions) else {
+        return vec![match &a.filter {
+            // Rows where the condition is true; null counts as not true, as in SQL.
+            // A condition that reads no column is one scalar in polars, not one
+            // value per row: summed, `true` would count 1 row per group.
+            Some(p) if constant(p) != Some(true) => {
+                conditions.expr(p).fill_null(lit(false)).sum().cast(DataType::Float64).alias(alias)
+            }
+            _ => len().cast(DataType::Float64).alias(alias),
+        }];
+    };
+    let ty = column_type(scan, a);
+    let count = || c.clone().count().cast(DataType::Float64);
+    match a.func {
+        AggFn::Count => vec![count().alias(alias)],
+        // n_unique counts null as a value; SQL's count(DISTINCT x) does not.
+        AggFn::CountDistinct => vec![(c.clone().n_unique().cast(DataType::Int64)
+            - c.clone().is_null().any(true).cast(DataType::Int64))
+        .cast(DataType::Float64)
+        .alias(alias)],
+        AggFn::Sum | AggFn::Avg => {
+            let sum = match exact_scale(ty) {
+                Some(0) => exact_decimal(c.clone(), 0).sum().cast(DataType::Float64),
+                Some(scale) => exact_decimal(bounded(scan, c.clone()), scale).sum().cast(DataType::Float64),
+                None => to_float(c.clone()).sum(),
+            };
+            let value = match a.func {
+                // SQL: the sum of no values is null, not 0: the count tells.
+                AggFn::Sum => sum,
+                _ => when(count().gt(lit(0.0))).then(sum / count()).otherwise(lit(NULL)),
+            };
+            vec![value.alias(alias), count().alias(format!("{alias}__n"))]
+        }
+        AggFn::Min => vec![c.min().cast(DataType::Float64).alias(alias)],
+        AggFn::Max => vec![c.max().cast(DataType::Float64).alias(alias)],
+        AggFn::Median => vec![c.median().cast(DataType::Float64).alias(alias)],
+        AggFn::Percentile => {
+            vec![c.quantile(lit(a.param.unwrap_or(0.5)), QuantileMethod::Linear).cast(DataType::Float64).alias(alias)]
+        }
+    }
+}
+
+/// What an aggregate over a column aggregates: the column, with the rows its
+/// filter does not match set to null, which every aggregate skips. An
+/// elementwise input, so all aggregates of a query stay one grouped pass (also
+/// in the streaming engine). `None` for `count(source)`.
+pub(super) fn agg_input(a: &AggOutput, conditions: &Conditions) -> Option<Expr> {
+    let c = col(a.column.as_deref()?);
+    Some(match &a.filter {
+        Some(p) => when(conditions.expr(p)).then(c).otherwise(lit(NULL)),
+        None => c,
+    })
+}
+
+pub(super) fn column_type<'s>(scan: &'s Scan, a: &AggOutput) -> Option<&'s ColType> {
+    let name = a.column.as_deref()?;
+    scan.columns.iter().find(|c| c.name == name).map(|c| &c.ty)
+}
+
+/// The decimal scale a column's sums are taken at, when they are exact:
+/// integers, money and decimals are summed in 128-bit decimals, so a sum
+/// neither overflows (as int64 would) nor depends on the order the rows arrive
+/// in (as float addition does, which would make results differ between runs of
+/// a parallel scan). Other numbers are summed as floats.
+pub(super) fn exact_scale(ty: Option<&ColType>) -> Option<usize> {
+    match ty? {
+        ColType::Int => Some(0),
+        ColType::Money(_) | ColType::Decimal => Some(EXACT_SCALE),
+        _ => None,
+    }
+}
+
+/// A column as the decimal its exact sum is taken in.
+pub(super) fn exact_decimal(c: Expr, scale: usize) -> Expr {
+    c.cast(DataType::Decimal(38, scale))
+}
+
+/// A money or decimal column of a typed file with its values clipped to
+/// [`EXACT_BOUND`], so its decimal is always defined; [`guards`] report values
+/// that were beyond it, or NaN (which the cast makes null). kpic's CSV reader
+/// refuses such values as it reads them.
+fn bounded(scan: &Scan, c: Expr) -> Expr {
+    match scan.format {
+        FileFormat::Csv => c,
+        _ => c.clip(lit(-EXACT_BOUND), lit(EXACT_BOUND)),
+    }
+}
+
+pub(super) fn to_float(c: Expr) -> Expr {
+    c.cast(DataType::Float64)
+}
+
+/// The value of a condition that reads no column (`true`, `not false`).
+pub(super) fn constant(p: &Pred) -> Option<bool> {
+    match p {
+        Pred::Const(b) => Some(*b),
+        Pred::Not(a) => constant(a).map(|b| !b),
+        Pred::And(a, b) => Some(constant(a)? && constant(b)?),
+        Pred::Or(a, b) => Some(constant(a)? || constant(b)?),
+        _ => None,
+    }
+}
+
+/// One comparison as a polars expression.
+fn atom(p: &Pred) -> Expr {
+    match p {
+        Pred::IsNull { column, negated: false } => col(column.as_str()).is_null(),
+        Pred::IsNull { column, negated: true } => col(column.as_str()).is_not_null(),
+        Pred::Compare { lhs, op, rhs } => {
+            let (l, r) = (operand(lhs), operand(rhs));
+            match op {
+                CmpOp::Eq => l.eq(r),
+                CmpOp::Ne => l.neq(r),
+                CmpOp::Ge => l.gt_eq(r),
+                CmpOp::Le => l.lt_eq(r),
+                CmpOp::Gt => l.gt(r),
+                CmpOp::Lt => l.lt(r),
+            }
+        }
+        Pred::InList { column, negated, items } => {
+            let c = col(column.as_str());
+            let any = items.iter().map(|v| c.clone().eq(value(v))).reduce(|a, b| a.or(b)).unwrap_or(lit(false));
+            if *negated {
+                any.not()
+            } else {
+                any
+            }
+        }
+        Pred::InRange { column, negated, low, high } => {
+            let c = col(column.as_str());
+            let inside = c.clone().gt_eq(value(low)).and(c.lt_eq(value(high)));
+            if *negated {
+                inside.not()
+            } else {
+                inside
+            }
+        }
+        Pred::And(..) | Pred::Or(..) | Pred::Not(_) | Pred::Const(_) => unreachable!("not a comparison"),
+    }
+}
+
+fn operand(o: &Operand) -> Expr {
+    match o {
+        Operand::Column(c) => col(c.as_str()),
+        Operand::Value(v) => value(v),
+    }
+}
+
+fn value(v: &Value) -> Expr {
+    match v {
+        Value::Number(n) => lit(*n),
+        Value::Text(s) => lit(s.clone()),
+        Value::Bool(b) => lit(*b),
+        Value::Date(d) => lit(*d),
+        Value::DateTime(dt) => lit(*dt).cast(DataType::Datetime(TimeUnit::Microseconds, None)),
+    }
+}
+
+/// Per money or decimal column that a typed file's query sums exactly: whether
+/// it holds NaN or infinity (`__nan_<column>`), and its largest magnitude
+/// (`__max_<column>`), which must stay below [`EXACT_BOUND`].
+pub(super) fn guards(scan: &Scan, queries: &[&AggQuery]) -> Vec<Expr> {
+    if scan.format == FileFormat::Csv {
+        return Vec::new();
+    }
+    let mut columns: Vec<&str> = Vec::new();
+    for a in queries.iter().flat_map(|q| &q.aggs) {
+        let summed = matches!(a.func, AggFn::Sum | AggFn::Avg);
+        if summed && exact_scale(column_type(scan, a)).is_some_and(|s| s > 0) {
+            let name = a.column.as_deref().expect("a sum reads a column");
+            if !columns.contains(&name) {
+                columns.push(name);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for c in columns {
+        out.push(col(c).is_finite().not().any(true).alias(format!("__nan_{c}")));
+        out.push(col(c).abs().max().alias(format!("__max_{c}")));
+    }
+    out
+}
