@@ -2,8 +2,10 @@
 //! evaluated on the same data, compared KPI by KPI, entity by entity and period by
 //! period. Pure data: `report::diff` renders it.
 
+use crate::eval::cascade::CascadeResult;
+use crate::eval::scorecard::ScorecardResult;
 use crate::eval::{Evaluation, Row, Status, TargetValue};
-use crate::sema::model::{KpiDef, Model, TargetSpec};
+use crate::sema::model::{Allocation, CascadeBody, CascadeDef, KpiDef, Level, Model, TargetSpec};
 use crate::sema::types::Unit;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -11,10 +13,17 @@ use std::collections::BTreeMap;
 /// Everything that moved between the old and the new version.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Diff {
+    /// KPIs, by name.
     pub added: Vec<String>,
     pub removed: Vec<String>,
+    pub scorecards: Names,
+    /// Cascades, by [`cascade_name`].
+    pub cascades: Names,
     pub targets: Vec<TargetChange>,
     pub rows: Vec<RowChange>,
+    /// Nodes below the top of cascades in both versions; the top is the KPI's
+    /// own row, in `rows`.
+    pub cascade_rows: Vec<CascadeChange>,
     pub payouts: Vec<PayoutChange>,
 }
 
@@ -22,9 +31,32 @@ impl Diff {
     pub fn is_empty(&self) -> bool {
         self.added.is_empty()
             && self.removed.is_empty()
+            && self.scorecards.is_empty()
+            && self.cascades.is_empty()
             && self.targets.is_empty()
             && self.rows.is_empty()
+            && self.cascade_rows.is_empty()
             && self.payouts.is_empty()
+    }
+}
+
+/// What one version declares and the other does not.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Names {
+    pub added: Vec<String>,
+    pub removed: Vec<String>,
+}
+
+impl Names {
+    fn between(old: &[String], new: &[String]) -> Names {
+        Names {
+            added: new.iter().filter(|n| !old.contains(n)).cloned().collect(),
+            removed: old.iter().filter(|n| !new.contains(n)).cloned().collect(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.added.is_empty() && self.removed.is_empty()
     }
 }
 
@@ -56,6 +88,18 @@ pub struct Side {
     pub status: Status,
 }
 
+/// One node of a cascade, in one period, whose actual, target or status moved.
+#[derive(Debug, Clone, Serialize)]
+pub struct CascadeChange {
+    pub cascade: String,
+    pub unit: Unit,
+    pub period: String,
+    /// The path from the top: `Retail / Anna`.
+    pub node: String,
+    pub old: Option<Side>,
+    pub new: Option<Side>,
+}
+
 /// One scorecard row whose score, payout coefficient or bonus moved.
 #[derive(Debug, Clone, Serialize)]
 pub struct PayoutChange {
@@ -76,11 +120,15 @@ pub struct Payout {
 
 /// Compare two versions' models and evaluations.
 pub fn compare(old_model: &Model, old: &Evaluation, new_model: &Model, new: &Evaluation) -> Diff {
-    let names = |m: &Model| m.kpis.iter().map(|k| k.name.clone()).collect::<Vec<_>>();
-    let (old_names, new_names) = (names(old_model), names(new_model));
+    let kpis = |m: &Model| m.kpis.iter().map(|k| k.name.clone()).collect::<Vec<_>>();
+    let cards = |m: &Model| m.scorecards.iter().map(|c| c.name.clone()).collect::<Vec<_>>();
+    let cascades = |m: &Model| cascade_names(m);
+    let kpi_names = Names::between(&kpis(old_model), &kpis(new_model));
     let mut diff = Diff {
-        added: new_names.iter().filter(|n| !old_names.contains(n)).cloned().collect(),
-        removed: old_names.iter().filter(|n| !new_names.contains(n)).cloned().collect(),
+        added: kpi_names.added,
+        removed: kpi_names.removed,
+        scorecards: Names::between(&cards(old_model), &cards(new_model)),
+        cascades: Names::between(&cascades(old_model), &cascades(new_model)),
         ..Diff::default()
     };
     for new_kpi in &new_model.kpis {
@@ -97,18 +145,7 @@ pub fn compare(old_model: &Model, old: &Evaluation, new_model: &Model, new: &Eva
     }
     for new_kpi in &new.kpis {
         let Some(old_kpi) = old.kpis.iter().find(|k| k.name == new_kpi.name) else { continue };
-        let rows = |rows: &[Row]| -> BTreeMap<(String, String), Side> {
-            rows.iter()
-                .map(|r| {
-                    let entity = match r.entity.as_slice() {
-                        [] => "—".to_string(),
-                        parts => parts.iter().map(|e| e.as_deref().unwrap_or("∅")).collect::<Vec<_>>().join(" / "),
-                    };
-                    ((r.period.to_string(), entity), Side { actual: r.actual, target: r.target, status: r.status })
-                })
-                .collect()
-        };
-        for ((period, entity), (old, new)) in pair(rows(&old_kpi.rows), rows(&new_kpi.rows)) {
+        for ((period, entity), (old, new)) in pair(kpi_sides(&old_kpi.rows), kpi_sides(&new_kpi.rows)) {
             if !same_side(old.as_ref(), new.as_ref()) {
                 diff.rows.push(RowChange {
                     kpi: new_kpi.name.clone(),
@@ -121,30 +158,119 @@ pub fn compare(old_model: &Model, old: &Evaluation, new_model: &Model, new: &Eva
             }
         }
     }
+    let old_cascades = cascade_results(old_model, old);
+    for (name, unit, new_cascade) in cascade_results(new_model, new) {
+        let Some((_, _, old_cascade)) = old_cascades.iter().find(|(n, _, _)| *n == name) else { continue };
+        for ((period, node), (old, new)) in pair(cascade_sides(old_cascade), cascade_sides(new_cascade)) {
+            if !same_side(old.as_ref(), new.as_ref()) {
+                let (cascade, unit) = (name.clone(), unit.clone());
+                diff.cascade_rows.push(CascadeChange { cascade, unit, period, node, old, new });
+            }
+        }
+    }
     for new_card in &new.scorecards {
         let Some(old_card) = old.scorecards.iter().find(|c| c.name == new_card.name) else { continue };
-        let rows = |card: &crate::eval::scorecard::ScorecardResult| -> BTreeMap<(String, String), Payout> {
-            card.rows
-                .iter()
-                .map(|r| {
-                    let key = (r.period.to_string(), r.entity.clone().unwrap_or_else(|| "∅".into()));
-                    let payout = Payout {
-                        score: r.score,
-                        coefficient: r.coefficient,
-                        bonus: r.bonus,
-                        currency: r.currency.clone(),
-                    };
-                    (key, payout)
-                })
-                .collect()
-        };
-        for ((period, entity), (old, new)) in pair(rows(old_card), rows(new_card)) {
+        for ((period, entity), (old, new)) in pair(payouts(old_card), payouts(new_card)) {
             if !same_payout(old.as_ref(), new.as_ref()) {
                 diff.payouts.push(PayoutChange { scorecard: new_card.name.clone(), period, entity, old, new });
             }
         }
     }
     diff
+}
+
+/// A cascade as the terminal report titles it, `company_revenue by department,
+/// then manager` or `company_revenue from company_units`: a KPI may have several
+/// cascades, told apart by their dimensions (and `#2` if even those agree).
+pub fn cascade_name(model: &Model, cascade: &CascadeDef) -> String {
+    let kpi = &model.kpi(cascade.kpi).name;
+    match &cascade.body {
+        CascadeBody::Driver { kpi: driver, .. } => format!("{kpi} from {}", model.kpi(*driver).name),
+        CascadeBody::Levels(level) => {
+            let mut dims = Vec::new();
+            level_dims(level, &mut dims);
+            format!("{kpi} by {}", dims.join(", then "))
+        }
+    }
+}
+
+/// [`cascade_name`] of every cascade of the model, in its order, made unique.
+fn cascade_names(model: &Model) -> Vec<String> {
+    let names: Vec<String> = model.cascades.iter().map(|c| cascade_name(model, c)).collect();
+    let unique = |(i, name): (usize, &String)| match names[..i].iter().filter(|n| *n == name).count() {
+        0 => name.clone(),
+        earlier => format!("{name} #{}", earlier + 1),
+    };
+    names.iter().enumerate().map(unique).collect()
+}
+
+fn level_dims(level: &Level, out: &mut Vec<String>) {
+    if !out.contains(&level.dimension) {
+        out.push(level.dimension.clone());
+    }
+    if let Allocation::Shares(entries) | Allocation::Amounts(entries) = &level.allocation {
+        for next in entries.iter().filter_map(|e| e.then.as_deref()) {
+            level_dims(next, out);
+        }
+    }
+    if let Some(next) = &level.then {
+        level_dims(next, out);
+    }
+}
+
+/// Each evaluated cascade with its name and unit. The evaluation holds one result
+/// per cascade with levels whose KPI it evaluated, in the model's order.
+fn cascade_results<'e>(model: &Model, eval: &'e Evaluation) -> Vec<(String, Unit, &'e CascadeResult)> {
+    let evaluated = |c: &CascadeDef| {
+        matches!(c.body, CascadeBody::Levels(_)) && eval.kpis.iter().any(|k| k.name == model.kpi(c.kpi).name)
+    };
+    model
+        .cascades
+        .iter()
+        .zip(cascade_names(model))
+        .filter(|(c, _)| evaluated(c))
+        .zip(&eval.cascades)
+        .map(|((c, name), result)| (name, model.kpi(c.kpi).unit.clone(), result))
+        .collect()
+}
+
+/// A KPI's rows by period and entity (`Anna`, `Retail / Anna`, `—` for none).
+fn kpi_sides(rows: &[Row]) -> BTreeMap<(String, String), Side> {
+    rows.iter()
+        .map(|r| {
+            let entity = match r.entity.as_slice() {
+                [] => "—".to_string(),
+                parts => parts.iter().map(|e| e.as_deref().unwrap_or("∅")).collect::<Vec<_>>().join(" / "),
+            };
+            ((r.period.to_string(), entity), Side { actual: r.actual, target: r.target, status: r.status })
+        })
+        .collect()
+}
+
+/// A cascade's nodes below the top by period and path.
+fn cascade_sides(cascade: &CascadeResult) -> BTreeMap<(String, String), Side> {
+    cascade
+        .rows
+        .iter()
+        .filter(|r| r.depth > 0)
+        .map(|r| {
+            let node = r.path.iter().map(|(_, v)| v.as_deref().unwrap_or("∅")).collect::<Vec<_>>().join(" / ");
+            ((r.period.to_string(), node), Side { actual: r.actual, target: r.target, status: r.status })
+        })
+        .collect()
+}
+
+/// A scorecard's rows by period and entity.
+fn payouts(card: &ScorecardResult) -> BTreeMap<(String, String), Payout> {
+    card.rows
+        .iter()
+        .map(|r| {
+            let key = (r.period.to_string(), r.entity.clone().unwrap_or_else(|| "∅".into()));
+            let payout =
+                Payout { score: r.score, coefficient: r.coefficient, bonus: r.bonus, currency: r.currency.clone() };
+            (key, payout)
+        })
+        .collect()
 }
 
 /// The old and the new value of one key; `None` where the key is absent.

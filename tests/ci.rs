@@ -173,6 +173,67 @@ fn diff_of_two_specs_reports_what_moved() {
     assert_eq!(usage.status.code(), Some(2));
 }
 
+/// Scorecards and cascades declared in one version only are listed by name; the
+/// cascade of the KPIs in both versions reports its nodes that moved (above: the
+/// refunds reach Retail and Anna).
+#[test]
+fn diff_lists_scorecards_and_cascades_added_and_removed() {
+    let reorganized = "tests/fixtures/diff/reorganized.kpi";
+    let table = kpic(&["diff", OLD, reorganized, "--exit-code"]);
+    assert_eq!(table.status.code(), Some(4), "{}", transcript(&table));
+    insta::assert_snapshot!("diff_reorganized_table", transcript(&table));
+    let md = kpic(&["diff", OLD, reorganized, "--format", "markdown"]);
+    insta::assert_snapshot!("diff_reorganized_markdown", stdout(&md));
+    let json = kpic(&["diff", OLD, reorganized, "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let diff = &doc["diff"];
+    assert_eq!(diff["scorecards"], serde_json::json!({"added": ["orders_card"], "removed": ["manager_card"]}));
+    let cascades = serde_json::json!({
+        "added": ["company_orders by department"],
+        "removed": ["company_revenue by department, then manager"],
+    });
+    assert_eq!(diff["cascades"], cascades);
+    assert_eq!(diff["payouts"], serde_json::json!([]));
+
+    let moved = kpic(&["diff", OLD, NEW, "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&moved.stdout).unwrap();
+    let nodes: Vec<(&str, f64, f64)> = doc["diff"]["cascade_rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (r["node"].as_str().unwrap(), r["old"]["actual"].as_f64().unwrap(), r["new"]["actual"].as_f64().unwrap())
+        })
+        .collect();
+    assert_eq!(nodes, [("Retail", 450.0, 950.0), ("Retail / Anna", 350.0, 850.0)]);
+}
+
+/// A scorecard's weights, cap or payout curve are no declared target: what they
+/// change shows as the payouts that moved.
+#[test]
+fn diff_shows_scorecard_changes_as_payouts() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("data")).unwrap();
+    std::fs::copy("tests/fixtures/diff/data/orders.csv", dir.path().join("data/orders.csv")).unwrap();
+    let old = std::fs::read_to_string(OLD).unwrap();
+    std::fs::write(dir.path().join("old.kpi"), &old).unwrap();
+    let edits = [
+        ("manager_revenue 70%\n  manager_orders  30%", "manager_revenue 50%\n  manager_orders  50%"),
+        ("cap 120%", "cap 110%"),
+        ("linear 0.5 .. 1.0", "linear 0.6 .. 1.0"),
+    ];
+    for (from, to) in edits {
+        assert!(old.contains(from), "{from}");
+        std::fs::write(dir.path().join("new.kpi"), old.replace(from, to)).unwrap();
+        let out = common::kpic_in(dir.path(), &["diff", "old.kpi", "new.kpi", "--format", "json"]);
+        assert_eq!(out.status.code(), Some(0), "{}", transcript(&out));
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let diff = &doc["diff"];
+        assert!(!diff["payouts"].as_array().unwrap().is_empty(), "{to}: {diff:#}");
+        assert_eq!(diff["rows"], serde_json::json!([]), "{to}");
+    }
+}
+
 /// `--base REF`: the old spec and its planning table come from git, the data from
 /// the working tree; a plan table edited in the working tree shows as moved
 /// targets.

@@ -1,6 +1,6 @@
 //! `kpic diff`: evaluate two versions of a spec on the same data and report what
-//! moved: KPIs added or removed, targets changed, and every result and payout
-//! that changed, as a table, Markdown for a pull request, or JSON.
+//! moved: KPIs, scorecards and cascades added or removed, targets changed, and
+//! every result, cascade node and payout that changed, as a table, Markdown for a pull request, or JSON.
 //!
 //! With `--base REF` the old version is the spec at a git ref: the spec, the files
 //! it imports and its planning tables (targets, bonus bases, org charts) are read
@@ -39,7 +39,8 @@ pub struct Args {
     /// Write the report to a file instead of standard output.
     #[arg(long, short)]
     output: Option<PathBuf>,
-    /// Exit with 4 when any KPI, target, result or payout moved.
+    /// Exit with 4 when any KPI, scorecard, cascade, target, result or payout
+    /// moved.
     #[arg(long)]
     exit_code: bool,
     /// How to print errors in the specs or the data.

@@ -62,21 +62,39 @@ pub fn markdown_report(versions: &Versions, diff: &Diff) -> String {
 
 fn summary(diff: &Diff) -> String {
     if diff.is_empty() {
-        return "no KPI, target, result or payout changed.\n".into();
+        return "no KPI, scorecard, cascade, target, result or payout changed.\n".into();
     }
     let mut parts = Vec::new();
     let count = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-    if !diff.added.is_empty() {
-        parts.push(format!("{} added ({})", count(diff.added.len(), "KPI", "KPIs"), diff.added.join(", ")));
+    let names = |names: &[String], one: &str, many: &str, verb: &str| {
+        format!("{} {verb} ({})", count(names.len(), one, many), names.join(", "))
+    };
+    for (list, one, many) in [
+        (&diff.added, "KPI", "KPIs"),
+        (&diff.scorecards.added, "scorecard", "scorecards"),
+        (&diff.cascades.added, "cascade", "cascades"),
+    ] {
+        if !list.is_empty() {
+            parts.push(names(list, one, many, "added"));
+        }
     }
-    if !diff.removed.is_empty() {
-        parts.push(format!("{} removed ({})", count(diff.removed.len(), "KPI", "KPIs"), diff.removed.join(", ")));
+    for (list, one, many) in [
+        (&diff.removed, "KPI", "KPIs"),
+        (&diff.scorecards.removed, "scorecard", "scorecards"),
+        (&diff.cascades.removed, "cascade", "cascades"),
+    ] {
+        if !list.is_empty() {
+            parts.push(names(list, one, many, "removed"));
+        }
     }
     if !diff.targets.is_empty() {
         parts.push(format!("{} changed", count(diff.targets.len(), "target", "targets")));
     }
     if !diff.rows.is_empty() {
         parts.push(format!("{} moved", count(diff.rows.len(), "result", "results")));
+    }
+    if !diff.cascade_rows.is_empty() {
+        parts.push(format!("{} moved", count(diff.cascade_rows.len(), "cascade node", "cascade nodes")));
     }
     if !diff.payouts.is_empty() {
         parts.push(format!("{} moved", count(diff.payouts.len(), "payout", "payouts")));
@@ -106,26 +124,20 @@ fn sections(diff: &Diff) -> Vec<Section> {
         });
     }
     if !diff.rows.is_empty() {
-        let rows = diff
-            .rows
-            .iter()
-            .map(|r| {
-                let side = |s: &Option<Side>, f: &dyn Fn(&Side) -> String| s.as_ref().map_or("—".to_string(), f);
-                let actual = |s: &Side| s.actual.map_or("—".into(), |v| format_value(&r.unit, v));
-                let target = |s: &Side| target_text(&r.unit, s.target);
-                let status = |s: &Side| s.status.as_str().to_string();
-                vec![
-                    r.kpi.clone(),
-                    r.period.clone(),
-                    r.entity.clone(),
-                    moved(side(&r.old, &actual), side(&r.new, &actual)),
-                    moved(side(&r.old, &target), side(&r.new, &target)),
-                    moved(side(&r.old, &status), side(&r.new, &status)),
-                ]
-            })
-            .collect();
+        let rows =
+            diff.rows.iter().map(|r| sides_row([&r.kpi, &r.period, &r.entity], &r.unit, &r.old, &r.new)).collect();
         let title = format!("Results that moved ({})", diff.rows.len());
         let header = header(&["KPI", "Period", "Entity", "Actual", "Target", "Status"]);
+        out.push(Section { title, header, rows, per_name: true });
+    }
+    if !diff.cascade_rows.is_empty() {
+        let rows = diff
+            .cascade_rows
+            .iter()
+            .map(|r| sides_row([&r.cascade, &r.period, &r.node], &r.unit, &r.old, &r.new))
+            .collect();
+        let title = format!("Cascade nodes that moved ({})", diff.cascade_rows.len());
+        let header = header(&["Cascade", "Period", "Node", "Actual", "Target", "Status"]);
         out.push(Section { title, header, rows, per_name: true });
     }
     if !diff.payouts.is_empty() {
@@ -157,6 +169,22 @@ fn sections(diff: &Diff) -> Vec<Section> {
         out.push(Section { title, header, rows, per_name: true });
     }
     out
+}
+
+/// The row of a result that moved: its name, period and entity, then actual,
+/// target and status, each `before → after`.
+fn sides_row(key: [&String; 3], unit: &Unit, old: &Option<Side>, new: &Option<Side>) -> Vec<String> {
+    let side = |s: &Option<Side>, f: &dyn Fn(&Side) -> String| s.as_ref().map_or("—".to_string(), f);
+    let actual = |s: &Side| s.actual.map_or("—".into(), |v| format_value(unit, v));
+    let target = |s: &Side| target_text(unit, s.target);
+    let status = |s: &Side| s.status.as_str().to_string();
+    let mut row: Vec<String> = key.map(String::clone).to_vec();
+    row.extend([
+        moved(side(old, &actual), side(new, &actual)),
+        moved(side(old, &target), side(new, &target)),
+        moved(side(old, &status), side(new, &status)),
+    ]);
+    row
 }
 
 /// `before → after`, or the value alone when it did not move.
