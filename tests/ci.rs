@@ -241,15 +241,7 @@ fn diff_shows_scorecard_changes_as_payouts() {
 fn diff_against_a_git_ref() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    let git = |args: &[&str]| {
-        let out = std::process::Command::new("git")
-            .args(["-c", "user.name=kpic", "-c", "user.email=kpic@example.com", "-c", "commit.gpgsign=false"])
-            .args(args)
-            .current_dir(root)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    };
+    let git = |args: &[&str]| git_in(root, args);
     std::fs::create_dir_all(root.join("specs/data")).unwrap();
     std::fs::copy("tests/fixtures/diff/data/orders.csv", root.join("specs/data/orders.csv")).unwrap();
     std::fs::copy(OLD, root.join("specs/sales.kpi")).unwrap();
@@ -289,6 +281,49 @@ fn diff_against_a_git_ref() {
     let bad = common::kpic_in(root, &["diff", "--base", "no-such-branch", "specs/sales.kpi"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(common::stderr(&bad).contains("`no-such-branch` is not a commit"), "{}", transcript(&bad));
+}
+
+/// A spec the change adds has no old version: it is compared with an empty spec,
+/// so every KPI is added. A spec deleted from the working tree cannot be read.
+#[test]
+fn diff_against_a_git_ref_of_a_new_spec() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("specs/data")).unwrap();
+    std::fs::copy("tests/fixtures/diff/data/orders.csv", root.join("specs/data/orders.csv")).unwrap();
+    std::fs::write(root.join("README"), "specs to come\n").unwrap();
+    git_in(root, &["init", "-q"]);
+    git_in(root, &["add", "."]);
+    git_in(root, &["commit", "-q", "-m", "no specs yet"]);
+    std::fs::copy(OLD, root.join("specs/sales.kpi")).unwrap();
+
+    let out = common::kpic_in(root, &["diff", "--base", "HEAD", "specs/sales.kpi", "--exit-code"]);
+    assert_eq!(out.status.code(), Some(4), "{}", transcript(&out));
+    insta::assert_snapshot!(transcript(&out));
+    let json = common::kpic_in(root, &["diff", "--base", "HEAD", "specs/sales.kpi", "--format", "json"]);
+    assert_eq!(json.status.code(), Some(0), "{}", transcript(&json));
+    let doc: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let added = serde_json::json!(["company_revenue", "manager_revenue", "manager_orders", "company_orders"]);
+    assert_eq!(doc["diff"]["added"], added);
+    assert_eq!(doc["diff"]["scorecards"]["added"], serde_json::json!(["manager_card"]));
+
+    git_in(root, &["add", "."]);
+    git_in(root, &["commit", "-q", "-m", "sales"]);
+    std::fs::remove_file(root.join("specs/sales.kpi")).unwrap();
+    let deleted = common::kpic_in(root, &["diff", "--base", "HEAD", "specs/sales.kpi"]);
+    assert_eq!(deleted.status.code(), Some(2), "{}", transcript(&deleted));
+    assert!(common::stderr(&deleted).contains("cannot read specs/sales.kpi"), "{}", transcript(&deleted));
+}
+
+/// Run git in `root` as a committer with a name, failing the test if git fails.
+fn git_in(root: &std::path::Path, args: &[&str]) {
+    let out = std::process::Command::new("git")
+        .args(["-c", "user.name=kpic", "-c", "user.email=kpic@example.com", "-c", "commit.gpgsign=false"])
+        .args(args)
+        .current_dir(root)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
 }
 
 /// pre-commit itself runs the hooks of .pre-commit-hooks.yaml on a sample

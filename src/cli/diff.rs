@@ -85,9 +85,16 @@ fn diff(args: &Args) -> Result<u8, u8> {
         }
         (None, Some(rev)) => {
             let git = GitTree::open(&args.spec, rev).map_err(usage)?;
-            let mut old = load(&args.spec, &|p| git.read(p), args.error_format)?;
-            git.pin_tables(&mut old.model, scratch.path()).map_err(usage)?;
             let new = load(&args.spec, &read_file, args.error_format)?;
+            // A spec the change adds was empty before it: every KPI in it is new.
+            let old = if git.exists(&args.spec) {
+                let mut old = load(&args.spec, &|p| git.read(p), args.error_format)?;
+                git.pin_tables(&mut old.model, scratch.path()).map_err(usage)?;
+                old
+            } else {
+                eprintln!("note: {} does not exist at {rev}; comparing with an empty spec", args.spec.display());
+                crate::check_text(&args.spec.display().to_string(), "")
+            };
             (old, new, (rev.clone(), "working tree".to_string()))
         }
         _ => return Err(usage("give the new version (`kpic diff OLD NEW`) or a git ref (`--base main`)".into())),
@@ -154,14 +161,25 @@ impl GitTree {
 
     /// A file's bytes at the revision; the path is as the loader names it.
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        let (relative, object) = self.object(path)?;
+        git(&self.root, &["show", &object]).map_err(|_| {
+            io::Error::new(io::ErrorKind::NotFound, format!("{} does not exist at {}", relative.display(), self.rev))
+        })
+    }
+
+    /// Whether the file is in the revision's tree.
+    fn exists(&self, path: &Path) -> bool {
+        self.object(path).is_ok_and(|(_, object)| git(&self.root, &["cat-file", "-e", &object]).is_ok())
+    }
+
+    /// The path inside the repository and git's name of the file at the revision.
+    fn object(&self, path: &Path) -> io::Result<(PathBuf, String)> {
         let absolute = crate::load::normalize(&self.cwd.join(path));
         let relative = absolute.strip_prefix(&self.root).map_err(|_| {
             io::Error::new(io::ErrorKind::NotFound, format!("{} is outside the repository", path.display()))
         })?;
         let object = format!("{}:{}", self.rev, relative.to_string_lossy().replace('\\', "/"));
-        git(&self.root, &["show", &object]).map_err(|_| {
-            io::Error::new(io::ErrorKind::NotFound, format!("{} does not exist at {}", relative.display(), self.rev))
-        })
+        Ok((relative.to_path_buf(), object))
     }
 
     /// Point the old model's planning tables at their content at the revision
