@@ -240,10 +240,16 @@ pub(crate) fn terminal_style(to_stdout: bool) -> crate::report::Style {
 }
 
 /// On a terminal (of the given width): colour unless NO_COLOR is set. Elsewhere
-/// no colour and 80 columns.
+/// no colour and 80 columns. A terminal narrower than [`MIN_WIDTH`] is taken for
+/// 80 columns too: some CI pseudo-terminals report a width of 0, which would
+/// squeeze every table into one character per column.
 fn style_for(terminal_width: Option<u16>, no_color: bool) -> crate::report::Style {
-    crate::report::Style { color: terminal_width.is_some() && !no_color, width: terminal_width.unwrap_or(80) }
+    let width = terminal_width.filter(|w| *w >= MIN_WIDTH).unwrap_or(80);
+    crate::report::Style { color: terminal_width.is_some() && !no_color, width }
 }
+
+/// The narrowest terminal width believed.
+const MIN_WIDTH: u16 = 40;
 
 #[cfg(test)]
 mod tests {
@@ -259,5 +265,14 @@ mod tests {
         assert_eq!(style(Some(120), true), (false, 120));
         assert_eq!(style(None, false), (false, 80));
         assert_eq!(style(None, true), (false, 80));
+    }
+
+    #[test]
+    fn a_width_too_small_to_be_true_is_80() {
+        let width = |w| style_for(Some(w), true).width;
+        assert_eq!(width(0), 80);
+        assert_eq!(width(39), 80);
+        assert_eq!(width(40), 40);
+        assert_eq!(width(200), 200);
     }
 }
