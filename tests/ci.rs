@@ -326,6 +326,18 @@ fn git_in(root: &std::path::Path, args: &[&str]) {
     assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
 }
 
+/// The tests that skip without a tool of `.ci/setup` (the SARIF schema,
+/// pre-commit) fail instead when `CI` is set; the CI entry point must set it, or
+/// a broken setup would pass as skipped tests.
+#[test]
+fn ci_entry_point_turns_skips_into_failures() {
+    let run = std::fs::read_to_string(".ci/run").unwrap();
+    let lines: Vec<&str> = run.lines().map(str::trim).collect();
+    let at = |line: &str| lines.iter().position(|l| *l == line).unwrap_or_else(|| panic!(".ci/run lacks `{line}`"));
+    let test = lines.iter().position(|l| l.starts_with("cargo test")).expect(".ci/run runs cargo test");
+    assert!(at("export CI=1") < test && at("export KPIC_SARIF_SCHEMA") < test, "{run}");
+}
+
 /// pre-commit itself runs the hooks of .pre-commit-hooks.yaml on a sample
 /// repository: a clean spec passes, a badly formatted one fails `kpic-fmt`, a
 /// broken one fails `kpic-check`. pre-commit comes from PyPI (`.ci/setup`).
