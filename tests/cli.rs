@@ -193,3 +193,135 @@ fn kpic_toml_sets_lint_levels() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(stderr(&bad).contains("kpic.toml:3: unknown lint `no-such-lint`"), "{}", stderr(&bad));
 }
+
+/// A formatted spec, and the same spec as someone might type it.
+const CLEAN: &str =
+    "source s from \"s.csv\" {\n  time t: date\n}\n\nkpi k {\n  metric count(s)\n  per month\n  target >= 1\n}\n";
+const MESSY: &str = "source s from \"s.csv\" {\ntime t: date\n}\nkpi k { metric count(s) per month target >= 1 }\n";
+
+/// `fmt --check` lists the files it would change and exits 1; `fmt` rewrites
+/// them and exits 0; a file with syntax errors is left alone and exits 1.
+#[test]
+fn fmt_and_fmt_check_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("clean.kpi"), CLEAN).unwrap();
+    std::fs::write(dir.path().join("messy.kpi"), MESSY).unwrap();
+    let check = common::session(
+        dir.path(),
+        &[&["fmt", "--check", "clean.kpi"], &["fmt", "--check", "clean.kpi", "messy.kpi"], &["fmt", "messy.kpi"]],
+    );
+    assert_eq!(std::fs::read_to_string(dir.path().join("messy.kpi")).unwrap(), CLEAN);
+    std::fs::write(dir.path().join("broken.kpi"), "kpi k {\n  metric (\n}\n").unwrap();
+    let broken = common::session(
+        dir.path(),
+        &[&["fmt", "--check", "."], &["fmt", "broken.kpi"], &["fmt", "--check", "nope.kpi"]],
+    );
+    assert_eq!(std::fs::read_to_string(dir.path().join("broken.kpi")).unwrap(), "kpi k {\n  metric (\n}\n");
+    insta::assert_snapshot!(check + &broken);
+}
+
+/// `dump model` prints the typed model of a clean spec and refuses one with
+/// errors; `dump ast` prints the tree the parser recovered, errors or not.
+#[test]
+fn dump_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("clean.kpi"), CLEAN).unwrap();
+    std::fs::write(dir.path().join("bad.kpi"), "kpi k {\n  metric nope\n  per month\n  target >= 1\n}\n").unwrap();
+    let model = common::kpic_in(dir.path(), &["dump", "model", "clean.kpi"]);
+    assert_eq!(model.status.code(), Some(0), "{}", stderr(&model));
+    let json: serde_json::Value = serde_json::from_slice(&model.stdout).unwrap();
+    assert_eq!(json["kpis"][0]["name"], "k");
+    let ast = common::kpic_in(dir.path(), &["dump", "ast", "bad.kpi"]);
+    assert_eq!(ast.status.code(), Some(0), "{}", stderr(&ast));
+    let json: serde_json::Value = serde_json::from_slice(&ast.stdout).unwrap();
+    assert_eq!(json[0]["decls"][0]["kpi"]["name"]["name"], "k", "{json:#}");
+    insta::assert_snapshot!(common::session(
+        dir.path(),
+        &[&["dump", "model", "bad.kpi"], &["dump", "model", "nope.kpi"], &["dump", "tokens", "clean.kpi"]],
+    ));
+}
+
+/// `kpic report` writes its file and says so (0); errors in the spec or the data
+/// write nothing (1); a KPI that does not exist or a directory that does not
+/// exist is a usage error (2).
+#[test]
+fn report_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let tmp = dir.path().to_str().unwrap();
+    let out = |name: &str| format!("{tmp}/{name}");
+    let (ok, spec_error, data_error, unknown, unwritable) =
+        (out("ok.html"), out("spec.html"), out("data.html"), out("unknown.html"), out("no/such/dir/r.html"));
+    let text = common::session(
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+        &[
+            &["report", RATIO, "-o", &ok],
+            &["report", "tests/fixtures/check/unit_mismatch.kpi", "-o", &spec_error],
+            &["report", "tests/fixtures/eval/bad_value/spec.kpi", "-o", &data_error, "--error-format", "github"],
+            &["report", RATIO, "--kpi", "revenue_plna", "-o", &unknown],
+            &["report", RATIO, "-o", &unwritable],
+            &["report", "no/such/spec.kpi", "-o", &ok],
+        ],
+    );
+    assert!(std::fs::read_to_string(&ok).unwrap().starts_with("<!DOCTYPE html>"));
+    for failed in [spec_error, data_error, unknown] {
+        assert!(!Path::new(&failed).exists(), "{failed} written");
+    }
+    insta::assert_snapshot!(text.replace(tmp, "TMP"));
+}
+
+const OLD: &str = "tests/fixtures/diff/old.kpi";
+const NEW: &str = "tests/fixtures/diff/new.kpi";
+
+/// `kpic diff` exits 0 whatever moved, unless `--exit-code`: then 4 when
+/// something moved and 0 when nothing did.
+#[test]
+fn diff_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("diff.md");
+    let report = report.to_str().unwrap();
+    let text = common::session(
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+        &[
+            &["diff", OLD, OLD, "--exit-code"],
+            &["diff", OLD, NEW, "--exit-code", "--format", "markdown", "-o", report],
+            &["diff", OLD, NEW, "--format", "markdown", "-o", report],
+            &["diff", OLD, "tests/fixtures/check/unit_mismatch.kpi", "--error-format", "github"],
+            &["diff", OLD],
+            &["diff", OLD, "no/such/new.kpi"],
+        ],
+    );
+    assert!(std::fs::read_to_string(report).unwrap().starts_with("### What this change does to the numbers"));
+    insta::assert_snapshot!(text.replace(dir.path().to_str().unwrap(), "TMP"));
+}
+
+/// The whole SARIF log of one fixture, the version left out and each rule on
+/// one line: its help is the page of `kpic explain` (compared here), which the
+/// snapshot would only repeat from docs/diagnostics/.
+#[test]
+fn check_sarif_transcript() {
+    let out = kpic(&["check", "--format", "sarif", "tests/fixtures/check/duplicate_names.kpi"]);
+    assert_eq!(out.status.code(), Some(1));
+    let mut log: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let driver = &mut log["runs"][0]["tool"]["driver"];
+    assert_eq!(driver["version"], env!("CARGO_PKG_VERSION"));
+    driver["version"] = "[version]".into();
+    for rule in driver["rules"].as_array_mut().unwrap() {
+        let code = kpic::diagnostics::Code::parse(rule["id"].as_str().unwrap()).unwrap();
+        assert_eq!(rule["help"]["markdown"], kpic::diagnostics::codes::page(code));
+        assert_eq!(rule["fullDescription"]["text"], rule["help"]["text"]);
+        let line = format!(
+            "{} {} ({}): {}",
+            rule["id"].as_str().unwrap(),
+            rule["name"].as_str().unwrap(),
+            rule["defaultConfiguration"]["level"].as_str().unwrap(),
+            rule["shortDescription"]["text"].as_str().unwrap()
+        );
+        *rule = line.into();
+    }
+    let stdout = serde_json::to_string_pretty(&log).unwrap();
+    insta::assert_snapshot!(format!(
+        "exit: {:?}\n--- stdout\n{stdout}\n--- stderr\n{}",
+        out.status.code(),
+        stderr(&out)
+    ));
+}

@@ -31,6 +31,12 @@ pub fn transcript(o: &Output) -> String {
     format!("exit: {:?}\n--- stdout\n{}--- stderr\n{}", o.status.code(), stdout(o), stderr(o))
 }
 
+/// Several commands run in `dir`, each as `$ kpic ARGS` and its transcript, for
+/// one snapshot of a command's exit codes.
+pub fn session(dir: &Path, commands: &[&[&str]]) -> String {
+    commands.iter().map(|args| format!("$ kpic {}\n{}\n", args.join(" "), transcript(&kpic_in(dir, args)))).collect()
+}
+
 /// Validate a SARIF log against the official SARIF 2.1.0 schema (installed by
 /// `.ci/setup`); outside CI the check is skipped, loudly, when it is missing.
 pub fn validate_sarif(log: &[u8]) {
