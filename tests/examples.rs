@@ -1,5 +1,8 @@
 //! Every example checks clean, is formatted, and evaluates on its shipped data;
-//! the subscriber story gives the numbers of the domain sketch.
+//! the subscriber story gives the numbers of the domain sketch; the golden tests
+//! under examples/ pass.
+
+mod common;
 
 use kpic::eval::Status;
 use std::path::{Path, PathBuf};
@@ -49,4 +52,32 @@ fn subscriber_story() {
     assert_eq!(row.target, Some(kpic::eval::TargetValue::AtLeast { value: 3000.0 }));
     assert_eq!(format!("{:.1}", row.attainment.unwrap() * 100.0), "66.7");
     assert_eq!(row.status, Status::Missed);
+}
+
+/// `kpic test examples/` runs the `test` declarations of every spec under
+/// examples/ (examples/tests/ among them), and they all pass: a change to an
+/// example that breaks its tests fails here, not in a user's CI.
+#[test]
+fn example_tests_pass() {
+    let mut with_tests = std::collections::BTreeSet::new();
+    for entry in walkdir::WalkDir::new("examples") {
+        let path = entry.unwrap().into_path();
+        if path.extension().is_none_or(|e| e != "kpi") {
+            continue;
+        }
+        let checked = kpic::check_spec(&path, &|p| std::fs::read(p)).unwrap();
+        if !checked.model.tests.is_empty() {
+            with_tests.insert(path.display().to_string());
+        }
+    }
+    assert!(with_tests.contains("examples/tests/subscribers.kpi"), "{with_tests:?}");
+    let out = common::kpic(&["test", "examples/", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", common::transcript(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let tests = report["tests"].as_array().unwrap();
+    let ran: std::collections::BTreeSet<String> = tests.iter().map(|t| t["file"].as_str().unwrap().into()).collect();
+    assert_eq!(ran, with_tests);
+    assert_eq!(report["failed"], 0, "{report:#}");
+    let formatted = common::kpic(&["fmt", "--check", "examples/"]);
+    assert_eq!(formatted.status.code(), Some(0), "{}", common::transcript(&formatted));
 }
