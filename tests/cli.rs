@@ -325,3 +325,51 @@ fn check_sarif_transcript() {
         stderr(&out)
     ));
 }
+
+/// A reader that stops early (`kpic eval | head -1`) ends kpic quietly with the
+/// command's own exit code, not a panic: each command once with the reader gone
+/// before it writes, once after the first line of an output larger than a pipe
+/// holds.
+#[test]
+fn output_into_a_closed_pipe_ends_quietly() {
+    use std::io::BufRead;
+    let cases: [(&[&str], i32); 6] = [
+        (&["explain", "E501"], 0),
+        (&["eval", "examples/sales.kpi"], 0),
+        (&["eval", "examples/sales.kpi", "--format", "json"], 0),
+        (&["dump", "ast", "examples/sales.kpi"], 0),
+        (&["check", "--format", "sarif", "tests/fixtures/check"], 1),
+        (&["test", "tests/fixtures/golden/failing.kpi"], 1),
+    ];
+    for (args, code) in cases {
+        for read_first_line in [false, true] {
+            let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kpic"))
+                .args(args)
+                .current_dir(env!("CARGO_MANIFEST_DIR"))
+                .env("NO_COLOR", "1")
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            let mut reader = std::io::BufReader::new(child.stdout.take().unwrap());
+            if read_first_line {
+                reader.read_line(&mut String::new()).unwrap();
+            }
+            drop(reader);
+            let out = child.wait_with_output().unwrap();
+            let err = stderr(&out);
+            assert!(!err.contains("panicked") && !err.contains("standard output"), "{args:?}: {err}");
+            assert_eq!(out.status.code(), Some(code), "{args:?}: {err}");
+        }
+    }
+    // Any other failure to write is an error, said once.
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else { return };
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kpic"))
+        .args(["eval", "examples/sales.kpi"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(full)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stderr(&out), "error: cannot write to standard output: No space left on device (os error 28)\n");
+}

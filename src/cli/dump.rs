@@ -35,6 +35,6 @@ pub fn run(args: Args) -> u8 {
             serde_json::to_string_pretty(&checked.model)
         }
     };
-    println!("{}", json.expect("the syntax tree and model serialize"));
+    outln!("{}", json.expect("the syntax tree and model serialize"));
     EXIT_OK
 }

@@ -50,17 +50,17 @@ pub fn diagnostics(format: DiagFormat, diags: &[(Diagnostic, &SourceMap)], files
                 warnings: plain.iter().filter(|d| !d.is_error()).count(),
                 files,
             };
-            println!("{}", serde_json::to_string_pretty(&report).expect("serializable"));
+            outln!("{}", serde_json::to_string_pretty(&report).expect("serializable"));
         }
         DiagFormat::Github => {
             for (d, sources) in diags {
-                println!("{}", machine::github(d, sources));
+                outln!("{}", machine::github(d, sources));
             }
             eprintln!("{}", render::summary(&plain, files));
         }
         DiagFormat::Sarif => {
             let log = machine::sarif(diags);
-            println!("{}", serde_json::to_string_pretty(&log).expect("serializable"));
+            outln!("{}", serde_json::to_string_pretty(&log).expect("serializable"));
         }
     }
 }

@@ -183,7 +183,7 @@ pub(crate) fn write_out(path: Option<&Path>, text: &str) -> Result<(), u8> {
             EXIT_USAGE
         }),
         None => {
-            print!("{text}");
+            out!("{text}");
             Ok(())
         }
     }

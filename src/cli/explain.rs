@@ -12,7 +12,7 @@ pub struct Args {
 pub fn run(args: Args) -> u8 {
     match Code::parse(&args.code) {
         Some(code) => {
-            print!("{}", crate::diagnostics::codes::page(code));
+            out!("{}", crate::diagnostics::codes::page(code));
             EXIT_OK
         }
         None => {

@@ -41,7 +41,7 @@ pub fn run(args: Args) -> u8 {
         }
         unformatted += 1;
         if args.check {
-            println!("{}", spec.display());
+            outln!("{}", spec.display());
         } else if let Err(e) = std::fs::write(spec, formatted) {
             eprintln!("error: cannot write {}: {e}", spec.display());
             return EXIT_USAGE;

@@ -1,4 +1,16 @@
-//! The command line: one file per subcommand. Only this module prints.
+//! The command line: one file per subcommand. Only this module prints, and
+//! only through `out!` and `outln!` (clippy holds it to that).
+#![warn(clippy::print_stdout)]
+
+/// `print!` for a command's output, through [`write_stdout`].
+macro_rules! out {
+    ($($arg:tt)*) => { $crate::cli::write_stdout(format_args!($($arg)*)) };
+}
+
+/// `println!` for a command's output, through [`write_stdout`].
+macro_rules! outln {
+    ($($arg:tt)*) => { $crate::cli::write_stdout(format_args!("{}\n", format_args!($($arg)*))) };
+}
 
 mod check;
 mod diff;
@@ -67,7 +79,7 @@ pub fn main() -> u8 {
         }
     };
     let _ = ALLOW_OUTSIDE.set(cli.allow_outside_project);
-    match cli.command {
+    let code = match cli.command {
         Command::Check(args) => check::run(args),
         Command::Fmt(args) => fmt::run(args),
         Command::Dump(args) => dump::run(args),
@@ -77,6 +89,31 @@ pub fn main() -> u8 {
         Command::Test(args) => test::run(args),
         Command::Diff(args) => diff::run(args),
         Command::Explain(args) => explain::run(args),
+    };
+    stdout_result(std::io::Write::flush(&mut std::io::stdout()));
+    match STDOUT_ERROR.get() {
+        Some(kind) if *kind != std::io::ErrorKind::BrokenPipe => EXIT_USAGE,
+        _ => code,
+    }
+}
+
+/// How standard output failed, once it has; later output is dropped.
+static STDOUT_ERROR: std::sync::OnceLock<std::io::ErrorKind> = std::sync::OnceLock::new();
+
+/// Write a command's output. A reader that stops early (`kpic eval | head -1`)
+/// is no error: the rest is dropped, quietly, and the command ends with its own
+/// exit code, where `print!` would panic. Any other failure is reported once and
+/// makes the exit code 2.
+pub(crate) fn write_stdout(args: std::fmt::Arguments) {
+    if STDOUT_ERROR.get().is_none() {
+        stdout_result(std::io::Write::write_fmt(&mut std::io::stdout().lock(), args));
+    }
+}
+
+fn stdout_result(result: std::io::Result<()>) {
+    let Err(e) = result else { return };
+    if STDOUT_ERROR.set(e.kind()).is_ok() && e.kind() != std::io::ErrorKind::BrokenPipe {
+        eprintln!("error: cannot write to standard output: {e}");
     }
 }
 

@@ -37,7 +37,7 @@ pub fn run(args: Args) -> u8 {
         let scan = &plan.scans[q.scan];
         let users: Vec<&str> = plan.kpis.iter().filter(|k| k.queries.contains(&qi)).map(|k| k.name.as_str()).collect();
         let by = if q.keys.is_empty() { String::new() } else { format!(" by {}", q.keys.join(", ")) };
-        println!(
+        outln!(
             "== query {qi}: {} per {}{by} ({} aggregates) for {}",
             scan.name,
             q.grain.as_str(),
@@ -45,7 +45,7 @@ pub fn run(args: Args) -> u8 {
             users.join(", ")
         );
         match crate::backend::polars::explain(scan, q) {
-            Ok(text) => println!("{text}\n"),
+            Ok(text) => outln!("{text}\n"),
             Err(d) => {
                 super::emit::one(args.error_format, &d, &checked.sources);
                 return EXIT_ERRORS;

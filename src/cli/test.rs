@@ -209,19 +209,19 @@ fn print_human(outcomes: &[(Outcome, SourceMap)], problems: &[(Diagnostic, Sourc
     let mut file = None;
     for (o, sources) in outcomes {
         if file != Some(&o.file) {
-            println!("{}", o.file);
+            outln!("{}", o.file);
             file = Some(&o.file);
         }
         let checks = o.verdicts.len();
         let failed = o.verdicts.iter().filter(|v| !v.passed).count();
         let label = o.label.as_ref().map_or(String::new(), |l| format!(" \"{l}\""));
         if o.passed() {
-            println!("  ok      {}{label} ({checks} check{})", o.name, if checks == 1 { "" } else { "s" });
+            outln!("  ok      {}{label} ({checks} check{})", o.name, if checks == 1 { "" } else { "s" });
             continue;
         }
         match &o.error {
-            Some(_) => println!("  FAILED  {}{label} (could not run)", o.name),
-            None => println!("  FAILED  {}{label} ({failed} of {checks} checks failed)", o.name),
+            Some(_) => outln!("  FAILED  {}{label} (could not run)", o.name),
+            None => outln!("  FAILED  {}{label} ({failed} of {checks} checks failed)", o.name),
         }
         for d in o.problems() {
             eprint!("{}", render::to_human(&d, sources, color));
@@ -229,11 +229,11 @@ fn print_human(outcomes: &[(Outcome, SourceMap)], problems: &[(Diagnostic, Sourc
     }
     let failed = outcomes.iter().filter(|(o, _)| !o.passed()).count();
     if outcomes.is_empty() && problems.is_empty() {
-        println!("no tests found");
+        outln!("no tests found");
     }
-    println!("{}", summary(outcomes.len() - failed, failed));
+    outln!("{}", summary(outcomes.len() - failed, failed));
     if !problems.is_empty() {
-        println!(
+        outln!(
             "{} problem{} in the specs kept their tests from running",
             problems.len(),
             if problems.len() == 1 { "" } else { "s" }
@@ -268,5 +268,5 @@ fn print_json(outcomes: &[(Outcome, SourceMap)], problems: &[(Diagnostic, Source
         failed,
         diagnostics: problems.iter().map(|(d, s)| JsonDiagnostic::new(d, s)).collect(),
     };
-    println!("{}", serde_json::to_string_pretty(&report).expect("serializable"));
+    outln!("{}", serde_json::to_string_pretty(&report).expect("serializable"));
 }
