@@ -47,6 +47,29 @@ fn test_github_annotates_failed_checks() {
     insta::assert_snapshot!(transcript(&out));
 }
 
+/// Each format writes where `kpic test --help` says it does.
+#[test]
+fn test_formats_write_where_the_help_says() {
+    let help = stdout(&kpic(&["test", "--help"]));
+    let says = |format: &str| help.lines().find(|l| l.trim_start().starts_with(&format!("- {format}:"))).unwrap();
+    assert!(says("human").contains("result and the totals on standard output"), "{help}");
+    let human = kpic(&["test", FAILING]);
+    assert!(stdout(&human).contains("FAILED  wrong_expectations") && stdout(&human).contains("4 tests: 2 passed"));
+    assert!(common::stderr(&human).contains("E705"));
+
+    assert!(says("json").contains("every test and check"), "{help}");
+    let json: serde_json::Value = serde_json::from_slice(&kpic(&["test", FAILING, "--format", "json"]).stdout).unwrap();
+    assert_eq!(json["tests"].as_array().unwrap().len(), 4);
+
+    for format in ["github", "sarif"] {
+        assert!(says(format).contains("the totals on standard error"), "{help}");
+        let out = kpic(&["test", FAILING, "--format", format]);
+        assert!(stdout(&out).contains("E705"), "{format}: {}", transcript(&out));
+        assert!(common::stderr(&out).ends_with("4 tests: 2 passed, 2 failed\n"), "{format}: {}", transcript(&out));
+        assert!(!stdout(&out).contains("4 tests"), "{format}: {}", transcript(&out));
+    }
+}
+
 #[test]
 fn test_sarif_validates() {
     let out = kpic(&["test", FAILING, "--format", "sarif"]);
