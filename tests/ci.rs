@@ -154,6 +154,31 @@ fn check_data_compares_declarations_with_files() {
     assert!(common::stderr(&unknown).contains("no checked spec declares a source `nope`"));
 }
 
+/// `check --data` alone checks the declared files, so its value needs `=`; the
+/// forms with a space get an error that says how to write them, and `eval` takes
+/// either form.
+#[test]
+fn check_data_forms() {
+    let data = "tests/fixtures/diff/data/orders.csv";
+    let with_equals = format!("--data=orders={data}");
+    let with_space = format!("orders={data}");
+    let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    insta::assert_snapshot!(common::session(
+        here,
+        &[
+            &["check", OLD, &with_equals],
+            &["check", OLD, "--data"],
+            &["check", OLD, "--data", &with_space],
+            &["check", OLD, "--data", "orders", data],
+            &["check", OLD, "--data=orders"],
+            &["eval", OLD, "--data", "orders", data],
+        ],
+    ));
+    let eval = kpic(&["eval", OLD, "--data", &with_space, "--format", "csv"]);
+    assert_eq!(eval.status.code(), Some(0), "{}", transcript(&eval));
+    assert_eq!(stdout(&eval), stdout(&kpic(&["eval", OLD, &with_equals, "--format", "csv"])));
+}
+
 #[test]
 fn check_data_on_clean_examples() {
     let out = kpic(&["check", "--data", "examples/"]);

@@ -26,19 +26,21 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> u8 {
-    let overrides: Vec<(String, PathBuf)> =
-        match args.data.iter().flatten().filter(|d| !d.is_empty()).map(|d| super::parse_data(d)).collect() {
-            Ok(o) => o,
-            Err(e) => {
-                eprintln!("error: --data: {e}");
-                return EXIT_USAGE;
-            }
-        };
+    let overrides = match overrides(args.data.as_deref().unwrap_or_default()) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
     let mut matched = HashSet::new();
     let specs = match collect_specs(&args.paths) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");
+            if let Some(help) = data_value_help(&args) {
+                eprintln!("  help: {help}");
+            }
             return EXIT_USAGE;
         }
     };
@@ -85,6 +87,25 @@ pub fn run(args: Args) -> u8 {
     } else {
         EXIT_OK
     }
+}
+
+/// The `--data=SOURCE=PATH` overrides; a bare `--data` adds none.
+fn overrides(data: &[String]) -> Result<Vec<(String, PathBuf)>, String> {
+    let parse = |d: &String| super::parse_data(d).map_err(|e| format!("--data={d}: {e}"));
+    data.iter().filter(|d| !d.is_empty()).map(parse).collect()
+}
+
+/// `--data` takes a value only after `=`, so that `--data examples/` checks
+/// the examples: `--data orders=o.csv` (or `--data orders o.csv`) leaves the
+/// value to the spec paths, where it is not found. Say how to write it.
+fn data_value_help(args: &Args) -> Option<String> {
+    if !args.data.as_ref()?.iter().any(|d| d.is_empty()) {
+        return None;
+    }
+    let missing = args.paths.iter().find(|p| !p.exists())?;
+    let text = missing.to_string_lossy();
+    let example = if text.contains('=') { text.into_owned() } else { "SOURCE=PATH".into() };
+    Some(format!("`--data` takes a file to check against only after `=`: `--data={example}`"))
 }
 
 /// Problems between the spec's sources and their files. Spec diagnostics about a
