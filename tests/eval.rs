@@ -74,7 +74,11 @@ fn check_line(case: &str, eval: &Evaluation, line: &str) {
     let want_entity: Vec<Option<String>> = if entity == "-" {
         vec![]
     } else {
-        entity.split(';').map(|kv| Some(kv.split_once('=').unwrap().1.to_string())).collect()
+        // `manager=(null)`: the group of rows whose key is null.
+        entity
+            .split(';')
+            .map(|kv| Some(kv.split_once('=').unwrap().1).filter(|v| *v != "(null)").map(str::to_string))
+            .collect()
     };
     let row: &Row = k
         .rows

@@ -18,7 +18,7 @@ pub mod schema;
 mod time;
 
 use crate::diagnostics::Diagnostic;
-use crate::ir::{AggQuery, AggTable, Scan, ScanColumn};
+use crate::ir::{AggOutput, AggQuery, AggTable, Scan, ScanColumn};
 use crate::sema::model::FileFormat;
 use crate::sema::types::ColType;
 use crate::syntax::ast::{AggFn, Grain};
@@ -44,13 +44,25 @@ pub fn scan_frame(scan: &Scan, grains: &[Grain]) -> Result<LazyFrame, Diagnostic
 /// The LazyFrame of one aggregation query over its scan's frame.
 pub fn query_frame(scan: &Scan, scan_lf: LazyFrame, query: &AggQuery) -> LazyFrame {
     let conditions = aggs::Conditions::of(query);
-    let mut by = vec![col(period_column(query.grain)).alias(PERIOD)];
+    let lf = scan_lf.with_columns(conditions.columns()).with_column(col(period_column(query.grain)).alias(PERIOD));
+    let mut by = vec![col(PERIOD)];
     by.extend(query.keys.iter().map(|k| col(k.as_str())));
+    // Distinct counts are grouped on their own (aggs::join_distinct_count).
+    let (distinct, rest): (Vec<&AggOutput>, Vec<_>) =
+        query.aggs.iter().partition(|a| a.func == AggFn::CountDistinct && a.column.is_some());
     let mut aggs = Vec::new();
-    for a in &query.aggs {
+    for a in rest {
         aggs.extend(aggs::agg_exprs(scan, a, &conditions));
     }
-    scan_lf.with_columns(conditions.columns()).group_by(by).agg(aggs)
+    if aggs.is_empty() {
+        // Every group of the rows, for the distinct counts to join to.
+        aggs.push(len().alias("__rows"));
+    }
+    let mut out = lf.clone().group_by(by.clone()).agg(aggs);
+    for a in distinct {
+        out = aggs::join_distinct_count(out, lf.clone(), &by, a, &conditions);
+    }
+    out
 }
 
 /// Run every query of a plan: each source is read once, for all its queries.
