@@ -144,6 +144,24 @@ fn plan_shows_one_fused_query_per_source_and_grouping() {
     assert!(text.contains("FROM kpic's CSV reader"), "{text}");
 }
 
+/// The plan of a spec whose KPIs share a source and grouping and count distinct
+/// values: one reading of the file, the distinct counts grouped apart and joined
+/// back. Polars names its caches with random ids; they are masked.
+#[test]
+fn plan_snapshot() {
+    let out = kpic(&["plan", "tests/fixtures/eval/distinct_nulls/spec.kpi"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let masked: Vec<String> = text
+        .lines()
+        .map(|line| match line.find("CACHE[id: ") {
+            Some(at) => format!("{}CACHE[id: ..]", &line[..at]),
+            None => line.to_string(),
+        })
+        .collect();
+    insta::assert_snapshot!(masked.join("\n"));
+}
+
 #[test]
 fn check_github_annotations() {
     let out = kpic(&["check", "--format", "github", "tests/fixtures/check/duplicate_names.kpi"]);
