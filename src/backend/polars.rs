@@ -37,7 +37,14 @@ const EXACT_BOUND: f64 = 1e20;
 /// (percents as fractions, durations in seconds), with the period of each row.
 pub fn scan_frame(scan: &Scan, grains: &[Grain]) -> Result<LazyFrame, Diagnostic> {
     let time = col(scan.time_column.as_str());
-    let periods: Vec<Expr> = grains.iter().map(|g| period_of(time.clone(), *g).alias(period_column(*g))).collect();
+    let periods: Vec<Expr> = grains
+        .iter()
+        .map(|&g| {
+            time.clone()
+                .map(move |c| time::period_starts(&c, g), |_, f| Ok(Field::new(f.name().clone(), DataType::Date)))
+                .alias(period_column(g))
+        })
+        .collect();
     Ok(read(scan)?.with_columns(periods))
 }
 
@@ -210,18 +217,6 @@ fn period_column(g: Grain) -> String {
     format!("__period_{}", g.as_str())
 }
 
-/// The first day of the period of a date or datetime.
-fn period_of(time: Expr, grain: Grain) -> Expr {
-    let every = match grain {
-        Grain::Day => "1d",
-        Grain::Week => "1w",
-        Grain::Month => "1mo",
-        Grain::Quarter => "1q",
-        Grain::Year => "1y",
-    };
-    time.dt().truncate(lit(every)).cast(DataType::Date)
-}
-
 /// The type a declared column is read as before conversion.
 pub(crate) fn read_dtype(ty: &ColType) -> DataType {
     match ty {
@@ -254,9 +249,10 @@ pub(crate) fn evaluation_column(c: &ScanColumn, stored: &DataType) -> Expr {
     };
     let converted = match (&c.ty, stored) {
         (ColType::Date, DataType::Date) => e,
-        (ColType::Datetime, DataType::Datetime(..) | DataType::Date) => {
-            e.cast(DataType::Datetime(TimeUnit::Microseconds, None))
-        }
+        (ColType::Datetime, DataType::Datetime(..) | DataType::Date) => e.map(
+            |c| time::to_micros(&c),
+            |_, f| Ok(Field::new(f.name().clone(), DataType::Datetime(TimeUnit::Microseconds, None))),
+        ),
         (ColType::Date, _) => e.str().to_date(options()),
         (ColType::Datetime, _) => e.str().to_datetime(Some(TimeUnit::Microseconds), None, options(), lit("raise")),
         (ColType::Percent, _) => divided(e.strict_cast(DataType::Float64), 100.0),

@@ -126,6 +126,19 @@ pub(super) fn polars_failure(scan: &Scan, err: &PolarsError) -> Diagnostic {
             return malformed(scan, line, format!("not a JSON object: {what}"));
         }
     }
+    if let Some(column) = text.split(super::time::OUT_OF_RANGE).nth(1) {
+        let column = first_line(column);
+        let span = scan.columns.iter().find(|c| c.name == column).map_or(scan.span, |c| c.span);
+        return Diagnostic::new(
+            Code::DataValue,
+            format!(
+                "source `{}`, column `{column}`: a date or time outside the years -262143 to 262142, which kpic cannot place in a calendar",
+                scan.name
+            ),
+            Label::new(span, "declared here"),
+        )
+        .with_help(format!("fix {}; such a value is a broken timestamp, not a time", scan.path.display()));
+    }
     let code = if text.contains("empty") { Code::DataFile } else { Code::DataMalformed };
     Diagnostic::new(
         code,

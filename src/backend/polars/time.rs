@@ -8,7 +8,70 @@
 //! chrono's, as everywhere else in kpic.
 
 use crate::syntax::ast::Grain;
+use ::polars::prelude::*;
 use chrono::{NaiveDate, NaiveDateTime};
+
+/// The first and last day (since 1970) of the calendar kpic reads, chrono's:
+/// -262143-01-01 and 262142-12-31.
+const FIRST_DAY: i32 = -96_465_292;
+const LAST_DAY: i32 = 95_026_236;
+const MICROS_PER_DAY: i64 = 86_400_000_000;
+
+/// What a polars error raised by the functions below says, for
+/// `diagnose::polars_failure` to recognise: the column's name follows.
+pub(super) const OUT_OF_RANGE: &str = "kpic: a time outside the calendar in column ";
+
+fn out_of_range(c: &Column) -> PolarsError {
+    polars_err!(ComputeError: "{OUT_OF_RANGE}{}", c.name())
+}
+
+/// The first day of the period of each date or datetime of `c`, as dates: the
+/// calendar arithmetic of [`period_start`] on the column's numbers, which is
+/// several times cheaper than polars' `dt().truncate`, and an error rather
+/// than a panic for a time outside the calendar.
+pub(super) fn period_starts(c: &Column, grain: Grain) -> PolarsResult<Column> {
+    let days = match c.dtype() {
+        DataType::Date => c.date()?.physical().clone(),
+        DataType::Datetime(TimeUnit::Microseconds, _) => {
+            let micros = c.datetime()?.physical();
+            let first = i64::from(FIRST_DAY) * MICROS_PER_DAY;
+            let last = (i64::from(LAST_DAY) + 1) * MICROS_PER_DAY - 1;
+            if micros.min().is_some_and(|m| m < first) || micros.max().is_some_and(|m| m > last) {
+                return Err(out_of_range(c));
+            }
+            micros.apply_nonnull_values_generic(DataType::Int32, |v| v.div_euclid(MICROS_PER_DAY) as i32)
+        }
+        other => polars_bail!(ComputeError: "the period of a {other} column"),
+    };
+    if days.min().is_some_and(|d| d < FIRST_DAY) || days.max().is_some_and(|d| d > LAST_DAY) {
+        return Err(out_of_range(c));
+    }
+    Ok(days.apply_values(|d| period_start(d, grain)).into_date().into_column())
+}
+
+/// A date or datetime column of any unit as microseconds since 1970, with an
+/// error where a value does not fit (a cast would make it null, which would
+/// then read as a row without a time).
+pub(super) fn to_micros(c: &Column) -> PolarsResult<Column> {
+    let (values, per) = match c.dtype() {
+        DataType::Date => (c.date()?.physical().cast(&DataType::Int64)?, MICROS_PER_DAY),
+        DataType::Datetime(TimeUnit::Microseconds, _) => (c.datetime()?.physical().clone().into_series(), 1),
+        DataType::Datetime(TimeUnit::Milliseconds, _) => (c.datetime()?.physical().clone().into_series(), 1000),
+        DataType::Datetime(TimeUnit::Nanoseconds, _) => {
+            let nanos = c.datetime()?.physical();
+            let micros: Int64Chunked = nanos.apply_values(|v| v.div_euclid(1000));
+            return Ok(micros.into_datetime(TimeUnit::Microseconds, None).into_column());
+        }
+        other => polars_bail!(ComputeError: "microseconds of a {other} column"),
+    };
+    let values = values.i64()?;
+    let fits = |v: Option<i64>| v.is_none_or(|v| v.checked_mul(per).is_some());
+    if !fits(values.min()) || !fits(values.max()) {
+        return Err(out_of_range(c));
+    }
+    let micros = values.apply_values(|v| v * per);
+    Ok(micros.into_datetime(TimeUnit::Microseconds, None).into_column())
+}
 
 /// A compiled `format`.
 #[derive(Clone, Debug)]
@@ -294,6 +357,58 @@ mod tests {
         assert_eq!(days_from_civil(1900, 2, 29), None);
         assert_eq!(days_from_civil(2025, 4, 31), None);
         assert_eq!(days_from_civil(2025, 0, 1), None);
+    }
+
+    #[test]
+    fn the_calendar_is_chronos() {
+        let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
+        assert_eq!(days(NaiveDate::MIN), FIRST_DAY);
+        assert_eq!(days(NaiveDate::MAX), LAST_DAY);
+        assert_eq!(days_from_civil(-262_143, 1, 1), Some(FIRST_DAY));
+        assert_eq!(days_from_civil(262_142, 12, 31), Some(LAST_DAY));
+        assert_eq!(epoch + chrono::Duration::days(i64::from(LAST_DAY)), NaiveDate::MAX);
+    }
+
+    #[test]
+    fn periods_of_a_column_agree_with_period_start() {
+        let day = |y, m, d| days_from_civil(y, m, d).unwrap();
+        let dates = [Some(day(2025, 3, 5)), None, Some(day(1969, 12, 31)), Some(FIRST_DAY), Some(LAST_DAY)];
+        let column = Int32Chunked::new("d".into(), &dates).into_date().into_column();
+        for grain in [Grain::Day, Grain::Week, Grain::Month, Grain::Quarter, Grain::Year] {
+            let got = period_starts(&column, grain).unwrap();
+            let got: Vec<Option<i32>> = got.date().unwrap().physical().iter().collect();
+            let want: Vec<Option<i32>> = dates.iter().map(|d| d.map(|d| period_start(d, grain))).collect();
+            assert_eq!(got, want, "{grain:?}");
+        }
+        // Datetimes: 1969-12-31 23:59:59.999999 is still in 1969.
+        let micros = [Some(-1), Some(0), None];
+        let column = Int64Chunked::new("t".into(), &micros).into_datetime(TimeUnit::Microseconds, None).into_column();
+        let got = period_starts(&column, Grain::Day).unwrap();
+        let got: Vec<Option<i32>> = got.date().unwrap().physical().iter().collect();
+        assert_eq!(got, vec![Some(-1), Some(0), None]);
+    }
+
+    #[test]
+    fn times_outside_the_calendar_are_errors() {
+        let far = Int32Chunked::new("d".into(), &[Some(LAST_DAY + 1)]).into_date().into_column();
+        let err = period_starts(&far, Grain::Month).unwrap_err().to_string();
+        assert!(err.contains(&format!("{OUT_OF_RANGE}d")), "{err}");
+        let millis = Int64Chunked::new("t".into(), &[Some(i64::MAX - 10)])
+            .into_datetime(TimeUnit::Milliseconds, None)
+            .into_column();
+        assert!(to_micros(&millis).unwrap_err().to_string().contains(OUT_OF_RANGE));
+        let micros = Int64Chunked::new("t".into(), &[Some(i64::MAX - 10)])
+            .into_datetime(TimeUnit::Microseconds, None)
+            .into_column();
+        assert!(period_starts(&micros, Grain::Year).unwrap_err().to_string().contains(OUT_OF_RANGE));
+        let ms = Int64Chunked::new("t".into(), &[Some(1500), Some(-1500)])
+            .into_datetime(TimeUnit::Milliseconds, None)
+            .into_column();
+        let got: Vec<Option<i64>> = to_micros(&ms).unwrap().datetime().unwrap().physical().iter().collect();
+        assert_eq!(got, vec![Some(1_500_000), Some(-1_500_000)]);
+        let ns = Int64Chunked::new("t".into(), &[Some(-1)]).into_datetime(TimeUnit::Nanoseconds, None).into_column();
+        let got: Vec<Option<i64>> = to_micros(&ns).unwrap().datetime().unwrap().physical().iter().collect();
+        assert_eq!(got, vec![Some(-1)], "a nanosecond before 1970 is in the microsecond before it");
     }
 
     #[test]
