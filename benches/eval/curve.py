@@ -79,7 +79,7 @@ def main():
                            "--format", "json", "--output", os.path.join(tmp, "out.json")]
                     walls, peak = [], 0.0
                     for _ in range(args.runs):
-                        wall, rss, _ = run.measure(cmd)
+                        wall, _, rss, _ = run.measure(cmd)
                         walls.append(wall)
                         peak = max(peak, rss)
                     wall = statistics.median(walls)

@@ -16,7 +16,10 @@ every score, coefficient and bonus (relative difference under 1e-9).
 Wall time is the whole process, start-up included, as a user waits for it. The
 Python contenders also report the time of the query alone (`query`), which
 leaves out the interpreter and its imports; the ratios are taken against that
-smaller figure, so they are the harder comparison for kpic.
+smaller figure, so they are the harder comparison for kpic. CPU is the
+process's user and system time (interpreter included), which a busy shared
+machine disturbs less than wall time. The runs go round by round, each
+contender once per round, so a slow spell of the machine hits all alike.
 """
 
 import argparse
@@ -38,7 +41,8 @@ import hand  # noqa: E402  (the KPI list and columns)
 
 
 def measure(cmd):
-    """Wall seconds, peak RSS (MiB) and standard output of one process."""
+    """Wall seconds, CPU seconds (user + system), peak RSS (MiB) and standard
+    output of one process."""
     start = time.perf_counter()
     with tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err)
@@ -50,7 +54,7 @@ def measure(cmd):
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         sys.exit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err.decode()}")
-    return wall, usage.ru_maxrss / 1024, out.decode()
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out.decode()
 
 
 def data_file(args, rows, fmt):
@@ -132,7 +136,7 @@ def main():
     args = ap.parse_args()
     only = args.only.split(",")
     failed = False
-    print(f"{'rows':>5} {'format':8} {'contender':9} {'wall s':>8} {'query s':>8} {'peak MiB':>9}"
+    print(f"{'rows':>5} {'format':8} {'contender':9} {'wall s':>8} {'query s':>8} {'CPU s':>7} {'peak MiB':>9}"
           f" {'kpic/this':>10}")
     for rows in args.rows.split(","):
         for fmt in args.formats.split(","):
@@ -140,24 +144,28 @@ def main():
             with tempfile.TemporaryDirectory() as tmp:
                 out = {k: os.path.join(tmp, f"{k}.out") for k in ("kpic", "polars", "duckdb")}
                 cmds = commands(args, path, out)
-                results = {}
-                for name in only:
-                    walls, rss, queries = [], 0.0, []
-                    for _ in range(args.runs):
-                        wall, peak, stdout = measure(cmds[name])
-                        walls.append(wall)
-                        rss = max(rss, peak)
+                runs = {name: {"wall": [], "cpu": [], "query": [], "rss": 0.0} for name in only}
+                # Round by round, every contender once per round: a machine
+                # that slows down for a while slows all of them alike.
+                for _ in range(args.runs):
+                    for name in only:
+                        wall, cpu, peak, stdout = measure(cmds[name])
+                        r = runs[name]
+                        r["wall"].append(wall)
+                        r["cpu"].append(cpu)
+                        r["rss"] = max(r["rss"], peak)
                         if name != "kpic":
-                            queries.append(json.loads(stdout.strip().splitlines()[-1])["query_seconds"])
-                    results[name] = (statistics.median(walls),
-                                     statistics.median(queries) if queries else None, rss)
+                            r["query"].append(json.loads(stdout.strip().splitlines()[-1])["query_seconds"])
+                results = {name: (statistics.median(r["wall"]), statistics.median(r["query"]) if r["query"] else None,
+                                  statistics.median(r["cpu"]), r["rss"]) for name, r in runs.items()}
                 kpic_wall = results.get("kpic", (None,))[0]
-                for name, (wall, query, rss) in results.items():
+                for name, (wall, query, cpu, rss) in results.items():
                     ratio = ""
                     if kpic_wall and name != "kpic":
                         ratio = f"{kpic_wall / (query or wall):.2f}x"
                     q = f"{query:8.2f}" if query is not None else " " * 8
-                    print(f"{rows:>5} {fmt:8} {name:9} {wall:8.2f} {q} {rss:9.0f} {ratio:>10}", flush=True)
+                    print(f"{rows:>5} {fmt:8} {name:9} {wall:8.2f} {q} {cpu:7.2f} {rss:9.0f} {ratio:>10}",
+                          flush=True)
                 if "kpic" in results:
                     ours = kpic_rows(out["kpic"])
                     for name in ("polars", "duckdb"):
