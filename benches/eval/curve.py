@@ -62,9 +62,8 @@ def main():
     ap.add_argument("--kpis", default="1,4,5,10,20")
     ap.add_argument("--formats", default="parquet,csv")
     ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--data", default=os.path.expanduser("~/.cache/kpic/bench"))
-    ap.add_argument("--kpic", default=os.path.join(
-        os.environ.get("CARGO_TARGET_DIR", os.path.expanduser("~/.cache/kpic/target")), "release", "kpic"))
+    ap.add_argument("--data", default=run.DATA)
+    ap.add_argument("--kpic", default=run.KPIC)
     args = ap.parse_args()
     print(f"{'rows':>5} {'format':8} {'KPIs':>4} {'wall s':>8} {'peak MiB':>9} {'s per 1M rows':>14}")
     with tempfile.TemporaryDirectory() as tmp:

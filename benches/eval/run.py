@@ -36,6 +36,9 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 SPEC = os.path.join(HERE, "sales.kpi")
+# Where the data is made and kept, and the release binary measured.
+DATA = os.path.expanduser("~/.cache/kpic/bench")
+KPIC = os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.expanduser("~/.cache/kpic/target")), "release", "kpic")
 sys.path.insert(0, HERE)
 import hand  # noqa: E402  (the KPI list and columns)
 
@@ -129,9 +132,8 @@ def main():
     ap.add_argument("--rows", default="1M,10M")
     ap.add_argument("--formats", default="parquet,csv")
     ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--data", default=os.path.expanduser("~/.cache/kpic/bench"))
-    ap.add_argument("--kpic", default=os.path.join(
-        os.environ.get("CARGO_TARGET_DIR", os.path.expanduser("~/.cache/kpic/target")), "release", "kpic"))
+    ap.add_argument("--data", default=DATA)
+    ap.add_argument("--kpic", default=KPIC)
     ap.add_argument("--only", default="kpic,polars,duckdb,floor")
     args = ap.parse_args()
     only = args.only.split(",")
