@@ -75,6 +75,11 @@ pub fn main() -> u8 {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
+            if e.kind() == clap::error::ErrorKind::UnknownArgument {
+                if let Some(help) = split_data_help(&std::env::args().collect::<Vec<_>>()) {
+                    eprintln!("  help: {help}");
+                }
+            }
             return if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
         }
     };
@@ -147,6 +152,14 @@ pub(crate) fn collect_specs(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
 }
 
 /// `--data NAME=PATH`: read a source from another file.
+/// `--data orders o.csv`, the override written as two words, leaves `o.csv`
+/// to clap as an unexpected argument: say how to write it.
+fn split_data_help(args: &[String]) -> Option<String> {
+    let at = args.windows(3).position(|w| w[0] == "--data" && !w[1].contains('=') && !w[2].starts_with('-'))?;
+    let (name, path) = (&args[at + 1], &args[at + 2]);
+    Some(format!("`--data` takes the source and its file as one word: `--data {name}={path}`"))
+}
+
 pub(crate) fn parse_data(s: &str) -> Result<(String, PathBuf), String> {
     let (name, path) = s.split_once('=').ok_or("expected SOURCE=PATH")?;
     Ok((name.to_string(), PathBuf::from(path)))
