@@ -80,10 +80,6 @@ fn eval_exit_codes() {
     let bad_data = kpic(&["eval", "tests/fixtures/eval/bad_value/spec.kpi"]);
     assert_eq!(bad_data.status.code(), Some(1));
     assert!(stderr(&bad_data).contains("row 2: `12x` is not a valid int"), "{}", stderr(&bad_data));
-    // The override written as two words: clap's error, and how to write it.
-    let split = kpic(&["eval", RATIO, "--data", "orders", "other.csv"]);
-    assert_eq!(split.status.code(), Some(2));
-    insta::assert_snapshot!("eval_data_as_two_words", stderr(&split));
 }
 
 #[test]
