@@ -145,14 +145,7 @@ fn run_typed_in_slices(
         if results.len() > 1 {
             check_guards(scan, &results.pop().expect("the guards"))?;
         }
-        let rows = results.pop().expect("the slice");
-        for grain in grains(queries) {
-            let periods = rows.column(&period_column(grain)).map_err(fail)?;
-            if periods.null_count() > 0 {
-                return Err(diagnose::null_time(scan));
-            }
-        }
-        merge.add(rows)?;
+        merge.add(results.pop().expect("the slice"))?;
         offset += per_slice;
     }
     merge.finish()

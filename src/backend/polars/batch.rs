@@ -68,6 +68,11 @@ impl<'q> Merge<'q> {
         let fail = |e: PolarsError| super::diagnose::polars_failure(self.scan, &e);
         let results = super::collect_all(frames).map_err(fail)?;
         for (qi, df) in results.into_iter().enumerate() {
+            // kpic's CSV reader refuses a row without a time; a typed file's
+            // slice can hold one, whose group has a null period.
+            if df.column(super::PERIOD).map_err(fail)?.null_count() > 0 {
+                return Err(super::diagnose::null_time(self.scan));
+            }
             self.merge(qi, &df).map_err(fail)?;
         }
         Ok(())
@@ -83,7 +88,7 @@ impl<'q> Merge<'q> {
         let parts: Vec<Part> = query.aggs.iter().map(|a| Part::of(df, a, self.scan)).collect::<PolarsResult<_>>()?;
         let groups = &mut self.groups[qi];
         for row in 0..df.height() {
-            let period = periods.get(row).expect("the reader gives every row a period");
+            let period = periods.get(row).expect("add refuses null periods");
             let key: Vec<Option<String>> = keys.iter().map(|k| k.get(row).map(str::to_string)).collect();
             let accs = groups.entry((period, key)).or_insert_with(|| parts.iter().map(Part::empty).collect());
             for (acc, part) in accs.iter_mut().zip(&parts) {
