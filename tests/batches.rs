@@ -4,6 +4,8 @@
 //! merged tables must equal the single pass: every group, and every value to the
 //! bit (sums of ints, money and decimals are exact; no example sums a `float`).
 
+mod common;
+
 use kpic::ir::AggTable;
 use std::path::{Path, PathBuf};
 
@@ -83,7 +85,6 @@ fn batches_merge_to_the_single_pass() {
 /// results in one plan and in slices of a single row merged.
 #[test]
 fn parquet_slices_merge_to_the_single_pass() {
-    use polars::prelude::*;
     let dir = tempfile::tempdir().unwrap();
     let cases = [
         ("nulls_and_grains", "sales", "sold_at"),
@@ -92,16 +93,8 @@ fn parquet_slices_merge_to_the_single_pass() {
     ];
     for (case, source, time) in cases {
         let spec = Path::new("tests/fixtures/eval").join(case).join("spec.kpi");
-        let csv = spec.with_file_name("data").join(format!("{source}.csv"));
-        let mut df = CsvReadOptions::default()
-            .with_has_header(true)
-            .try_into_reader_with_file_path(Some(csv.clone()))
-            .unwrap()
-            .finish()
-            .unwrap();
-        df.apply(time, |c| c.cast(&DataType::Date).unwrap()).unwrap();
         let parquet = dir.path().join(format!("{case}.parquet"));
-        ParquetWriter::new(std::fs::File::create(&parquet).unwrap()).finish(&mut df).unwrap();
+        common::parquet_copy(&spec.with_file_name("data").join(format!("{source}.csv")), time, &parquet);
 
         let checked = kpic::check_spec(&spec, &|p| std::fs::read(p)).unwrap();
         let opts = kpic::EvalOptions { data: vec![(source.to_string(), parquet.clone())], ..Default::default() };

@@ -97,17 +97,9 @@ fn eval_writes_output_file() {
 fn parquet_matches_csv() {
     use polars::prelude::*;
     let dir = tempfile::tempdir().unwrap();
-    let csv = Path::new("tests/fixtures/eval/cross_source/data/ads.csv");
-    let mut df = CsvReadOptions::default()
-        .with_has_header(true)
-        .try_into_reader_with_file_path(Some(csv.into()))
-        .unwrap()
-        .finish()
-        .unwrap();
     // A typed Parquet file: the day column as a real Date.
-    df.apply("day", |c| c.cast(&DataType::Date).unwrap()).unwrap();
     let pq = dir.path().join("ads.parquet");
-    ParquetWriter::new(std::fs::File::create(&pq).unwrap()).finish(&mut df).unwrap();
+    common::parquet_copy(Path::new("tests/fixtures/eval/cross_source/data/ads.csv"), "day", &pq);
     let spec = "tests/fixtures/eval/cross_source/spec.kpi";
     let from_csv = kpic(&["eval", spec, "--format", "csv"]);
     let data = format!("ads={}", pq.display());

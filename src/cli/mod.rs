@@ -151,7 +151,6 @@ pub(crate) fn collect_specs(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     Ok(out)
 }
 
-/// `--data NAME=PATH`: read a source from another file.
 /// `--data orders o.csv`, the override written as two words, leaves `o.csv`
 /// to clap as an unexpected argument: say how to write it.
 fn split_data_help(args: &[String]) -> Option<String> {
@@ -160,6 +159,7 @@ fn split_data_help(args: &[String]) -> Option<String> {
     Some(format!("`--data` takes the source and its file as one word: `--data {name}={path}`"))
 }
 
+/// `--data NAME=PATH`: read a source from another file.
 pub(crate) fn parse_data(s: &str) -> Result<(String, PathBuf), String> {
     let (name, path) = s.split_once('=').ok_or("expected SOURCE=PATH")?;
     Ok((name.to_string(), PathBuf::from(path)))

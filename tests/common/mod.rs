@@ -55,3 +55,16 @@ pub fn validate_sarif(log: &[u8]) {
     let v = Command::new("python3").arg(tool).arg(&schema).arg(&file).output().unwrap();
     assert!(v.status.success(), "{}{}", String::from_utf8_lossy(&v.stdout), String::from_utf8_lossy(&v.stderr));
 }
+
+/// A Parquet copy of a CSV file, with `date_column` stored as a real date.
+pub fn parquet_copy(csv: &Path, date_column: &str, parquet: &Path) {
+    use polars::prelude::*;
+    let mut df = CsvReadOptions::default()
+        .with_has_header(true)
+        .try_into_reader_with_file_path(Some(csv.into()))
+        .unwrap()
+        .finish()
+        .unwrap();
+    df.apply(date_column, |c| c.cast(&DataType::Date).unwrap()).unwrap();
+    ParquetWriter::new(std::fs::File::create(parquet).unwrap()).finish(&mut df).unwrap();
+}

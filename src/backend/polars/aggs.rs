@@ -181,15 +181,17 @@ pub(super) fn exact_decimal(c: Expr, scale: usize) -> Expr {
 /// holding one (perhaps only in a null slot) is clipped to the bound, so that
 /// its decimal is defined, and cast by polars, which makes NaN null.
 fn to_decimal(c: &Column, scale: usize) -> PolarsResult<Column> {
-    let name = c.name().clone();
     let dtype = DataType::Decimal(38, scale);
+    let decimal = |values: Vec<i128>, validity| {
+        Int128Chunked::from_vec_validity(c.name().clone(), values, validity)
+            .into_decimal_unchecked(38, scale)
+            .into_column()
+    };
     match c.dtype() {
         DataType::Int64 if scale == 0 => {
             let ints = c.i64()?.rechunk();
             let arr = ints.downcast_as_array();
-            let values = arr.values().iter().map(|&v| i128::from(v)).collect();
-            let ints = Int128Chunked::from_vec_validity(name, values, arr.validity().cloned());
-            Ok(ints.into_decimal_unchecked(38, scale).into_column())
+            Ok(decimal(arr.values().iter().map(|&v| i128::from(v)).collect(), arr.validity().cloned()))
         }
         DataType::Float64 => {
             let pow = 10f64.powi(scale as i32);
@@ -210,8 +212,7 @@ fn to_decimal(c: &Column, scale: usize) -> PolarsResult<Column> {
                 })
                 .collect();
             if takes {
-                let ints = Int128Chunked::from_vec_validity(name, values, arr.validity().cloned());
-                return Ok(ints.into_decimal_unchecked(38, scale).into_column());
+                return Ok(decimal(values, arr.validity().cloned()));
             }
             let clipped = floats.apply_values(|x| x.clamp(-EXACT_BOUND, EXACT_BOUND));
             clipped.into_series().cast(&dtype).map(Column::from)
