@@ -19,6 +19,8 @@ pub(super) struct Lowerer<'d> {
     pub file: FileId,
     /// Byte offset of the parsed chunk in its file.
     pub offset: usize,
+    /// Length of the chunk: only a pair that reaches its end can end in a comment.
+    pub len: usize,
     pub diags: &'d mut Vec<Diagnostic>,
 }
 
@@ -32,7 +34,11 @@ impl Lowerer<'_> {
     /// whitespace rule leaves at its end (before an optional part that is absent).
     fn span(&self, pair: &P) -> Span {
         let s = pair.as_span();
-        let len = code_len(pair.as_str());
+        let text = pair.as_str();
+        // Before the end of the chunk, a trailing comment is always followed by
+        // the line break that ends it, so a pair ending in anything else ends in code.
+        let ends_in_code = s.end() < self.len && !text.ends_with(|c: char| c.is_whitespace());
+        let len = if ends_in_code { text.len() } else { code_len(text) };
         Span::new(self.file, self.offset + s.start(), self.offset + s.start() + len)
     }
 
@@ -256,34 +262,52 @@ impl Lowerer<'_> {
         FilterDecl { name, pred, span }
     }
 
-    /// `predicate` and `disjunct` share a shape: operands separated by an operator.
     fn predicate(&mut self, pair: P) -> Pred {
         crate::guard(|| self.predicate_unguarded(pair))
     }
 
+    /// `and` binds tighter than `or`; each chain folds to the left.
     fn predicate_unguarded(&mut self, pair: P) -> Pred {
-        let rule = pair.as_rule();
-        if let Some(span) = self.too_long(&pair) {
+        let mut inner = pair.into_inner();
+        // The disjuncts, each a run of conditions joined by `and`.
+        let mut disjuncts: Vec<Vec<P>> = vec![vec![inner.next().unwrap()]];
+        while let Some(op) = inner.next() {
+            let operand = inner.next().unwrap();
+            match op.as_rule() {
+                Rule::and_op => disjuncts.last_mut().unwrap().push(operand),
+                _ => disjuncts.push(vec![operand]),
+            }
+        }
+        let last = disjuncts.last().and_then(|d| d.last());
+        if let Some(span) = self.too_long(disjuncts.len(), disjuncts.first().map(|d| &d[0]), last) {
             return Pred { kind: PredKind::Bool(false), span };
         }
-        let mut inner = pair.into_inner().filter(|p| !matches!(p.as_rule(), Rule::or_op | Rule::and_op));
-        let mut acc = self.pred_part(inner.next().unwrap());
-        for next in inner {
-            let rhs = self.pred_part(next);
-            let span = acc.span.to(rhs.span);
-            let kind = match rule {
-                Rule::predicate => PredKind::Or(Box::new(acc), Box::new(rhs)),
-                _ => PredKind::And(Box::new(acc), Box::new(rhs)),
-            };
-            acc = Pred { kind, span };
+        let mut acc: Option<Pred> = None;
+        for operands in disjuncts {
+            let rhs = self.conjunction(operands);
+            acc = Some(match acc {
+                Some(lhs) => pred_node(PredKind::Or, lhs, rhs),
+                None => rhs,
+            });
+        }
+        acc.unwrap()
+    }
+
+    fn conjunction(&mut self, operands: Vec<P>) -> Pred {
+        if let Some(span) = self.too_long(operands.len(), operands.first(), operands.last()) {
+            return Pred { kind: PredKind::Bool(false), span };
+        }
+        let mut operands = operands.into_iter();
+        let mut acc = self.condition(operands.next().unwrap());
+        for operand in operands {
+            let rhs = self.condition(operand);
+            acc = pred_node(PredKind::And, acc, rhs);
         }
         acc
     }
 
-    fn pred_part(&mut self, pair: P) -> Pred {
+    fn condition(&mut self, pair: P) -> Pred {
         match pair.as_rule() {
-            Rule::disjunct => self.predicate(pair),
-            Rule::conjunct => self.pred_part(first(pair)),
             Rule::negation => self.negation(pair),
             _ => self.atom_pred(pair),
         }
@@ -320,30 +344,35 @@ impl Lowerer<'_> {
             Rule::predicate => PredKind::Paren(Box::new(self.predicate(inner))),
             Rule::comparison => {
                 let mut parts = inner.into_inner();
-                let lhs = self.operand(parts.next().unwrap());
+                let lhs = Operand::Literal(self.literal(parts.next().unwrap()));
                 let op = cmp_op(parts.next().unwrap().as_str());
                 let rhs = self.operand(parts.next().unwrap());
                 PredKind::Compare { lhs, op, rhs }
             }
-            Rule::in_list => {
+            Rule::column_test => {
                 let mut parts = inner.into_inner();
                 let column = self.column_ref(parts.next().unwrap());
-                let (negated, rest) = negation(parts);
-                let items = rest.map(|l| self.literal(l)).collect();
-                PredKind::InList { column, negated, items }
-            }
-            Rule::in_range => {
-                let mut parts = inner.into_inner();
-                let column = self.column_ref(parts.next().unwrap());
-                let (negated, mut rest) = negation(parts);
-                let low = self.literal(rest.next().unwrap());
-                let high = self.literal(rest.next().unwrap());
-                PredKind::InRange { column, negated, low, high }
-            }
-            Rule::null_test => {
-                let mut parts = inner.into_inner();
-                let column = self.column_ref(parts.next().unwrap());
-                PredKind::IsNull { column, negated: parts.next().is_some() }
+                let test = parts.next().unwrap();
+                match test.as_rule() {
+                    Rule::in_list => {
+                        let (negated, rest) = negation(test.into_inner());
+                        let items = rest.map(|l| self.literal(l)).collect();
+                        PredKind::InList { column, negated, items }
+                    }
+                    Rule::in_range => {
+                        let (negated, mut rest) = negation(test.into_inner());
+                        let low = self.literal(rest.next().unwrap());
+                        let high = self.literal(rest.next().unwrap());
+                        PredKind::InRange { column, negated, low, high }
+                    }
+                    Rule::null_test => PredKind::IsNull { column, negated: test.into_inner().next().is_some() },
+                    _ => {
+                        let mut parts = test.into_inner();
+                        let op = cmp_op(parts.next().unwrap().as_str());
+                        let rhs = self.operand(parts.next().unwrap());
+                        PredKind::Compare { lhs: Operand::Column(column), op, rhs }
+                    }
+                }
             }
             Rule::bool_lit => PredKind::Bool(inner.as_str().starts_with('t')),
             _ => PredKind::FilterRef(self.ident(first(inner))),
@@ -403,34 +432,61 @@ impl Lowerer<'_> {
         crate::guard(|| self.expr_unguarded(pair))
     }
 
+    /// `*` and `/` bind tighter than `+` and `-`; each chain folds to the left.
     fn expr_unguarded(&mut self, pair: P) -> Expr {
-        if let Some(span) = self.too_long(&pair) {
-            return Expr { kind: ExprKind::Quantity(Quantity { value: 0.0, unit: UnitLit::None, span }), span };
-        }
         let mut inner = pair.into_inner();
-        let mut acc = self.expr_part(inner.next().unwrap());
+        // The terms, each a run of factors joined by `*` and `/`.
+        let mut terms: Vec<(Option<BinOp>, Vec<P>)> = vec![(None, vec![inner.next().unwrap()])];
         while let Some(op) = inner.next() {
-            let rhs = self.expr_part(inner.next().unwrap());
-            let op = match op.as_str() {
-                "+" => BinOp::Add,
-                "-" => BinOp::Sub,
-                "*" => BinOp::Mul,
-                _ => BinOp::Div,
-            };
-            let span = acc.span.to(rhs.span);
-            acc = Expr { kind: ExprKind::Binary { op, lhs: Box::new(acc), rhs: Box::new(rhs) }, span };
+            let factor = inner.next().unwrap();
+            match op.as_rule() {
+                Rule::mul_op => {
+                    let term = &mut terms.last_mut().unwrap().1;
+                    term.push(op);
+                    term.push(factor);
+                }
+                _ => terms.push((Some(if op.as_str() == "+" { BinOp::Add } else { BinOp::Sub }), vec![factor])),
+            }
+        }
+        if let Some(span) =
+            self.too_long(terms.len(), terms.first().map(|t| &t.1[0]), terms.last().map(|t| &t.1[t.1.len() - 1]))
+        {
+            return zero(span);
+        }
+        let mut acc: Option<Expr> = None;
+        for (op, parts) in terms {
+            let rhs = self.term(parts);
+            acc = Some(match (acc, op) {
+                (Some(lhs), Some(op)) => binary(op, lhs, rhs),
+                _ => rhs,
+            });
+        }
+        acc.unwrap()
+    }
+
+    /// One term: factors joined by `*` and `/` (`parts` alternates factor, operator).
+    fn term(&mut self, parts: Vec<P>) -> Expr {
+        let operands = parts.len().div_ceil(2);
+        if let Some(span) = self.too_long(operands, parts.first(), parts.last()) {
+            return zero(span);
+        }
+        let mut parts = parts.into_iter();
+        let mut acc = self.factor(parts.next().unwrap());
+        while let Some(op) = parts.next() {
+            let rhs = self.factor(parts.next().unwrap());
+            let op = if op.as_str() == "*" { BinOp::Mul } else { BinOp::Div };
+            acc = binary(op, acc, rhs);
         }
         acc
     }
 
     /// A chain of more than [`MAX_OPERANDS`] operands is refused: the tree would
     /// be that deep, and every later stage walks it recursively.
-    fn too_long(&mut self, pair: &P) -> Option<Span> {
-        let operands = pair.clone().into_inner().count().div_ceil(2);
+    fn too_long(&mut self, operands: usize, first: Option<&P>, last: Option<&P>) -> Option<Span> {
         if operands <= MAX_OPERANDS {
             return None;
         }
-        let span = self.span(pair);
+        let span = self.span(first?).to(self.span(last?));
         self.error(
             Code::TooDeep,
             format!("this expression chains {operands} operands; at most {MAX_OPERANDS} are allowed"),
@@ -441,29 +497,23 @@ impl Lowerer<'_> {
         Some(span)
     }
 
-    fn expr_part(&mut self, pair: P) -> Expr {
-        match pair.as_rule() {
-            Rule::term | Rule::expr => self.expr(pair),
-            Rule::factor => {
-                let span = self.span(&pair);
-                let mut inner = pair.into_inner();
-                let first_part = inner.next().unwrap();
-                if first_part.as_rule() == Rule::neg_op {
-                    let operand = self.postfix(inner.next().unwrap());
-                    Expr { kind: ExprKind::Neg(Box::new(operand)), span }
-                } else {
-                    self.postfix(first_part)
-                }
-            }
-            _ => self.postfix(pair),
+    /// `-x[-1 month]` is the negation of the offset value.
+    fn factor(&mut self, pair: P) -> Expr {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner().peekable();
+        let negated = inner.next_if(|p| p.as_rule() == Rule::neg_op).is_some();
+        let mut value = self.primary(inner.next().unwrap());
+        if let Some(offset) = inner.next() {
+            value = self.offset(value, offset);
         }
+        if negated {
+            value = Expr { kind: ExprKind::Neg(Box::new(value)), span };
+        }
+        value
     }
 
-    fn postfix(&mut self, pair: P) -> Expr {
-        let span = self.span(&pair);
-        let mut inner = pair.into_inner();
-        let base = self.primary(inner.next().unwrap());
-        let Some(offset) = inner.next() else { return base };
+    fn offset(&mut self, base: Expr, offset: P) -> Expr {
+        let span = base.span.to(self.span(&offset));
         let mut parts = offset.into_inner();
         let number = parts.next().unwrap();
         let periods = self.number(&number);
@@ -483,13 +533,12 @@ impl Lowerer<'_> {
 
     fn primary(&mut self, pair: P) -> Expr {
         let span = self.span(&pair);
-        let inner = first(pair);
-        let kind = match inner.as_rule() {
-            Rule::expr => ExprKind::Paren(Box::new(self.expr(inner))),
-            Rule::change_call => ExprKind::Change(Box::new(self.expr(first(inner)))),
-            Rule::aggregate => ExprKind::Aggregate(self.aggregate(inner)),
-            Rule::quantity => ExprKind::Quantity(self.quantity(inner)),
-            _ => ExprKind::MetricRef(self.ident(first(inner))),
+        let kind = match pair.as_rule() {
+            Rule::paren => ExprKind::Paren(Box::new(self.expr(first(pair)))),
+            Rule::change_call => ExprKind::Change(Box::new(self.expr(first(pair)))),
+            Rule::aggregate => ExprKind::Aggregate(self.aggregate(pair)),
+            Rule::quantity => ExprKind::Quantity(self.quantity(pair)),
+            _ => ExprKind::MetricRef(self.ident(first(pair))),
         };
         Expr { kind, span }
     }
@@ -918,4 +967,19 @@ fn comment_start(line: &str) -> Option<usize> {
         i += 1;
     }
     None
+}
+
+fn binary(op: BinOp, lhs: Expr, rhs: Expr) -> Expr {
+    let span = lhs.span.to(rhs.span);
+    Expr { kind: ExprKind::Binary { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span }
+}
+
+/// What a refused expression lowers to, so later stages still see an expression.
+fn zero(span: Span) -> Expr {
+    Expr { kind: ExprKind::Quantity(Quantity { value: 0.0, unit: UnitLit::None, span }), span }
+}
+
+fn pred_node(kind: fn(Box<Pred>, Box<Pred>) -> PredKind, lhs: Pred, rhs: Pred) -> Pred {
+    let span = lhs.span.to(rhs.span);
+    Pred { kind: kind(Box::new(lhs), Box::new(rhs)), span }
 }

@@ -126,7 +126,7 @@ fn parse_piece(file: FileId, text: &str, piece: &chunk::Chunk) -> Parsed {
     let source = &text[piece.start..piece.end];
     match KpiParser::parse(Rule::single_declaration, source) {
         Ok(mut pairs) => {
-            let mut lowerer = lower::Lowerer { file, offset: piece.start, diags: &mut diags };
+            let mut lowerer = lower::Lowerer { file, offset: piece.start, len: source.len(), diags: &mut diags };
             let decl = pairs.next().and_then(|p| p.into_inner().next()).map(|d| lowerer.declaration(d));
             (decl.ok_or(None), diags)
         }
@@ -238,12 +238,15 @@ fn rule_name(rule: Rule) -> &'static str {
         }
         column => "a column like `city: text`",
         type_expr => "a type",
-        predicate | disjunct | conjunct | atom_pred | negation => "a condition",
-        comparison => "a comparison",
+        predicate | atom_pred | negation => "a condition",
+        comparison | column_test => "a comparison",
+        null_test => "`is null`",
+        in_list | in_range => "`in`",
+        compared_to => "a comparison operator",
         cmp_op => "a comparison operator",
         column_ref => "a column like `orders.amount`",
         literal => "a value",
-        expr | term | factor | postfix | primary => "an expression",
+        expr | factor | paren => "an expression",
         aggregate | agg_fn => "an aggregate like `sum(orders.amount)`",
         add_op | mul_op => "an operator",
         and_op => "`and`",
