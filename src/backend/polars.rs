@@ -109,16 +109,28 @@ fn run_typed(scan: &Scan, queries: &[&AggQuery], batch_bytes: usize) -> Result<V
         // Compressed columns: a byte of Parquet holds about four of CSV.
         return run_typed_in_slices(scan, queries, lf, batch_bytes as f64 / size as f64 / 4.0);
     }
-    let mut frames: Vec<LazyFrame> = queries.iter().map(|q| query_frame(scan, lf.clone(), q)).collect();
-    let guards = aggs::guards(scan, queries);
+    let frames: Vec<LazyFrame> = queries.iter().map(|q| query_frame(scan, lf.clone(), q)).collect();
+    let results = collect_guarded(scan, frames, lf, &aggs::guards(scan, queries))?;
+    queries.iter().zip(results).map(|(q, df)| to_table(scan, q, &df)).collect()
+}
+
+/// `frames` collected in one plan with the `guards` over `rows`, stopping on a
+/// value the guards refuse; the results of `frames` only.
+fn collect_guarded(
+    scan: &Scan,
+    mut frames: Vec<LazyFrame>,
+    rows: LazyFrame,
+    guards: &[Expr],
+) -> Result<Vec<DataFrame>, Diagnostic> {
+    let wanted = frames.len();
     if !guards.is_empty() {
-        frames.push(lf.select(guards));
+        frames.push(rows.select(guards));
     }
     let mut results = collect_all(frames).map_err(|e| diagnose::failure(scan, &e))?;
-    if results.len() > queries.len() {
+    if results.len() > wanted {
         check_guards(scan, &results.pop().expect("the guards"))?;
     }
-    queries.iter().zip(results).map(|(q, df)| to_table(scan, q, &df)).collect()
+    Ok(results)
 }
 
 /// [`run_typed`] on slices of `share` of the file's rows each.
@@ -137,14 +149,7 @@ fn run_typed_in_slices(
     let mut offset = 0;
     while offset < rows {
         let slice = lf.clone().slice(offset as i64, per_slice as IdxSize);
-        let mut frames = vec![slice.clone()];
-        if !guards.is_empty() {
-            frames.push(slice.select(guards.clone()));
-        }
-        let mut results = collect_all(frames).map_err(fail)?;
-        if results.len() > 1 {
-            check_guards(scan, &results.pop().expect("the guards"))?;
-        }
+        let mut results = collect_guarded(scan, vec![slice.clone()], slice, &guards)?;
         merge.add(results.pop().expect("the slice"))?;
         offset += per_slice;
     }

@@ -268,23 +268,13 @@ impl Lowerer<'_> {
 
     /// `and` binds tighter than `or`; each chain folds to the left.
     fn predicate_unguarded(&mut self, pair: P) -> Pred {
-        let mut inner = pair.into_inner();
-        // The disjuncts, each a run of conditions joined by `and`.
-        let mut disjuncts: Vec<Vec<P>> = vec![vec![inner.next().unwrap()]];
-        while let Some(op) = inner.next() {
-            let operand = inner.next().unwrap();
-            match op.as_rule() {
-                Rule::and_op => disjuncts.last_mut().unwrap().push(operand),
-                _ => disjuncts.push(vec![operand]),
-            }
-        }
-        let last = disjuncts.last().and_then(|d| d.last());
-        if let Some(span) = self.too_long(disjuncts.len(), disjuncts.first().map(|d| &d[0]), last) {
+        let disjuncts = runs(pair.into_inner(), Rule::and_op);
+        if let Some(span) = self.runs_too_long(&disjuncts) {
             return Pred { kind: PredKind::Bool(false), span };
         }
         let mut acc: Option<Pred> = None;
-        for operands in disjuncts {
-            let rhs = self.conjunction(operands);
+        for (_, parts) in disjuncts {
+            let rhs = self.conjunction(parts);
             acc = Some(match acc {
                 Some(lhs) => pred_node(PredKind::Or, lhs, rhs),
                 None => rhs,
@@ -293,11 +283,12 @@ impl Lowerer<'_> {
         acc.unwrap()
     }
 
-    fn conjunction(&mut self, operands: Vec<P>) -> Pred {
-        if let Some(span) = self.too_long(operands.len(), operands.first(), operands.last()) {
+    /// Conditions joined by `and` (`parts` alternates condition, operator).
+    fn conjunction(&mut self, parts: Vec<P>) -> Pred {
+        if let Some(span) = self.too_long(parts.len().div_ceil(2), parts.first(), parts.last()) {
             return Pred { kind: PredKind::Bool(false), span };
         }
-        let mut operands = operands.into_iter();
+        let mut operands = parts.into_iter().step_by(2);
         let mut acc = self.condition(operands.next().unwrap());
         for operand in operands {
             let rhs = self.condition(operand);
@@ -434,30 +425,15 @@ impl Lowerer<'_> {
 
     /// `*` and `/` bind tighter than `+` and `-`; each chain folds to the left.
     fn expr_unguarded(&mut self, pair: P) -> Expr {
-        let mut inner = pair.into_inner();
-        // The terms, each a run of factors joined by `*` and `/`.
-        let mut terms: Vec<(Option<BinOp>, Vec<P>)> = vec![(None, vec![inner.next().unwrap()])];
-        while let Some(op) = inner.next() {
-            let factor = inner.next().unwrap();
-            match op.as_rule() {
-                Rule::mul_op => {
-                    let term = &mut terms.last_mut().unwrap().1;
-                    term.push(op);
-                    term.push(factor);
-                }
-                _ => terms.push((Some(if op.as_str() == "+" { BinOp::Add } else { BinOp::Sub }), vec![factor])),
-            }
-        }
-        if let Some(span) =
-            self.too_long(terms.len(), terms.first().map(|t| &t.1[0]), terms.last().map(|t| &t.1[t.1.len() - 1]))
-        {
+        let terms = runs(pair.into_inner(), Rule::mul_op);
+        if let Some(span) = self.runs_too_long(&terms) {
             return zero(span);
         }
         let mut acc: Option<Expr> = None;
         for (op, parts) in terms {
             let rhs = self.term(parts);
             acc = Some(match (acc, op) {
-                (Some(lhs), Some(op)) => binary(op, lhs, rhs),
+                (Some(lhs), Some(op)) => binary(if op.as_str() == "+" { BinOp::Add } else { BinOp::Sub }, lhs, rhs),
                 _ => rhs,
             });
         }
@@ -478,6 +454,13 @@ impl Lowerer<'_> {
             acc = binary(op, acc, rhs);
         }
         acc
+    }
+
+    /// [`Self::too_long`] for the looser chain of [`runs`]: one operand a run.
+    fn runs_too_long(&mut self, runs: &[(Option<P>, Vec<P>)]) -> Option<Span> {
+        let first = runs.first().and_then(|(_, parts)| parts.first());
+        let last = runs.last().and_then(|(_, parts)| parts.last());
+        self.too_long(runs.len(), first, last)
     }
 
     /// A chain of more than [`MAX_OPERANDS`] operands is refused: the tree would
@@ -967,6 +950,24 @@ fn comment_start(line: &str) -> Option<usize> {
         i += 1;
     }
     None
+}
+
+/// A flat chain `a op b op c ...` cut into runs joined by the tighter operator
+/// `tight`: each run alternates operand and operator, and comes with the looser
+/// operator before it (none for the first).
+fn runs<'i>(mut chain: Pairs<'i, Rule>, tight: Rule) -> Vec<(Option<P<'i>>, Vec<P<'i>>)> {
+    let mut runs = vec![(None, vec![chain.next().unwrap()])];
+    while let Some(op) = chain.next() {
+        let operand = chain.next().unwrap();
+        if op.as_rule() == tight {
+            let run = &mut runs.last_mut().unwrap().1;
+            run.push(op);
+            run.push(operand);
+        } else {
+            runs.push((Some(op), vec![operand]));
+        }
+    }
+    runs
 }
 
 fn binary(op: BinOp, lhs: Expr, rhs: Expr) -> Expr {
