@@ -14,6 +14,7 @@ mod aggs;
 mod batch;
 mod csv;
 mod diagnose;
+mod distinct;
 pub mod schema;
 mod time;
 
@@ -48,28 +49,66 @@ pub fn scan_frame(scan: &Scan, grains: &[Grain]) -> Result<LazyFrame, Diagnostic
     Ok(read(scan)?.with_columns(periods))
 }
 
-/// The LazyFrame of one aggregation query over its scan's frame.
-pub fn query_frame(scan: &Scan, scan_lf: LazyFrame, query: &AggQuery) -> LazyFrame {
+/// The plans of one aggregation query over its scan's frame: the grouped
+/// aggregates, and for each distinct count the rows it counts, which kpic
+/// counts per group after collecting ([`distinct`]).
+pub struct QueryFrames {
+    pub grouped: LazyFrame,
+    /// Per distinct count: its alias and the keys and value of each row with a value.
+    pub distinct: Vec<(String, LazyFrame)>,
+}
+
+/// The plans of one aggregation query over its scan's frame.
+pub fn query_frame(scan: &Scan, scan_lf: LazyFrame, query: &AggQuery) -> QueryFrames {
     let conditions = aggs::Conditions::of(query);
     let lf = scan_lf.with_columns(conditions.columns()).with_column(col(period_column(query.grain)).alias(PERIOD));
-    let mut by = vec![col(PERIOD)];
-    by.extend(query.keys.iter().map(|k| col(k.as_str())));
-    // Distinct counts are grouped on their own (aggs::join_distinct_count).
-    let (distinct, rest): (Vec<&AggOutput>, Vec<_>) =
-        query.aggs.iter().partition(|a| a.func == AggFn::CountDistinct && a.column.is_some());
+    let by: Vec<Expr> = group_names(query).iter().map(|k| col(*k)).collect();
+    let (distinct, rest): (Vec<&AggOutput>, Vec<_>) = query.aggs.iter().partition(|a| is_distinct_count(a));
     let mut aggs = Vec::new();
     for a in rest {
         aggs.extend(aggs::agg_exprs(scan, a, &conditions));
     }
     if aggs.is_empty() {
-        // Every group of the rows, for the distinct counts to join to.
+        // Every group of the rows, for the distinct counts to be looked up in.
         aggs.push(len().alias("__rows"));
     }
-    let mut out = lf.clone().group_by(by.clone()).agg(aggs);
-    for a in distinct {
-        out = aggs::join_distinct_count(out, lf.clone(), &by, a, &conditions);
+    let distinct =
+        distinct.iter().map(|a| (a.alias.clone(), distinct::pairs(lf.clone(), &by, a, &conditions))).collect();
+    QueryFrames { grouped: lf.group_by(by).agg(aggs), distinct }
+}
+
+/// The columns a query groups by: the period, then its keys.
+fn group_names(query: &AggQuery) -> Vec<&str> {
+    std::iter::once(PERIOD).chain(query.keys.iter().map(String::as_str)).collect()
+}
+
+fn is_distinct_count(a: &AggOutput) -> bool {
+    a.func == AggFn::CountDistinct && a.column.is_some()
+}
+
+/// Every query over `lf` in one plan, collected by `collect` (which reads the
+/// file once for all of them), as tables.
+fn run_plan(
+    scan: &Scan,
+    queries: &[&AggQuery],
+    lf: LazyFrame,
+    collect: impl FnOnce(Vec<LazyFrame>) -> Result<Vec<DataFrame>, Diagnostic>,
+) -> Result<Vec<AggTable>, Diagnostic> {
+    let plans: Vec<QueryFrames> = queries.iter().map(|q| query_frame(scan, lf.clone(), q)).collect();
+    let mut frames = Vec::new();
+    for plan in &plans {
+        frames.push(plan.grouped.clone());
+        frames.extend(plan.distinct.iter().map(|(_, f)| f.clone()));
     }
-    out
+    let mut results = collect(frames)?.into_iter();
+    let mut next = || results.next().expect("one result per frame");
+    let mut tables = Vec::with_capacity(queries.len());
+    for (query, plan) in queries.iter().zip(&plans) {
+        let grouped = next();
+        let pairs: Vec<(&str, DataFrame)> = plan.distinct.iter().map(|(alias, _)| (alias.as_str(), next())).collect();
+        tables.push(to_table(scan, query, &grouped, &pairs)?);
+    }
+    Ok(tables)
 }
 
 /// Run every query of a plan: each source is read once, for all its queries.
@@ -109,9 +148,8 @@ fn run_typed(scan: &Scan, queries: &[&AggQuery], batch_bytes: usize) -> Result<V
         // Compressed columns: a byte of Parquet holds about four of CSV.
         return run_typed_in_slices(scan, queries, lf, batch_bytes as f64 / size as f64 / 4.0);
     }
-    let frames: Vec<LazyFrame> = queries.iter().map(|q| query_frame(scan, lf.clone(), q)).collect();
-    let results = collect_guarded(scan, frames, lf, &aggs::guards(scan, queries))?;
-    queries.iter().zip(results).map(|(q, df)| to_table(scan, q, &df)).collect()
+    let guards = aggs::guards(scan, queries);
+    run_plan(scan, queries, lf.clone(), |frames| collect_guarded(scan, frames, lf, &guards))
 }
 
 /// `frames` collected in one plan with the `guards` over `rows`, stopping on a
@@ -182,10 +220,8 @@ fn run_csv(scan: &Scan, queries: &[&AggQuery], batch_bytes: usize) -> Result<Vec
     let mut reader = csv::CsvReader::with_batch_bytes(scan, &grains(queries), batch_bytes)?;
     let first = reader.next_batch()?.expect("the first batch is always there");
     if reader.done() {
-        let lf = first.lazy();
-        let frames: Vec<LazyFrame> = queries.iter().map(|q| query_frame(scan, lf.clone(), q)).collect();
-        let results = collect_all(frames).map_err(|e| diagnose::polars_failure(scan, &e))?;
-        return queries.iter().zip(results).map(|(q, df)| to_table(scan, q, &df)).collect();
+        let collect = |frames| collect_all(frames).map_err(|e| diagnose::polars_failure(scan, &e));
+        return run_plan(scan, queries, first.lazy(), collect);
     }
     let mut merge = batch::Merge::new(scan, queries.to_vec());
     merge.add(first)?;
@@ -235,7 +271,16 @@ pub fn explain(scan: &Scan, query: &AggQuery) -> Result<String, Diagnostic> {
         }
         _ => scan_frame(scan, &[query.grain])?,
     };
-    let plan = query_frame(scan, lf, query).explain(true).map_err(|e| diagnose::failure(scan, &e))?;
+    let frames = query_frame(scan, lf, query);
+    let explain = |lf: LazyFrame| lf.explain(true).map_err(|e| diagnose::failure(scan, &e));
+    let mut plan = explain(frames.grouped)?;
+    for (alias, pairs) in frames.distinct {
+        plan.push_str(&format!("\nDISTINCT COUNT {alias}: the values of each group, counted by kpic, from"));
+        for line in explain(pairs)?.lines() {
+            plan.push_str("\n  ");
+            plan.push_str(line);
+        }
+    }
     if scan.format != FileFormat::Csv {
         return Ok(plan);
     }
@@ -339,7 +384,14 @@ pub(crate) fn pl_path(path: &Path) -> PlRefPath {
     PlRefPath::new(path.to_string_lossy().as_ref())
 }
 
-fn to_table(scan: &Scan, query: &AggQuery, df: &DataFrame) -> Result<AggTable, Diagnostic> {
+/// A query's table from its grouped frame `df` and the collected rows of each
+/// of its distinct counts, by alias.
+fn to_table(
+    scan: &Scan,
+    query: &AggQuery,
+    df: &DataFrame,
+    distinct: &[(&str, DataFrame)],
+) -> Result<AggTable, Diagnostic> {
     let fail = |e: PolarsError| diagnose::failure(scan, &e);
     let periods = df.column(PERIOD).map_err(fail)?.as_materialized_series().date().map_err(fail)?.clone();
     let null_periods = periods.null_count();
@@ -353,7 +405,12 @@ fn to_table(scan: &Scan, query: &AggQuery, df: &DataFrame) -> Result<AggTable, D
         let s = s.str().map_err(fail)?.clone();
         table.keys.push(s.iter().map(|v| v.map(str::to_string)).collect());
     }
-    for a in &query.aggs {
+    let by = group_names(query);
+    for (alias, pairs) in distinct {
+        let counts = distinct::counts(df, pairs, &by, distinct::VALUE).map_err(fail)?;
+        table.values.insert(alias.to_string(), counts.into_iter().map(Some).collect());
+    }
+    for a in query.aggs.iter().filter(|a| !is_distinct_count(a)) {
         let mut values = float_column(df, &a.alias).map_err(fail)?;
         if a.func == AggFn::Sum {
             let counts = float_column(df, &format!("{}__n", a.alias)).map_err(fail)?;

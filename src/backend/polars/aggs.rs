@@ -80,7 +80,7 @@ pub(super) fn agg_exprs(scan: &Scan, a: &AggOutput, conditions: &Conditions) -> 
     let count = || c.clone().count().cast(DataType::Float64);
     match a.func {
         AggFn::Count => vec![count().alias(alias)],
-        AggFn::CountDistinct => unreachable!("distinct counts are grouped on their own: join_distinct_count"),
+        AggFn::CountDistinct => unreachable!("distinct counts are counted by kpic: distinct::counts"),
         AggFn::Sum | AggFn::Avg => {
             let sum = match exact_scale(ty) {
                 Some(0) => exact_decimal(c.clone(), 0).sum().cast(DataType::Float64),
@@ -101,38 +101,6 @@ pub(super) fn agg_exprs(scan: &Scan, a: &AggOutput, conditions: &Conditions) -> 
             vec![c.quantile(lit(a.param.unwrap_or(0.5)), QuantileMethod::Linear).cast(DataType::Float64).alias(alias)]
         }
     }
-}
-
-/// `grouped` (grouped `by`) with the distinct count `a` of `rows` joined on.
-///
-/// The values are grouped with the keys, and the pairs counted per group: two
-/// plain groupings, which polars' streaming engine runs as fast hash
-/// aggregations, where `n_unique` in the grouping of the other aggregates
-/// collects each group's values, more than half of the benchmark's time
-/// (docs/performance.md). Nulls are not values, as in SQL's count(DISTINCT x);
-/// a group with none counts 0.
-pub(super) fn join_distinct_count(
-    grouped: LazyFrame,
-    rows: LazyFrame,
-    by: &[Expr],
-    a: &AggOutput,
-    conditions: &Conditions,
-) -> LazyFrame {
-    const VALUE: &str = "__value";
-    let value = agg_input(a, conditions).expect("a distinct count reads a column").alias(VALUE);
-    let mut pairs = by.to_vec();
-    pairs.push(col(VALUE));
-    let counts = rows
-        .select(by.iter().cloned().chain([value]).collect::<Vec<_>>())
-        .drop_nulls(Some(Selector::ByName { names: [VALUE.into()].into(), strict: true }))
-        .group_by(pairs)
-        .agg([len()])
-        .group_by(by)
-        .agg([len().cast(DataType::Float64).alias(a.alias.as_str())]);
-    let mut args = JoinArgs::new(JoinType::Left);
-    // A group whose key is null is a group: its rows join its counts.
-    args.nulls_equal = true;
-    grouped.join(counts, by.to_vec(), by.to_vec(), args).with_column(col(a.alias.as_str()).fill_null(lit(0.0)))
 }
 
 /// What an aggregate over a column aggregates: the column, with the rows its
