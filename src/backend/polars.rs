@@ -412,12 +412,12 @@ fn to_table(
     }
     for a in query.aggs.iter().filter(|a| !is_distinct_count(a)) {
         let mut values = float_column(df, &a.alias).map_err(fail)?;
-        if a.func == AggFn::Sum {
+        if matches!(a.func, AggFn::Sum | AggFn::Avg) {
+            // The sum of no values is no value; an average is the sum over the count.
             let counts = float_column(df, &format!("{}__n", a.alias)).map_err(fail)?;
             for (v, n) in values.iter_mut().zip(counts) {
-                if n.unwrap_or(0.0) == 0.0 {
-                    *v = None;
-                }
+                let n = n.unwrap_or(0.0);
+                *v = v.filter(|_| n > 0.0).map(|v| if a.func == AggFn::Avg { v / n } else { v });
             }
         }
         if values.iter().flatten().any(|v| !v.is_finite()) {
@@ -429,9 +429,14 @@ fn to_table(
     Ok(table)
 }
 
+/// A column of numbers as floats; decimals (exact sums) each as the nearest float.
 fn float_column(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<f64>>> {
-    let s = df.column(name)?.cast(&DataType::Float64)?;
-    Ok(s.f64()?.iter().collect())
+    let c = df.column(name)?;
+    if let DataType::Decimal(_, scale) = c.dtype() {
+        let scale = *scale;
+        return Ok(c.decimal()?.physical().iter().map(|v| v.map(|v| aggs::decimal_to_f64(v, scale))).collect());
+    }
+    Ok(c.cast(&DataType::Float64)?.f64()?.iter().collect())
 }
 
 /// Read a small CSV side table with every column as text (targets, bonus bases,

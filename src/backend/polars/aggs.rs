@@ -82,17 +82,15 @@ pub(super) fn agg_exprs(scan: &Scan, a: &AggOutput, conditions: &Conditions) -> 
         AggFn::Count => vec![count().alias(alias)],
         AggFn::CountDistinct => unreachable!("distinct counts are counted by kpic: distinct::counts"),
         AggFn::Sum | AggFn::Avg => {
+            // The sum, exact ones as decimals that the table reads as the
+            // nearest float ([`decimal_to_f64`]), and the count of values it
+            // adds: SQL's sum of no values is null, not 0, and an average is
+            // the sum over the count.
             let sum = match exact_scale(ty) {
-                Some(0) => exact_decimal(c.clone(), 0).sum().cast(DataType::Float64),
-                Some(scale) => exact_decimal(c.clone(), scale).sum().cast(DataType::Float64),
+                Some(scale) => exact_decimal(c.clone(), scale).sum(),
                 None => to_float(c.clone()).sum(),
             };
-            let value = match a.func {
-                // SQL: the sum of no values is null, not 0: the count tells.
-                AggFn::Sum => sum,
-                _ => when(count().gt(lit(0.0))).then(sum / count()).otherwise(lit(NULL)),
-            };
-            vec![value.alias(alias), count().alias(format!("{alias}__n"))]
+            vec![sum.alias(alias), count().alias(format!("{alias}__n"))]
         }
         AggFn::Min => vec![c.min().cast(DataType::Float64).alias(alias)],
         AggFn::Max => vec![c.max().cast(DataType::Float64).alias(alias)],
@@ -171,9 +169,11 @@ fn to_decimal(c: &Column, scale: usize) -> PolarsResult<Column> {
                 .iter()
                 .map(|&x| {
                     takes &= x.abs() < EXACT_BOUND;
-                    let y = round_half_even(x * pow);
-                    if y.abs() < TWO_POW_63 {
-                        y as i64 as i128
+                    let y = x * pow;
+                    if y.abs() < TWO_POW_53 {
+                        round_half_even(y) as i64 as i128
+                    } else if x.abs() < EXACT_BOUND {
+                        scaled_decimal(x, scale)
                     } else {
                         y as i128
                     }
@@ -189,9 +189,57 @@ fn to_decimal(c: &Column, scale: usize) -> PolarsResult<Column> {
     }
 }
 
-/// Below it, `as i64` of a whole float is exact (and fast; `as i128` is a
-/// call into the compiler's runtime).
-const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
+/// A decimal of `units` × 10^-scale as the nearest float: `units as f64 /
+/// 10^scale` rounds twice and can land a float away (the sum
+/// 400,000,000,000,000 RUB at scale 9 read as 399,999,999,999,999.94); the
+/// decimal's digits are read once, rounded once.
+pub(super) fn decimal_to_f64(units: i128, scale: usize) -> f64 {
+    if scale == 0 || units.unsigned_abs() < 1 << 53 && scale <= 22 {
+        // Both exact floats (10^22 is the largest exact power of ten), so
+        // the division is the one rounding.
+        return units as f64 / 10f64.powi(scale as i32);
+    }
+    let digits = format!("{:0>width$}", units.unsigned_abs(), width = scale + 1);
+    let (whole, fraction) = digits.split_at(digits.len() - scale);
+    let sign = if units < 0 { "-" } else { "" };
+    format!("{sign}{whole}.{fraction}").parse().expect("digits read as a float")
+}
+
+/// Below it, a float product is whole or within half a unit of its exact
+/// value, so rounding it gives the decimal; `as i64` of it is exact (and fast;
+/// `as i128` is a call into the compiler's runtime).
+const TWO_POW_53: f64 = 9_007_199_254_740_992.0;
+
+/// `x` in units of 10^-scale, for `x × 10^scale` of 2^53 or more, where the
+/// float product is off by up to half its spacing (400,000,000,000,000 RUB
+/// became 399,999,999,999,999.966 at scale 9): the decimal is taken from the
+/// shortest digits that read back as `x` (the digits of the file's text when it
+/// has at most 15 significant ones), rounded half to even at `scale` places.
+fn scaled_decimal(x: f64, scale: usize) -> i128 {
+    let text = format!("{:e}", x.abs());
+    let (mantissa, exponent) = text.split_once('e').expect("`{:e}` writes an exponent");
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let whole: i128 = digits.parse().expect("at most 17 digits");
+    let exponent: i64 = exponent.parse().expect("an exponent");
+    // x = whole × 10^(exponent - digits + 1), so x × 10^scale is whole × 10^shift.
+    let shift = exponent - digits.len() as i64 + 1 + scale as i64;
+    let value = if shift >= 0 {
+        whole * 10i128.pow(shift as u32)
+    } else {
+        let divisor = 10i128.pow((-shift).min(38) as u32);
+        let (q, r) = (whole / divisor, whole % divisor);
+        if 2 * r > divisor || (2 * r == divisor && q % 2 == 1) {
+            q + 1
+        } else {
+            q
+        }
+    };
+    if x < 0.0 {
+        -value
+    } else {
+        value
+    }
+}
 
 /// `x.round_ties_even()`, which without SSE4.1 is a call into libm per value:
 /// for |x| < 2^52, adding 2^52 (away from zero) lands where floats are whole
@@ -331,10 +379,33 @@ mod tests {
         ];
         let column = Float64Chunked::new("x".into(), &values).into_column();
         for scale in [0, 2, 9] {
-            let fast = to_decimal(&column, scale).unwrap();
-            let cast = column.cast(&DataType::Decimal(38, scale)).unwrap();
-            assert_eq!(decimals(&fast), decimals(&cast), "scale {scale}");
+            let fast = decimals(&to_decimal(&column, scale).unwrap());
+            let cast = decimals(&column.cast(&DataType::Decimal(38, scale)).unwrap());
+            for ((x, fast), cast) in values.iter().zip(&fast).zip(&cast) {
+                let small = x.is_none_or(|x| (x * 10f64.powi(scale as i32)).abs() < TWO_POW_53);
+                if small {
+                    assert_eq!(fast, cast, "{x:?} at scale {scale}");
+                }
+            }
         }
+        // Beyond 2^53 units the float product is inexact, and polars' cast
+        // with it; the decimal is the one the value's digits say.
+        let large = [4e14, -4e14, 123_456_789.123_456_79, 1e19, 12_345_678_901_234.56, 9_007_199.254_740_993];
+        let column = Float64Chunked::new("x".into(), &large).into_column();
+        let expected: Vec<Option<i128>> = vec![
+            Some(400_000_000_000_000_000_000_000),
+            Some(-400_000_000_000_000_000_000_000),
+            Some(123_456_789_123_456_790),
+            Some(10_000_000_000_000_000_000_000_000_000),
+            Some(12_345_678_901_234_560_000_000),
+            Some(9_007_199_254_740_993),
+        ];
+        assert_eq!(decimals(&to_decimal(&column, 9).unwrap()), expected);
+        assert_eq!(scaled_decimal(1.25e7, 0), 12_500_000);
+        assert_eq!(scaled_decimal(2.5e16, 0), 25_000_000_000_000_000);
+        assert_eq!(scaled_decimal(12_345_678.5, 0), 12_345_678);
+        assert_eq!(scaled_decimal(12_345_679.5, 0), 12_345_680);
+        assert_eq!(scaled_decimal(-12_345_679.5, 0), -12_345_680);
         // Values the fast path does not take, which the guards report: NaN is
         // null, beyond the bound is the bound, as polars' clip and cast make them.
         let odd = [Some(1.0), Some(f64::NAN), Some(f64::INFINITY), Some(-1e25)];
@@ -346,6 +417,21 @@ mod tests {
         let ints = Int64Chunked::new("n".into(), &[Some(i64::MAX), None, Some(i64::MIN), Some(-3)]).into_column();
         let fast = to_decimal(&ints, 0).unwrap();
         assert_eq!(decimals(&fast), vec![Some(i128::from(i64::MAX)), None, Some(i128::from(i64::MIN)), Some(-3)]);
+    }
+
+    #[test]
+    fn decimals_read_as_the_nearest_float() {
+        // 4e23 units are no float: as f64 and divided, they were 0.0625 short.
+        assert_eq!(decimal_to_f64(-400_000_000_000_000_000_000_000, 9), -4e14);
+        assert_eq!(decimal_to_f64(123_456_789_123_456_790, 9), 123_456_789.123_456_79);
+        assert_eq!(decimal_to_f64(5, 9), 5e-9);
+        assert_eq!(decimal_to_f64(-5, 9), -5e-9);
+        assert_eq!(decimal_to_f64(0, 9), 0.0);
+        assert_eq!(decimal_to_f64(i128::from(i64::MAX), 0), i64::MAX as f64);
+        for units in [1i128 << 53, (1 << 60) + 12_345, -(1 << 90) - 7, 99_999_999_999_999_999_999] {
+            let text = format!("{}e-9", units);
+            assert_eq!(decimal_to_f64(units, 9), text.parse::<f64>().unwrap(), "{units}");
+        }
     }
 
     #[test]

@@ -10,7 +10,9 @@
 //! equal the single pass's bit for bit, but for sums of `float` columns, which
 //! add in another order.
 
-use super::aggs::{agg_exprs, agg_input, column_type, exact_decimal, exact_scale, to_float, Conditions};
+use super::aggs::{
+    agg_exprs, agg_input, column_type, decimal_to_f64, exact_decimal, exact_scale, to_float, Conditions,
+};
 use super::Diagnostic;
 use crate::ir::{AggOutput, AggQuery, AggTable, Scan};
 use crate::syntax::ast::AggFn;
@@ -274,11 +276,10 @@ impl Distinct {
 impl Acc {
     /// The aggregate's value, as the single pass computes it.
     fn result(self, a: &AggOutput) -> Option<f64> {
-        let decimal = |sum: i128, scale: usize| sum as f64 / 10f64.powi(scale as i32);
         match self {
             Acc::Count(n) => Some(n),
             Acc::Exact { n, .. } | Acc::Float { n, .. } if n == 0.0 => None,
-            Acc::Exact { sum, n, scale } => Some(average(a, decimal(sum, scale), n)),
+            Acc::Exact { sum, n, scale } => Some(average(a, decimal_to_f64(sum, scale), n)),
             Acc::Float { sum, n } => Some(average(a, sum, n)),
             Acc::Min(m) | Acc::Max(m) => m,
             Acc::Distinct(set) => Some(set.len() as f64),
