@@ -60,8 +60,9 @@ impl<'a> Grouping<'a> {
     fn of(keys: &[&'a Column]) -> PolarsResult<Grouping<'a>> {
         let rows = keys.first().map_or(0, |k| k.len());
         // Combined numbers stay below a few times the rows, so the counting
-        // sort's table of group starts is never larger than the rows.
-        let limit = 4 * rows as u64 + 1024;
+        // sort's table of group starts is never much larger than the rows,
+        // and within 32 bits (as polars' row numbers are).
+        let limit = (4 * rows as u64 + 1024).min(u64::from(u32::MAX));
         let mut ids = vec![0u64; rows];
         let mut groups = 1u64;
         let mut steps = Vec::new();
