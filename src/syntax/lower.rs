@@ -857,14 +857,14 @@ fn first(pair: P) -> P {
 }
 
 /// Consume an optional `not` keyword.
+/// Whether an `in` test is negated, and its parts after `in`.
 fn negation(mut parts: Pairs<Rule>) -> (bool, Pairs<Rule>) {
-    match parts.peek().map(|p| p.as_rule()) {
-        Some(Rule::not_kw) => {
-            parts.next();
-            (true, parts)
-        }
-        _ => (false, parts),
+    let negated = parts.peek().is_some_and(|p| p.as_rule() == Rule::not_kw);
+    if negated {
+        parts.next();
     }
+    parts.next().filter(|p| p.as_rule() == Rule::in_kw).expect("`in` after the column");
+    (negated, parts)
 }
 
 fn cmp_op(s: &str) -> CmpOp {

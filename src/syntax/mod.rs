@@ -241,7 +241,7 @@ fn rule_name(rule: Rule) -> &'static str {
         predicate | atom_pred | negation => "a condition",
         comparison | column_test => "a comparison",
         null_test => "`is null`",
-        in_list | in_range => "`in`",
+        in_list | in_range | in_kw => "`in`",
         cmp_op | compared_to => "a comparison operator",
         column_ref => "a column like `orders.amount`",
         literal => "a value",
