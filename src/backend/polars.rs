@@ -407,7 +407,7 @@ fn to_table(
     }
     let by = group_names(query);
     for (alias, pairs) in distinct {
-        let counts = distinct::counts(df, pairs, &by, distinct::VALUE).map_err(fail)?;
+        let counts = distinct::counts(df, pairs, &by).map_err(fail)?;
         table.values.insert(alias.to_string(), counts.into_iter().map(Some).collect());
     }
     for a in query.aggs.iter().filter(|a| !is_distinct_count(a)) {

@@ -254,9 +254,10 @@ impl Distinct {
         match values.dtype() {
             DataType::String => self.texts.extend(values.str()?.iter().flatten().map(str::to_string)),
             DataType::Float64 | DataType::Float32 => {
-                // -0.0 and 0.0 are one value, as in SQL.
+                // -0.0 and 0.0 are one value, as in SQL, and so is every NaN,
+                // as in the single pass.
                 let floats = values.cast(&DataType::Float64)?;
-                let bits = floats.f64()?.into_no_null_iter().map(|x| if x == 0.0 { 0 } else { x.to_bits() });
+                let bits = floats.f64()?.into_no_null_iter().map(super::distinct::canonical_bits);
                 self.numbers.extend(bits);
             }
             DataType::Boolean => self.numbers.extend(values.bool()?.iter().flatten().map(u64::from)),

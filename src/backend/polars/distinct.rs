@@ -31,16 +31,16 @@ pub(super) fn pairs(rows: LazyFrame, by: &[Expr], a: &AggOutput, conditions: &Co
         .drop_nulls(Some(Selector::ByName { names: [VALUE.into()].into(), strict: true }))
 }
 
-/// The distinct count of `pairs`' column `value` for each row of `grouped`,
+/// The distinct count of `pairs`' column [`VALUE`] for each row of `grouped`,
 /// whose columns `by` name one group per row; a group that has no value in
 /// `pairs` counts 0. `pairs` holds the same `by` columns, and a non-null
-/// `value` on every row.
-pub(super) fn counts(grouped: &DataFrame, pairs: &DataFrame, by: &[&str], value: &str) -> PolarsResult<Vec<f64>> {
+/// [`VALUE`] on every row.
+pub(super) fn counts(grouped: &DataFrame, pairs: &DataFrame, by: &[&str]) -> PolarsResult<Vec<f64>> {
     let columns = |df: &DataFrame| -> PolarsResult<Vec<Column>> { by.iter().map(|k| coded(df.column(k)?)).collect() };
     let keys = columns(pairs)?;
     let keys: Vec<&Column> = keys.iter().collect();
     let grouping = Grouping::of(&keys)?;
-    let values = value_bits(&coded(pairs.column(value)?)?)?;
+    let values = value_bits(&coded(pairs.column(VALUE)?)?)?;
     let per_group = count_per_group(&grouping.ids, grouping.groups, &values);
     let wanted = columns(grouped)?;
     let ids = grouping.lookup(&wanted.iter().collect::<Vec<_>>())?;
@@ -227,7 +227,7 @@ fn floats(column: &Column) -> PolarsResult<Float64Chunked> {
 
 /// A float's bits with `-0.0` as `0.0` and every NaN as one NaN, the values
 /// polars' grouping tells apart.
-fn canonical_bits(x: f64) -> u64 {
+pub(super) fn canonical_bits(x: f64) -> u64 {
     if x == 0.0 {
         0
     } else if x.is_nan() {
@@ -336,7 +336,7 @@ mod tests {
         let wanted = vec![vec![Some(1)], vec![None], vec![Some(2)], vec![Some(3)]];
         let names = by(1);
         let names: Vec<&str> = names.iter().map(String::as_str).collect();
-        let got = counts(&frame(1, &wanted, None), &frame(1, &keys, Some(&values)), &names, VALUE).unwrap();
+        let got = counts(&frame(1, &wanted, None), &frame(1, &keys, Some(&values)), &names).unwrap();
         // 10 and NaN; 10 and ±0 in the null group; -0.0 alone; no rows.
         assert_eq!(got, vec![2.0, 2.0, 1.0, 0.0]);
     }
@@ -349,7 +349,7 @@ mod tests {
         )
         .unwrap();
         let grouped = df!("k0" => ["b", "a"]).unwrap();
-        assert_eq!(counts(&grouped, &pairs, &["k0"], VALUE).unwrap(), vec![2.0, 2.0]);
+        assert_eq!(counts(&grouped, &pairs, &["k0"]).unwrap(), vec![2.0, 2.0]);
     }
 
     proptest! {
@@ -370,7 +370,7 @@ mod tests {
             wanted.extend(extra);
             let names = by(3);
             let names: Vec<&str> = names.iter().map(String::as_str).collect();
-            let got = counts(&frame(3, &wanted, None), &frame(3, &keys, Some(&values)), &names, VALUE).unwrap();
+            let got = counts(&frame(3, &wanted, None), &frame(3, &keys, Some(&values)), &names).unwrap();
             prop_assert_eq!(got, naive(&keys, &values, &wanted));
         }
     }
