@@ -92,53 +92,35 @@ impl Lowerer<'_> {
     }
 
     fn unescape(&mut self, raw: &str, span: Span) -> String {
-        let mut out = String::with_capacity(raw.len());
-        let mut chars = raw.chars();
-        while let Some(c) = chars.next() {
-            if c != '\\' {
-                out.push(c);
-                continue;
-            }
-            match chars.next() {
-                Some('n') => out.push('\n'),
-                Some('t') => out.push('\t'),
-                Some('r') => out.push('\r'),
-                Some('u') => {
-                    let hex: String = chars.by_ref().skip(1).take_while(|c| *c != '}').collect();
-                    match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
-                        Some(ch) => out.push(ch),
-                        None => self.error(
-                            Code::InvalidLiteral,
-                            format!("`\\u{{{hex}}}` is not a Unicode character"),
-                            span,
-                            "invalid escape",
-                            "use a code point such as `\\u{20BD}`",
-                        ),
-                    }
+        match unescape(raw) {
+            Ok(text) => text,
+            Err((text, bad)) => {
+                for hex in bad {
+                    self.error(
+                        Code::InvalidLiteral,
+                        format!("`\\u{{{hex}}}` is not a Unicode character"),
+                        span,
+                        "invalid escape",
+                        "use a code point such as `\\u{20BD}`",
+                    );
                 }
-                Some(other) => out.push(other),
-                None => {}
+                text
             }
         }
-        out
     }
 
     fn number(&mut self, pair: &P) -> f64 {
-        let text: String = pair.as_str().chars().filter(|c| *c != '_').collect();
-        match text.parse::<f64>() {
-            Ok(v) if v.is_finite() => v,
-            _ => {
-                let span = self.span(pair);
-                self.error(
-                    Code::InvalidLiteral,
-                    "number is too large",
-                    span,
-                    "not a finite number",
-                    "use a smaller number",
-                );
-                0.0
-            }
-        }
+        number_value(pair.as_str()).unwrap_or_else(|| {
+            let span = self.span(pair);
+            self.error(
+                Code::InvalidLiteral,
+                "number is too large",
+                span,
+                "not a finite number",
+                "use a smaller number",
+            );
+            0.0
+        })
     }
 
     fn percent(&mut self, pair: P) -> Quantity {
@@ -852,6 +834,45 @@ impl Lowerer<'_> {
     }
 }
 
+/// A string's text with its escapes replaced; an escape that names no Unicode
+/// character is left out, and the hex digits of each such come back with the rest.
+pub(super) fn unescape(raw: &str) -> Result<String, (String, Vec<String>)> {
+    let mut out = String::with_capacity(raw.len());
+    let mut bad = Vec::new();
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some('r') => out.push('\r'),
+            Some('u') => {
+                let hex: String = chars.by_ref().skip(1).take_while(|c| *c != '}').collect();
+                match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
+                    Some(ch) => out.push(ch),
+                    None => bad.push(hex),
+                }
+            }
+            Some(other) => out.push(other),
+            None => {}
+        }
+    }
+    if bad.is_empty() {
+        Ok(out)
+    } else {
+        Err((out, bad))
+    }
+}
+
+/// A number as written (`2_000_000`, `0.5`), if it is finite.
+pub(super) fn number_value(text: &str) -> Option<f64> {
+    let value = if text.contains('_') { text.replace('_', "").parse::<f64>() } else { text.parse::<f64>() };
+    value.ok().filter(|v| v.is_finite())
+}
+
 fn first(pair: P) -> P {
     pair.into_inner().next().expect("grammar guarantees a child")
 }
@@ -867,7 +888,7 @@ fn negation(mut parts: Pairs<Rule>) -> (bool, Pairs<Rule>) {
     (negated, parts)
 }
 
-fn cmp_op(s: &str) -> CmpOp {
+pub(super) fn cmp_op(s: &str) -> CmpOp {
     match s {
         "==" => CmpOp::Eq,
         "!=" => CmpOp::Ne,
@@ -878,7 +899,7 @@ fn cmp_op(s: &str) -> CmpOp {
     }
 }
 
-fn direction(s: &str) -> Direction {
+pub(super) fn direction(s: &str) -> Direction {
     if s == ">=" {
         Direction::AtLeast
     } else {
@@ -886,7 +907,7 @@ fn direction(s: &str) -> Direction {
     }
 }
 
-fn duration_unit(s: &str) -> DurationUnit {
+pub(super) fn duration_unit(s: &str) -> DurationUnit {
     match s.trim_end_matches('s') {
         "second" => DurationUnit::Second,
         "minute" => DurationUnit::Minute,

@@ -3,6 +3,7 @@
 
 pub mod ast;
 pub mod chunk;
+mod fast;
 mod lower;
 
 pub use lower::parse_period;
@@ -107,6 +108,16 @@ fn parser_pool() -> &'static rayon::ThreadPool {
 type Parsed = (Result<ast::Decl, Option<String>>, Vec<Diagnostic>);
 
 fn parse_piece(file: FileId, text: &str, piece: &chunk::Chunk) -> Parsed {
+    if piece.too_deep_at.is_none() {
+        if let Some(decl) = fast::declaration(file, piece.start, &text[piece.start..piece.end]) {
+            return (Ok(decl), Vec::new());
+        }
+    }
+    pest_piece(file, text, piece)
+}
+
+/// The declaration of one piece as pest and the lowering read it.
+fn pest_piece(file: FileId, text: &str, piece: &chunk::Chunk) -> Parsed {
     let mut diags = Vec::new();
     if let Some(at) = piece.too_deep_at {
         let span = Span::new(file, at, at + 1);
@@ -135,6 +146,25 @@ fn parse_piece(file: FileId, text: &str, piece: &chunk::Chunk) -> Parsed {
             (Err(declared_name(source)), diags)
         }
     }
+}
+
+/// Each declaration of `text` as the hand-written reader reads it (`None` where
+/// it gives up) and as pest reads it (`None` if it does not parse), with pest's
+/// diagnostics: for tests that hold the two to the same trees.
+#[doc(hidden)]
+pub fn both_readings(text: &str) -> Vec<(Option<ast::Decl>, Option<ast::Decl>, Vec<Diagnostic>)> {
+    let file = FileId(0);
+    chunk::split(text)
+        .iter()
+        .map(|piece| {
+            let fast = piece
+                .too_deep_at
+                .is_none()
+                .then(|| fast::declaration(file, piece.start, &text[piece.start..piece.end]));
+            let (decl, diags) = pest_piece(file, text, piece);
+            (fast.flatten(), decl.ok(), diags)
+        })
+        .collect()
 }
 
 /// The name a broken declaration was meant to declare: the word after its keyword.
