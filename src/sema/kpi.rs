@@ -5,6 +5,7 @@ use super::types::{Additivity, Unit};
 use super::Checker;
 use crate::diagnostics::{Code, Diagnostic, Label};
 use crate::syntax::ast::{self, Direction, Grain, RelOp, UnitLit};
+use std::collections::HashSet;
 
 impl Checker<'_> {
     pub(super) fn kpis(&mut self) {
@@ -82,17 +83,19 @@ impl Checker<'_> {
 
     /// Period offsets must step in whole periods of the KPI's grain.
     fn check_offsets(&mut self, expr: &Expr, grain: Grain) {
-        let mut seen = vec![false; self.model.metrics.len()];
+        // The metrics this KPI reaches, not a flag for every metric of the spec:
+        // that would make checking quadratic in the number of KPIs.
+        let mut seen = HashSet::new();
         self.offsets_in(expr, grain, &mut seen);
     }
 
     /// Each metric is visited once: metrics that use a metric twice, nested, would
     /// otherwise take exponential time.
-    fn offsets_in(&mut self, expr: &Expr, grain: Grain, seen: &mut [bool]) {
+    fn offsets_in(&mut self, expr: &Expr, grain: Grain, seen: &mut HashSet<usize>) {
         crate::guard(|| self.offsets_in_unguarded(expr, grain, seen))
     }
 
-    fn offsets_in_unguarded(&mut self, expr: &Expr, grain: Grain, seen: &mut [bool]) {
+    fn offsets_in_unguarded(&mut self, expr: &Expr, grain: Grain, seen: &mut HashSet<usize>) {
         match &expr.kind {
             ExprKind::Offset { expr: inner, grain: step, .. } => {
                 if !step.is_multiple_of(grain) {
@@ -111,8 +114,7 @@ impl Checker<'_> {
             }
             ExprKind::Neg(inner) | ExprKind::Change(inner) => self.offsets_in(inner, grain, seen),
             ExprKind::Metric(id) => {
-                if seen.get(id.0) == Some(&false) {
-                    seen[id.0] = true;
+                if id.0 < self.model.metrics.len() && seen.insert(id.0) {
                     let inner = self.model.metrics[id.0].expr.clone();
                     self.offsets_in(&inner, grain, seen);
                 }

@@ -159,7 +159,9 @@ impl<'a> Reader<'a> {
     /// A word that is not a keyword: a reference, or a declared name (which the
     /// front end would refuse with a diagnostic if it were a keyword).
     fn ident(&mut self) -> R<Ident> {
-        if KEYWORDS.contains(&self.word()) {
+        let w = self.word();
+        // Every keyword is lowercase letters only: most names are told apart by that.
+        if w.bytes().all(|c| c.is_ascii_lowercase()) && KEYWORDS.contains(&w) {
             return Err(GiveUp);
         }
         self.raw_name()
