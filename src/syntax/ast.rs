@@ -433,6 +433,24 @@ pub struct Kpi {
     pub span: Span,
 }
 
+impl Kpi {
+    /// A KPI with its name and label and no clause yet.
+    pub fn new(name: Ident, label: Option<StrLit>, span: Span) -> Kpi {
+        Kpi {
+            name,
+            label,
+            metric: None,
+            grain: None,
+            by: Vec::new(),
+            targets: Vec::new(),
+            warn: None,
+            owner: None,
+            description: None,
+            span,
+        }
+    }
+}
+
 /// `metric paid_revenue` or an inline `metric sum(orders.amount) where paid`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct KpiMetric {

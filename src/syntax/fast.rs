@@ -19,7 +19,9 @@
 
 use super::ast::*;
 use super::chunk::MAX_DEPTH;
-use super::lower::{cmp_op, direction, duration_unit, number_value, parse_period, unescape, MAX_OPERANDS};
+use super::lower::{
+    binary, cmp_op, direction, duration_unit, number_value, parse_period, pred_node, unescape, MAX_OPERANDS,
+};
 use super::KEYWORDS;
 use crate::span::{FileId, Span};
 use chrono::{NaiveDate, NaiveDateTime};
@@ -51,6 +53,11 @@ struct Reader<'a> {
 
 fn is_ident_char(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// The grammar's `currency`: three capital letters, a word of their own.
+fn is_currency(w: &str) -> bool {
+    w.len() == 3 && w.bytes().all(|c| c.is_ascii_uppercase())
 }
 
 const GRAINS: [&str; 10] = ["days", "day", "weeks", "week", "months", "month", "quarters", "quarter", "years", "year"];
@@ -147,7 +154,11 @@ impl<'a> Reader<'a> {
 
     /// Any word, keywords included (the grammar's `name` in columns and types).
     fn raw_name(&mut self) -> R<Ident> {
-        let w = self.word();
+        self.take_name(self.word())
+    }
+
+    /// The word `w` at the cursor as a name.
+    fn take_name(&mut self, w: &'a str) -> R<Ident> {
         if w.is_empty() {
             return Err(GiveUp);
         }
@@ -164,7 +175,7 @@ impl<'a> Reader<'a> {
         if w.bytes().all(|c| c.is_ascii_lowercase()) && KEYWORDS.contains(&w) {
             return Err(GiveUp);
         }
-        self.raw_name()
+        self.take_name(w)
     }
 
     fn string(&mut self) -> R<StrLit> {
@@ -243,7 +254,7 @@ impl<'a> Reader<'a> {
         } else {
             let spaces = self.bytes[end..].iter().take_while(|c| **c == b' ').count();
             let w = if spaces > 0 { self.word_at(end + spaces) } else { "" };
-            if w.len() == 3 && w.bytes().all(|c| c.is_ascii_uppercase()) {
+            if is_currency(w) {
                 unit = UnitLit::Currency(w.to_string());
                 end += spaces + 3;
             } else if DURATIONS.contains(&w) {
@@ -402,7 +413,7 @@ impl<'a> Reader<'a> {
         let type_name = self.raw_name()?;
         let arg = if self.punct("(") {
             let w = self.word();
-            if !(w.len() == 3 && w.bytes().all(|c| c.is_ascii_uppercase()) || DURATIONS.contains(&w)) {
+            if !(is_currency(w) || DURATIONS.contains(&w)) {
                 return Err(GiveUp);
             }
             let arg = self.raw_name()?;
@@ -445,12 +456,7 @@ impl<'a> Reader<'a> {
             return Err(GiveUp);
         }
         let fold = |run: Vec<Pred>, kind: fn(Box<Pred>, Box<Pred>) -> PredKind| {
-            run.into_iter()
-                .reduce(|lhs, rhs| {
-                    let span = lhs.span.to(rhs.span);
-                    Pred { kind: kind(Box::new(lhs), Box::new(rhs)), span }
-                })
-                .expect("a run has an operand")
+            run.into_iter().reduce(|lhs, rhs| pred_node(kind, lhs, rhs)).expect("a run has an operand")
         };
         let conjunctions: Vec<Pred> = disjuncts.into_iter().map(|run| fold(run, PredKind::And)).collect();
         Ok(fold(conjunctions, PredKind::Or))
@@ -708,18 +714,7 @@ impl<'a> Reader<'a> {
         let name = self.ident()?;
         let label = self.label()?;
         self.expect("{")?;
-        let mut kpi = Kpi {
-            name,
-            label,
-            metric: None,
-            grain: None,
-            by: Vec::new(),
-            targets: Vec::new(),
-            warn: None,
-            owner: None,
-            description: None,
-            span: Span::default(),
-        };
+        let mut kpi = Kpi::new(name, label, Span::default());
         while !self.punct("}") {
             self.kpi_clause(&mut kpi)?;
         }
@@ -850,9 +845,4 @@ impl<'a> Reader<'a> {
         self.bump(len);
         Ok(PeriodLit { grain, start: first_day, text: text.to_string(), span: self.span(start) })
     }
-}
-
-fn binary(op: BinOp, lhs: Expr, rhs: Expr) -> Expr {
-    let span = lhs.span.to(rhs.span);
-    Expr { kind: ExprKind::Binary { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span }
 }

@@ -541,18 +541,7 @@ impl Lowerer<'_> {
         let span = self.span(&pair);
         let mut inner = pair.into_inner().peekable();
         let (name, label) = self.name_and_label(&mut inner);
-        let mut kpi = Kpi {
-            name,
-            label,
-            metric: None,
-            grain: None,
-            by: Vec::new(),
-            targets: Vec::new(),
-            warn: None,
-            owner: None,
-            description: None,
-            span,
-        };
+        let mut kpi = Kpi::new(name, label, span);
         for clause in inner {
             self.kpi_clause(&mut kpi, clause);
         }
@@ -991,7 +980,7 @@ fn runs<'i>(mut chain: Pairs<'i, Rule>, tight: Rule) -> Vec<(Option<P<'i>>, Vec<
     runs
 }
 
-fn binary(op: BinOp, lhs: Expr, rhs: Expr) -> Expr {
+pub(super) fn binary(op: BinOp, lhs: Expr, rhs: Expr) -> Expr {
     let span = lhs.span.to(rhs.span);
     Expr { kind: ExprKind::Binary { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span }
 }
@@ -1001,7 +990,7 @@ fn zero(span: Span) -> Expr {
     Expr { kind: ExprKind::Quantity(Quantity { value: 0.0, unit: UnitLit::None, span }), span }
 }
 
-fn pred_node(kind: fn(Box<Pred>, Box<Pred>) -> PredKind, lhs: Pred, rhs: Pred) -> Pred {
+pub(super) fn pred_node(kind: fn(Box<Pred>, Box<Pred>) -> PredKind, lhs: Pred, rhs: Pred) -> Pred {
     let span = lhs.span.to(rhs.span);
     Pred { kind: kind(Box::new(lhs), Box::new(rhs)), span }
 }

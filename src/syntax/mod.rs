@@ -108,12 +108,16 @@ fn parser_pool() -> &'static rayon::ThreadPool {
 type Parsed = (Result<ast::Decl, Option<String>>, Vec<Diagnostic>);
 
 fn parse_piece(file: FileId, text: &str, piece: &chunk::Chunk) -> Parsed {
-    if piece.too_deep_at.is_none() {
-        if let Some(decl) = fast::declaration(file, piece.start, &text[piece.start..piece.end]) {
-            return (Ok(decl), Vec::new());
-        }
+    match fast_piece(file, text, piece) {
+        Some(decl) => (Ok(decl), Vec::new()),
+        None => pest_piece(file, text, piece),
     }
-    pest_piece(file, text, piece)
+}
+
+/// The declaration of one piece as the hand-written reader reads it, if it does
+/// (never a piece nested too deeply: pest's path reports that).
+fn fast_piece(file: FileId, text: &str, piece: &chunk::Chunk) -> Option<ast::Decl> {
+    piece.too_deep_at.is_none().then(|| fast::declaration(file, piece.start, &text[piece.start..piece.end]))?
 }
 
 /// The declaration of one piece as pest and the lowering read it.
@@ -157,12 +161,8 @@ pub fn both_readings(text: &str) -> Vec<(Option<ast::Decl>, Option<ast::Decl>, V
     chunk::split(text)
         .iter()
         .map(|piece| {
-            let fast = piece
-                .too_deep_at
-                .is_none()
-                .then(|| fast::declaration(file, piece.start, &text[piece.start..piece.end]));
             let (decl, diags) = pest_piece(file, text, piece);
-            (fast.flatten(), decl.ok(), diags)
+            (fast_piece(file, text, piece), decl.ok(), diags)
         })
         .collect()
 }
