@@ -5,9 +5,11 @@
 pub mod cli;
 pub mod config;
 pub mod diagnostics;
+pub mod exact;
 pub mod fmt;
 pub mod lint;
 pub mod load;
+pub mod money;
 pub mod sandbox;
 pub mod sema;
 pub mod span;

@@ -429,12 +429,17 @@ fn to_table(
     Ok(table)
 }
 
-/// A column of numbers as floats; decimals (exact sums) each as the nearest float.
+/// A column of numbers as floats; decimals (exact sums) each as the nearest
+/// float, lists of floats (float sums) each as their exact sum.
 fn float_column(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<f64>>> {
     let c = df.column(name)?;
     if let DataType::Decimal(_, scale) = c.dtype() {
         let scale = *scale;
         return Ok(c.decimal()?.physical().iter().map(|v| v.map(|v| aggs::decimal_to_f64(v, scale))).collect());
+    }
+    if let DataType::List(_) = c.dtype() {
+        let lists = c.list()?;
+        return (0..lists.len()).map(|row| aggs::exact_float_sum(lists.get_as_series(row)).map(Some)).collect();
     }
     Ok(c.cast(&DataType::Float64)?.f64()?.iter().collect())
 }

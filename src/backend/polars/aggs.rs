@@ -83,12 +83,14 @@ pub(super) fn agg_exprs(scan: &Scan, a: &AggOutput, conditions: &Conditions) -> 
         AggFn::CountDistinct => unreachable!("distinct counts are counted by kpic: distinct::counts"),
         AggFn::Sum | AggFn::Avg => {
             // The sum, exact ones as decimals that the table reads as the
-            // nearest float ([`decimal_to_f64`]), and the count of values it
-            // adds: SQL's sum of no values is null, not 0, and an average is
-            // the sum over the count.
+            // nearest float ([`decimal_to_f64`]), float ones as each group's
+            // values, which the table adds exactly ([`crate::exact::FloatSum`]):
+            // a float sum in polars depends on how rows are split between
+            // threads. And the count of values it adds: SQL's sum of no values
+            // is null, not 0, and an average is the sum over the count.
             let sum = match exact_scale(ty) {
                 Some(scale) => exact_decimal(c.clone(), scale).sum(),
-                None => to_float(c.clone()).sum(),
+                None => float_values(c.clone()),
             };
             vec![sum.alias(alias), count().alias(format!("{alias}__n"))]
         }
@@ -258,6 +260,20 @@ fn round_half_even(x: f64) -> f64 {
 
 pub(super) fn to_float(c: Expr) -> Expr {
     c.cast(DataType::Float64)
+}
+
+/// A group's values of `c` as floats, nulls left out: a list per group.
+pub(super) fn float_values(c: Expr) -> Expr {
+    to_float(c).drop_nulls()
+}
+
+/// The exact sum of a list of floats, rounded once.
+pub(super) fn exact_float_sum(values: Option<Series>) -> PolarsResult<f64> {
+    let mut sum = crate::exact::FloatSum::default();
+    if let Some(values) = values {
+        values.f64()?.into_no_null_iter().for_each(|x| sum.add(x));
+    }
+    Ok(sum.value())
 }
 
 /// The value of a condition that reads no column (`true`, `not false`).

@@ -6,14 +6,15 @@
 //! and decimals add as 128-bit integers (the same decimals the single pass sums
 //! in); minima and maxima combine; distinct values are kept per group in a set,
 //! and the values of a median or percentile in a list, so those two cost memory
-//! in proportion to the distinct values and the values they read. The results
-//! equal the single pass's bit for bit, but for sums of `float` columns, which
-//! add in another order.
+//! in proportion to the distinct values and the values they read; sums of
+//! floats add each batch's values to an exact sum. The results equal the
+//! single pass's bit for bit.
 
 use super::aggs::{
-    agg_exprs, agg_input, column_type, decimal_to_f64, exact_decimal, exact_scale, to_float, Conditions,
+    agg_exprs, agg_input, column_type, decimal_to_f64, exact_decimal, exact_scale, float_values, to_float, Conditions,
 };
 use super::Diagnostic;
+use crate::exact::FloatSum;
 use crate::ir::{AggOutput, AggQuery, AggTable, Scan};
 use crate::syntax::ast::AggFn;
 use ::polars::prelude::*;
@@ -42,7 +43,7 @@ enum Acc {
         scale: usize,
     },
     Float {
-        sum: f64,
+        sum: FloatSum,
         n: f64,
     },
     Min(Option<f64>),
@@ -151,7 +152,7 @@ fn partial_frame(scan: &Scan, lf: LazyFrame, query: &AggQuery) -> LazyFrame {
             AggFn::Sum | AggFn::Avg => {
                 match exact_scale(column_type(scan, a)) {
                     Some(scale) => aggs.push(exact_decimal(c.clone(), scale).sum().alias(alias)),
-                    None => aggs.push(to_float(c.clone()).sum().alias(alias)),
+                    None => aggs.push(float_values(c.clone()).alias(alias)),
                 }
                 aggs.push(n());
             }
@@ -169,8 +170,16 @@ fn partial_frame(scan: &Scan, lf: LazyFrame, query: &AggQuery) -> LazyFrame {
 /// One aggregate's column(s) of a partial frame.
 enum Part {
     Count(Float64Chunked),
-    Exact { sum: Int128Chunked, n: Float64Chunked, scale: usize },
-    Float { sum: Float64Chunked, n: Float64Chunked },
+    Exact {
+        sum: Int128Chunked,
+        n: Float64Chunked,
+        scale: usize,
+    },
+    /// Each group's values.
+    Float {
+        sum: ListChunked,
+        n: Float64Chunked,
+    },
     Min(Float64Chunked),
     Max(Float64Chunked),
     Distinct(ListChunked),
@@ -191,7 +200,7 @@ impl Part {
                     let sum = df.column(alias)?.decimal()?.physical().clone();
                     Part::Exact { sum, n: n()?, scale }
                 }
-                None => Part::Float { sum: float(alias)?, n: n()? },
+                None => Part::Float { sum: df.column(alias)?.list()?.clone(), n: n()? },
             },
             AggFn::Min => Part::Min(float(alias)?),
             AggFn::Max => Part::Max(float(alias)?),
@@ -204,7 +213,7 @@ impl Part {
         match self {
             Part::Count(_) => Acc::Count(0.0),
             Part::Exact { scale, .. } => Acc::Exact { sum: 0, n: 0.0, scale: *scale },
-            Part::Float { .. } => Acc::Float { sum: 0.0, n: 0.0 },
+            Part::Float { .. } => Acc::Float { sum: FloatSum::default(), n: 0.0 },
             Part::Min(_) => Acc::Min(None),
             Part::Max(_) => Acc::Max(None),
             Part::Distinct(_) => Acc::Distinct(Distinct::default()),
@@ -221,7 +230,9 @@ impl Part {
                 *count += n.get(row).unwrap_or(0.0);
             }
             (Part::Float { sum, n }, Acc::Float { sum: total, n: count }) => {
-                *total += sum.get(row).unwrap_or(0.0);
+                if let Some(values) = sum.get_as_series(row) {
+                    values.f64()?.into_no_null_iter().for_each(|x| total.add(x));
+                }
                 *count += n.get(row).unwrap_or(0.0);
             }
             (Part::Min(c), Acc::Min(m)) => *m = combine(*m, c.get(row), f64::min),
@@ -281,7 +292,7 @@ impl Acc {
             Acc::Count(n) => Some(n),
             Acc::Exact { n, .. } | Acc::Float { n, .. } if n == 0.0 => None,
             Acc::Exact { sum, n, scale } => Some(average(a, decimal_to_f64(sum, scale), n)),
-            Acc::Float { sum, n } => Some(average(a, sum, n)),
+            Acc::Float { sum, n } => Some(average(a, sum.value(), n)),
             Acc::Min(m) | Acc::Max(m) => m,
             Acc::Distinct(set) => Some(set.len() as f64),
             Acc::Values(mut values) if !values.is_empty() => {
