@@ -19,7 +19,9 @@ pub struct Args {
     #[arg(long, value_enum, default_value = "human")]
     format: DiagFormat,
     /// Also compare every source's declared columns and types with its data file
-    /// (Parquet metadata; a CSV header and its first 10,000 records).
+    /// (Parquet metadata; a CSV header and its first 10,000 records), and
+    /// require every planning table (targets, bonus bases, org charts); without
+    /// it, only the planning tables whose files exist are read.
     /// `--data=SOURCE=PATH` checks a source against another file (repeatable).
     #[arg(long = "data", value_name = "SOURCE=PATH", num_args = 0..=1, require_equals = true, default_missing_value = "")]
     data: Option<Vec<String>>,
@@ -59,6 +61,11 @@ pub fn run(args: Args) -> u8 {
         if args.data.is_some() {
             let problems = check_data(&checked, &overrides, &mut matched, &mut found);
             found.extend(problems);
+        }
+        if !checked.has_errors() {
+            // Planning tables are part of the spec: read those in the
+            // repository always, and require every one with `--data`.
+            found.extend(crate::eval::check_tables(&checked.model, args.data.is_none()));
         }
         for d in found {
             // A file imported by several specs is reported once.

@@ -50,6 +50,10 @@ pub struct Args {
     /// evaluations that take over a second).
     #[arg(long, short)]
     quiet: bool,
+    /// Lay tables out for this many columns (default: the terminal's width,
+    /// else `COLUMNS`, else 80).
+    #[arg(long, value_parser = clap::value_parser!(u16).range(i64::from(super::eval::MIN_WIDTH)..))]
+    width: Option<u16>,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -104,7 +108,9 @@ fn diff(args: &Args) -> Result<u8, u8> {
     let diff = crate::diff::compare(&old.model, &old_eval, &new.model, &new_eval);
     let versions = Versions { old: &labels.0, new: &labels.1 };
     let text = match args.format {
-        Format::Table => render::table(&versions, &diff, super::eval::terminal_style(args.output.is_none())),
+        Format::Table => {
+            render::table(&versions, &diff, super::eval::terminal_style(args.output.is_none(), args.width))
+        }
         Format::Markdown => render::markdown_report(&versions, &diff),
         Format::Json => render::json(&versions, &diff) + "\n",
     };

@@ -54,6 +54,10 @@ pub struct Args {
     /// Exit with 3 when any KPI is missed.
     #[arg(long)]
     fail_on_missed: bool,
+    /// Lay tables out for this many columns (default: the terminal's width,
+    /// else `COLUMNS`, else 80).
+    #[arg(long, value_parser = clap::value_parser!(u16).range(i64::from(MIN_WIDTH)..))]
+    width: Option<u16>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -211,7 +215,7 @@ pub fn run(args: Args) -> u8 {
         evaluation.kpis.clear();
     }
     let text = match args.format {
-        Format::Table => crate::report::table(&evaluation, &history, terminal_style(args.output.is_none())),
+        Format::Table => crate::report::table(&evaluation, &history, terminal_style(args.output.is_none(), args.width)),
         Format::Json => crate::report::json(&args.selection.spec.display().to_string(), &evaluation),
         Format::Csv => match view {
             View::All => crate::report::csv(&evaluation),
@@ -232,24 +236,30 @@ pub fn run(args: Args) -> u8 {
 }
 
 /// How the table looks where it goes: `to_stdout` and standard output a terminal,
-/// or a file or a pipe.
-pub(crate) fn terminal_style(to_stdout: bool) -> crate::report::Style {
+/// or a file or a pipe; `width` as `--width` says.
+pub(crate) fn terminal_style(to_stdout: bool, width: Option<u16>) -> crate::report::Style {
     let terminal = to_stdout && std::io::stdout().is_terminal();
-    let width = terminal.then(|| comfy_table::Table::new().width().unwrap_or(80));
-    style_for(width, std::env::var_os("NO_COLOR").is_some())
+    let terminal_width = terminal.then(|| comfy_table::Table::new().width().unwrap_or(80));
+    let columns = std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse().ok());
+    let mut style = style_for(terminal_width, columns, std::env::var_os("NO_COLOR").is_some());
+    if let Some(w) = width {
+        style.width = w;
+    }
+    style
 }
 
-/// On a terminal (of the given width): colour unless NO_COLOR is set. Elsewhere
-/// no colour and 80 columns. A terminal narrower than [`MIN_WIDTH`] is taken for
-/// 80 columns too: some CI pseudo-terminals report a width of 0, which would
-/// squeeze every table into one character per column.
-fn style_for(terminal_width: Option<u16>, no_color: bool) -> crate::report::Style {
-    let width = terminal_width.filter(|w| *w >= MIN_WIDTH).unwrap_or(80);
+/// On a terminal (of the given width): colour unless NO_COLOR is set.
+/// Elsewhere no colour and the width `COLUMNS` says, else 80. A width narrower
+/// than [`MIN_WIDTH`] is not believed: some CI pseudo-terminals report a width
+/// of 0, which would squeeze every table into one character per column.
+fn style_for(terminal_width: Option<u16>, columns: Option<u16>, no_color: bool) -> crate::report::Style {
+    let believed = |w: Option<u16>| w.filter(|w| *w >= MIN_WIDTH);
+    let width = believed(terminal_width).or(believed(columns)).unwrap_or(80);
     crate::report::Style { color: terminal_width.is_some() && !no_color, width }
 }
 
 /// The narrowest terminal width believed.
-const MIN_WIDTH: u16 = 40;
+pub(crate) const MIN_WIDTH: u16 = 40;
 
 #[cfg(test)]
 mod tests {
@@ -258,7 +268,7 @@ mod tests {
     #[test]
     fn colour_only_on_a_terminal_without_no_color() {
         let style = |w, no_color| {
-            let s = style_for(w, no_color);
+            let s = style_for(w, None, no_color);
             (s.color, s.width)
         };
         assert_eq!(style(Some(120), false), (true, 120));
@@ -269,10 +279,17 @@ mod tests {
 
     #[test]
     fn a_width_too_small_to_be_true_is_80() {
-        let width = |w| style_for(Some(w), true).width;
+        let width = |w| style_for(Some(w), None, true).width;
         assert_eq!(width(0), 80);
         assert_eq!(width(39), 80);
         assert_eq!(width(40), 40);
         assert_eq!(width(200), 200);
+    }
+
+    #[test]
+    fn columns_sets_the_width_off_a_terminal() {
+        assert_eq!(style_for(None, Some(120), true).width, 120);
+        assert_eq!(style_for(None, Some(10), true).width, 80);
+        assert_eq!(style_for(Some(100), Some(120), true).width, 100);
     }
 }

@@ -124,7 +124,7 @@ codes! {
         "`sum`, `avg`, `median` and `percentile` need a numeric, money, percent or duration column; `min` and `max` need a number, money, percent or duration. `count` and `count_distinct` accept any column.";
     TargetUnit = "E204", "target-unit-mismatch", Error,
         "a target's unit does not match its metric",
-        "A target of `2_000_000 USD` on a metric in RUB, or a percent target on a count, is a mistake that would pay bonuses on the wrong scale. A bare number takes the metric's unit; durations must state theirs (`3 days`).";
+        "A target of `2_000_000 USD` on a metric in RUB, or a percent target on a count, is a mistake that would pay bonuses on the wrong scale. A bare number is taken in the metric's unit for counts, numbers and money, and as a fraction (at most 1) for a ratio; a duration must state its unit (`3 days`), since `6` could be seconds or hours.\n\nA planning table's numbers have no unit, so its reference states it: `table \"plan.csv\" in minutes` for a duration, `in percent` or `in fraction` for a ratio, optionally the currency for money. A bonus base is money and names its currency: `base 50_000 RUB`, `base table \"bonus.csv\" in RUB`.";
     ForeignFilter = "E205", "filter-source-mismatch", Error,
         "a filter reads a source the aggregate does not",
         "A `where` clause filters the rows of the source being aggregated, so every column it uses must belong to that source. Filtering `count(leads)` by `orders.status` is ambiguous: join the data upstream or filter each part.";
@@ -166,13 +166,16 @@ codes! {
         "A scorecard `by manager per month` can only weigh KPIs computed `per month` and `by manager`.";
     BadPayout = "E403", "bad-payout-curve", Error,
         "a payout curve has gaps, overlaps or bad bounds",
-        "The ranges of a payout curve must cover every score exactly once: `below 80%`, `80% .. 100%`, `above 100%`.";
+        "The ranges of a payout curve must cover every score exactly once: `below 80%`, `80% .. 100%`, `above 100%`. A `linear` value runs between the two ends of its range, so it needs a range with two ends: `above 100% => linear 1.0 .. 2.0` has no score at which 2.0 is reached. Write `100% .. 150% => linear 1.0 .. 2.0` and `above 150% => 2.0`.";
     BadGate = "E404", "bad-gate", Error,
         "a gate names a KPI that is not in the scorecard",
         "`gate revenue_plan` pays no bonus when that KPI is missed; it must be one of the scorecard's weighted KPIs.";
     DuplicateWeight = "E405", "duplicate-scorecard-kpi", Error,
         "a KPI is weighted twice in one scorecard",
         "Each KPI appears once in a scorecard; merge the weights.";
+    UncappedLowerIsBetter = "E406", "uncapped-lower-is-better", Error,
+        "a scorecard weighs a lower-is-better KPI without a cap",
+        "The attainment of a lower-is-better KPI is target / actual: it grows without bound as the actual falls, and has no value at an actual of 0, where the KPI is met as well as it can be. A scorecard counts such a met KPI as its `cap`; without a cap there is no value to count that is at least every attainment below it, so removing the last refund could lower a bonus.\n\nAdd a `cap` (for example `cap 120%`) to the scorecard: attainments are capped and an actual of 0 counts as the cap.";
     ShareTotal = "E501", "shares-not-100", Error,
         "cascade shares do not total 100 %",
         "Shares split the parent's target among the children; if they do not add up to 100 %, part of the target is owned by nobody (or twice).";
@@ -242,6 +245,12 @@ codes! {
     AlwaysMet = "W002", "target-always-met", Warning,
         "a target is met whatever the data says",
         "`target >= 0` on a count is met by doing nothing; a bonus on it is a gift. Raise the bar.";
+    PayoutNotMonotone = "W005", "payout-not-monotone", Warning,
+        "a payout curve pays less for a higher score somewhere",
+        "A payout curve that falls somewhere (`80% .. 100% => 1.0` then `above 100% => 0.9`) pays less for doing better: a person gains by stopping short. Make each range start at least where the previous one ended.";
+    TargetAboveShare = "W006", "target-above-share", Warning,
+        "a target above 100 % for a share, which cannot exceed 100 %",
+        "`count(orders where moscow) / count(orders)` counts part of the rows over all of them: it is at most 100 %. A target above that is never met; in a table, `40` with `in fraction` means 4000 %. Write the target as a share (`in percent` for tables that write 40 for 40 %).";
 }
 
 /// The Markdown page of a code, as printed by `kpic explain` and kept in

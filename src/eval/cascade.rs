@@ -1,13 +1,17 @@
 //! Cascades: a parent KPI's target allocated down the levels of a hierarchy, with
 //! each level's actual recomputed from the data at that level (docs/cascades.md).
 
-use super::{grid, score, Entity, Evaluation, Grid, Status, TargetValue, Window};
+use super::tables::SideTable;
+use super::{grid, nothing_known, score, Entity, Evaluation, Grid, Note, Status, TargetValue, Window};
 use crate::diagnostics::{Code, Diagnostic, Label};
 use crate::eval::period::Period;
+use crate::exact;
 use crate::ir::{AggTable, Plan};
 use crate::sema::model::{Allocation, CascadeBody, CascadeDef, KpiDef, Level, Model};
 use serde::Serialize;
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::iter::empty;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct CascadeResult {
@@ -27,7 +31,7 @@ pub struct CascadeRow {
     pub target: Option<TargetValue>,
     pub attainment: Option<f64>,
     pub status: Status,
-    pub notes: Vec<String>,
+    pub notes: Vec<Note>,
 }
 
 pub fn evaluate(
@@ -42,8 +46,12 @@ pub fn evaluate(
         let CascadeBody::Levels(level) = &cascade.body else { continue };
         let def = model.kpi(cascade.kpi);
         let Some(top) = eval.kpis.iter().find(|k| k.name == def.name) else { continue };
-        let grids: HashMap<Vec<String>, Grid> =
-            plan.levels.iter().filter(|l| l.cascade == ci).map(|l| (l.dims.clone(), grid(&l.plan, tables))).collect();
+        let grids: HashMap<Vec<String>, RefCell<Grid>> = plan
+            .levels
+            .iter()
+            .filter(|l| l.cascade == ci)
+            .map(|l| (l.dims.clone(), RefCell::new(grid(&l.plan, &plan.queries, tables, &nothing_known, empty()))))
+            .collect();
         let mut orgs = HashMap::new();
         load_orgs(cascade, level, &mut Vec::new(), &mut orgs)?;
         check_tree(cascade, def, &grids, &orgs)?;
@@ -68,11 +76,61 @@ pub fn evaluate(
     Ok(out)
 }
 
-/// A child must sit under one parent: a manager in two departments would carry
-/// two targets.
-/// child → parent (none at the first level) from each level's org chart, by the
-/// dimensions down to that level.
-type Orgs = HashMap<Vec<String>, HashMap<Option<String>, Option<String>>>;
+/// Read a cascade's org charts (those that exist, by `exists`), for `kpic check`.
+pub(super) fn check_orgs(cascade: &CascadeDef, exists: &dyn Fn(&std::path::Path) -> bool) -> Result<(), Diagnostic> {
+    let CascadeBody::Levels(level) = &cascade.body else { return Ok(()) };
+    let mut levels = vec![(level, Vec::new())];
+    while let Some((level, mut dims)) = levels.pop() {
+        dims.push(level.dimension.clone());
+        if let Some(path) = level.org.as_deref().filter(|p| exists(p)) {
+            let parent = dims.len().checked_sub(2).map(|i| dims[i].clone());
+            org_table(cascade, path, parent.as_deref(), &level.dimension)?;
+        }
+        levels.extend(level.then.as_deref().map(|l| (l, dims.clone())));
+        if let Allocation::Shares(entries) | Allocation::Amounts(entries) = &level.allocation {
+            levels.extend(entries.iter().filter_map(|e| e.then.as_deref()).map(|l| (l, dims.clone())));
+        }
+    }
+    Ok(())
+}
+
+/// One level's org chart: each child's parent (none at the first level) and
+/// the period it is placed there for (none: every period).
+#[derive(Default)]
+struct Org {
+    places: HashMap<Option<String>, Place>,
+}
+
+/// A child's parent, and the periods of its rows (none: every period).
+type Place = (Option<String>, Vec<Option<Period>>);
+
+impl Org {
+    /// The children placed under `parent` in `p` (every child at the first level).
+    fn members<'s>(
+        &'s self,
+        parent: Option<&'s Option<String>>,
+        p: Period,
+    ) -> impl Iterator<Item = &'s Option<String>> + 's {
+        self.places
+            .iter()
+            .filter(move |(_, (up, when))| parent.is_none_or(|want| up == want) && placed(when, p))
+            .map(|(c, _)| c)
+    }
+
+    fn places(&self, child: &Option<String>, p: Period) -> bool {
+        self.places.get(child).is_some_and(|(_, when)| placed(when, p))
+    }
+}
+
+/// Whether an org chart's rows for a child (periods, none for "every
+/// period") place it in `p`: a row's period of any grain places it in the
+/// KPI periods that overlap it.
+fn placed(when: &[Option<Period>], p: Period) -> bool {
+    when.iter().any(|w| w.is_none_or(|w| p.overlaps(w.start, w.end())))
+}
+
+/// Each level's org chart, by the dimensions down to that level.
+type Orgs = HashMap<Vec<String>, Org>;
 
 fn load_orgs(cascade: &CascadeDef, level: &Level, dims: &mut Vec<String>, out: &mut Orgs) -> Result<(), Diagnostic> {
     dims.push(level.dimension.clone());
@@ -91,53 +149,50 @@ fn load_orgs(cascade: &CascadeDef, level: &Level, dims: &mut Vec<String>, out: &
     Ok(())
 }
 
+/// A child must sit under one parent: a manager in two departments would carry
+/// two targets.
 fn org_table(
     cascade: &CascadeDef,
     path: &std::path::Path,
     parent: Option<&str>,
     child: &str,
-) -> Result<HashMap<Option<String>, Option<String>>, Diagnostic> {
-    let fail = |why: String| {
-        Diagnostic::new(
-            Code::CascadeHierarchy,
-            format!("org chart {}: {why}", path.display()),
-            Label::new(cascade.span, "cascade declared here"),
-        )
-        .with_help(format!(
-            "the org chart needs the columns {}{child}",
-            parent.map_or(String::new(), |p| format!("{p}, "))
-        ))
-    };
-    let table = crate::backend::polars::read_text_table(path).map_err(fail)?;
-    let column =
-        |name: &str| -> Result<Vec<Option<String>>, Diagnostic> { Ok(table.column(name).map_err(fail)?.to_vec()) };
-    let children = column(child)?;
+) -> Result<Org, Diagnostic> {
+    let help = format!(
+        "the org chart needs the columns {}{child}, and optionally `period`",
+        parent.map_or(String::new(), |p| format!("{p}, "))
+    );
+    let label = Label::new(cascade.span, "cascade declared here");
+    let file = SideTable::read("org chart", path, Code::CascadeHierarchy, label, help)?;
+    let children = file.column(child)?;
     let parents = match parent {
-        Some(p) => column(p)?,
-        None => vec![None; children.len()],
+        Some(p) => Some(file.column(p)?),
+        None => None,
     };
-    let mut out = HashMap::new();
-    for (row, (c, p)) in children.into_iter().zip(parents).enumerate() {
-        if let Some(previous) = out.insert(c.clone(), p.clone()) {
-            if previous != p {
-                return Err(fail(format!("line {}: `{}` is listed under two parents", row + 2, c.unwrap_or_default())));
-            }
+    let mut org = Org::default();
+    for row in 0..file.rows() {
+        let (c, p) = (children[row].clone(), parents.and_then(|ps| ps[row].clone()));
+        let period = file.period(row, None)?;
+        let (up, when) = org.places.entry(c.clone()).or_insert_with(|| (p.clone(), Vec::new()));
+        if *up != p {
+            let name = c.unwrap_or_default();
+            return Err(file.at(row, format!("`{name}` is listed under two parents")));
         }
+        when.push(period);
     }
-    Ok(out)
+    Ok(org)
 }
 
 fn check_tree(
     cascade: &CascadeDef,
     def: &KpiDef,
-    grids: &HashMap<Vec<String>, Grid>,
+    grids: &HashMap<Vec<String>, RefCell<Grid>>,
     orgs: &Orgs,
 ) -> Result<(), Diagnostic> {
     for (dims, org) in orgs.iter().filter(|(d, _)| d.len() >= 2) {
         let Some(g) = grids.get(dims) else { continue };
-        for entity in &g.entities {
+        for entity in &g.borrow().entities {
             let (data_parent, child) = (&entity[entity.len() - 2], &entity[entity.len() - 1]);
-            if let Some(org_parent) = org.get(child) {
+            if let Some((org_parent, _)) = org.places.get(child) {
                 if org_parent != data_parent {
                     let name = |v: &Option<String>| v.clone().unwrap_or_else(|| "(empty)".into());
                     return Err(Diagnostic::new(
@@ -160,7 +215,7 @@ fn check_tree(
     for (dims, g) in grids.iter().filter(|(d, _)| d.len() >= 2) {
         let mut parents: BTreeMap<Vec<Option<String>>, BTreeSet<Vec<Option<String>>>> = BTreeMap::new();
         let split = def.by.len() + dims.len() - 1;
-        for entity in &g.entities {
+        for entity in &g.borrow().entities {
             let (up, child) = entity.split_at(split);
             let mut key = entity[..def.by.len()].to_vec();
             key.extend_from_slice(child);
@@ -186,16 +241,16 @@ fn check_tree(
     Ok(())
 }
 
-struct Walker<'a> {
+struct Walker<'a, 'g> {
     def: &'a KpiDef,
-    grids: &'a HashMap<Vec<String>, Grid>,
+    grids: &'a HashMap<Vec<String>, RefCell<Grid<'g>>>,
     orgs: &'a Orgs,
     period: Period,
     /// The parent KPI's own `by` values.
     prefix: Entity,
 }
 
-impl Walker<'_> {
+impl Walker<'_, '_> {
     /// Allocate `parent` (the target of the node at `path`) among the children of
     /// `level`, then descend.
     fn level(
@@ -207,20 +262,28 @@ impl Walker<'_> {
         rows: &mut Vec<CascadeRow>,
     ) {
         dims.push(level.dimension.clone());
-        let Some(g) = self.grids.get(dims.as_slice()) else {
+        let Some(cell) = self.grids.get(dims.as_slice()) else {
             dims.pop();
             return;
         };
-        let mut children: BTreeSet<Option<String>> = g
-            .entities
-            .iter()
-            .filter(|e| e.starts_with(&self.prefix) && e[self.prefix.len()..self.prefix.len() + path.len()] == path[..])
-            .map(|e| e[e.len() - 1].clone())
-            .collect();
-        // Children the org chart places under this parent, even without rows.
-        if let Some(org) = self.orgs.get(dims.as_slice()) {
-            let parent = path.last().cloned().flatten();
-            children.extend(org.iter().filter(|(_, p)| dims.len() == 1 || **p == parent).map(|(c, _)| c.clone()));
+        let under = |e: &Entity| {
+            e.starts_with(&self.prefix) && e[self.prefix.len()..self.prefix.len() + path.len()] == path[..]
+        };
+        // The children at work in this period: with rows in it, or placed
+        // under this parent by the org chart for it. They share `evenly`.
+        let org = self.orgs.get(dims.as_slice());
+        let parent_value = path.last();
+        let mut working: BTreeSet<Option<String>> = {
+            let g = cell.borrow();
+            g.entities
+                .iter()
+                .filter(|e| under(e) && g.cells.get(&(self.period, (*e).clone())).is_some_and(|c| c.present))
+                .map(|e| e[e.len() - 1].clone())
+                .collect()
+        };
+        if let Some(org) = org {
+            let parent = (dims.len() > 1).then_some(parent_value).flatten();
+            working.extend(org.members(parent, self.period).cloned());
         }
         let listed: Option<HashMap<Option<String>, &crate::sema::model::Entry>> = match &level.allocation {
             Allocation::Shares(entries) | Allocation::Amounts(entries) => {
@@ -228,11 +291,12 @@ impl Walker<'_> {
             }
             _ => None,
         };
+        let mut children = working.clone();
         if let Some(listed) = &listed {
             children.extend(listed.keys().cloned());
         }
-        let base = self.base_shares(level, g, path, &children);
-        let n = children.iter().filter(|c| listed.as_ref().is_none_or(|l| l.contains_key(*c))).count() as f64;
+        let base = self.base_shares(level, &cell.borrow(), path, &children);
+        let n = working.len() as f64;
         for child in children {
             let mut notes = Vec::new();
             let entry = listed.as_ref().and_then(|l| l.get(&child).copied());
@@ -242,27 +306,34 @@ impl Walker<'_> {
                 (Allocation::Proportional { .. }, _) => match base.get(&child) {
                     Some(share) => parent.map(|t| scale(t, *share)),
                     None => {
-                        notes.push("no actual in the base period: no share".to_string());
+                        notes.push(Note::NoBaseShare);
                         None
                     }
                 },
                 (Allocation::Shares(_), Some(e)) => parent.map(|t| scale(t, e.value)),
                 (Allocation::Amounts(_), Some(e)) => parent.map(|t| with_value(t, e.value)),
                 (Allocation::Shares(_) | Allocation::Amounts(_), None) => {
-                    notes.push(format!("in the data but not in the cascade: no {} target", level.dimension));
+                    notes.push(Note::NotInCascade { dimension: level.dimension.clone() });
                     None
                 }
             };
-            let mut entity = self.prefix.clone();
-            entity.extend(path.iter().cloned());
-            entity.push(child.clone());
-            let (actual, mut value_notes) =
-                g.actuals.get(&(self.period, entity)).cloned().unwrap_or((None, Vec::new()));
-            if actual.is_none() && entry.is_some() && !g.entities.iter().any(|e| e.last() == Some(&child)) {
-                notes.push("in the cascade but not in the data".to_string());
+            let entity = self.entity(path, &child);
+            let placed = org.is_some_and(|o| o.places(&child, self.period));
+            let mut value = cell.borrow().cells.get(&(self.period, entity.clone())).cloned();
+            if value.as_ref().is_none_or(|v| !v.present) && placed {
+                // On the org chart for the period without rows: at work, so a
+                // count or sum of nothing is 0.
+                let org = org.expect("placed by an org chart");
+                let known = |q: Period, e: &Entity| *e == entity && org.places(&child, q);
+                value = Some(cell.borrow_mut().evaluate(self.period, &entity, &known));
             }
-            value_notes.extend(notes);
-            let row = score(self.def, self.period, Vec::new(), actual, target, value_notes);
+            let value = value.unwrap_or_default();
+            if !value.present && entry.is_some() {
+                notes.push(Note::NotInData);
+            }
+            let mut all_notes = value.notes;
+            all_notes.extend(notes);
+            let row = score(self.def, self.period, Vec::new(), value.actual, target, all_notes);
             path.push(child.clone());
             rows.push(CascadeRow {
                 period: self.period,
@@ -282,6 +353,15 @@ impl Walker<'_> {
         dims.pop();
     }
 
+    /// The entity of a child under `path`: the KPI's own `by` values, the
+    /// levels above, the child.
+    fn entity(&self, path: &[Option<String>], child: &Option<String>) -> Entity {
+        let mut entity = self.prefix.clone();
+        entity.extend(path.iter().cloned());
+        entity.push(child.clone());
+        entity
+    }
+
     /// Each child's share of the children's total actual in the base period
     /// (summed over the KPI's periods inside it): "last year's share".
     fn base_shares(
@@ -295,29 +375,29 @@ impl Walker<'_> {
         let base = Period { grain: *grain, start: *start };
         let mut totals = HashMap::new();
         for child in children {
-            let mut entity = self.prefix.clone();
-            entity.extend(path.iter().cloned());
-            entity.push(child.clone());
-            let sum: f64 = g
+            let entity = self.entity(path, child);
+            let sum = g
                 .periods
                 .iter()
                 .filter(|p| p.start >= base.start && p.start < base.end())
                 .filter_map(|p| g.actual(*p, &entity))
-                .sum();
+                .fold(0.0, exact::add);
             if sum > 0.0 {
                 totals.insert(child.clone(), sum);
             }
         }
-        let all: f64 = totals.values().sum();
-        totals.into_iter().map(|(c, v)| (c, v / all)).collect()
+        let all = totals.values().fold(0.0, |a, b| exact::add(a, *b));
+        totals.into_iter().filter_map(|(c, v)| Some((c, exact::div(v, all)?))).collect()
     }
 }
 
 fn scale(t: TargetValue, f: f64) -> TargetValue {
     match t {
-        TargetValue::AtLeast { value } => TargetValue::AtLeast { value: value * f },
-        TargetValue::AtMost { value } => TargetValue::AtMost { value: value * f },
-        TargetValue::Between { low, high } => TargetValue::Between { low: low * f, high: high * f },
+        TargetValue::AtLeast { value } => TargetValue::AtLeast { value: exact::mul(value, f) },
+        TargetValue::AtMost { value } => TargetValue::AtMost { value: exact::mul(value, f) },
+        TargetValue::Between { low, high } => {
+            TargetValue::Between { low: exact::mul(low, f), high: exact::mul(high, f) }
+        }
     }
 }
 

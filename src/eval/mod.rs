@@ -1,26 +1,34 @@
 //! From aggregated tables to KPI results: derived values, period offsets, targets,
 //! attainment, status and gap, per period and entity.
 //!
-//! Semantics (docs/evaluation.md): a period with no rows has no data (never zero);
-//! a division by zero has no data and a note (never inf or NaN); aggregates follow
-//! SQL (nulls ignored, the sum of no values is null, a count of nothing is 0).
+//! Semantics (docs/evaluation.md): doing nothing is a value: a count or sum over
+//! no rows is 0 for an entity present in the period (rows in the KPI's
+//! sources, or a target table naming it), and no data only when nothing is
+//! known of it; averages and other aggregates of nothing have no data; a
+//! division by zero has no data and a note (never inf or NaN); arithmetic is
+//! exact on the decimals numbers print as ([`crate::exact`]).
 
 pub mod cascade;
+mod notes;
 pub mod period;
 pub mod scorecard;
+mod tables;
 mod targets;
 pub mod trends;
 
+pub use notes::{joined as joined_notes, Missing, MissingRuleApplied, Note};
+
 use crate::diagnostics::Diagnostic;
-use crate::ir::{AggTable, KpiPlan, Plan, Value};
+use crate::exact;
+use crate::ir::{AggQuery, AggTable, KpiPlan, Plan, Value};
 pub use crate::sema::model::Warn;
 use crate::sema::model::{KpiDef, Model};
 use crate::sema::types::Unit;
-use crate::syntax::ast::{BinOp, Grain};
+use crate::syntax::ast::{AggFn, BinOp, Grain};
 use chrono::NaiveDate;
 use period::Period;
 use serde::Serialize;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Which periods to report.
 #[derive(Debug, Clone, Default)]
@@ -65,7 +73,16 @@ pub struct Row {
     pub status: Status,
     /// actual − target (for a range: the distance outside it, 0 inside).
     pub gap: Option<f64>,
-    pub notes: Vec<String>,
+    pub notes: Vec<Note>,
+    /// The entity has rows in the period in a source the KPI reads, or a
+    /// target table names it for the period: it was at work, so a count or
+    /// sum of nothing is 0 and a scorecard pays it (docs/evaluation.md).
+    #[serde(skip)]
+    pub present: bool,
+    /// The value looks back to a period with nothing known of the entity (a
+    /// new joiner's growth): missing history, not something it did.
+    #[serde(skip)]
+    pub no_history: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -121,7 +138,7 @@ pub fn evaluate(
     let mut kpis = Vec::new();
     for kp in &plan.kpis {
         let def = model.kpi(kp.kpi);
-        kpis.push(evaluate_kpi(def, kp, tables, window)?);
+        kpis.push(evaluate_kpi(def, kp, &plan.queries, tables, window)?);
         progress.kpis_done(kpis.len(), plan.kpis.len());
     }
     let mut evaluation = Evaluation { kpis, scorecards: Vec::new(), cascades: Vec::new() };
@@ -132,85 +149,242 @@ pub fn evaluate(
 
 pub(crate) type Entity = Vec<Option<String>>;
 
-/// Row lookup for one query: (period start, entity) to row index.
+/// Row lookup for one query: (period start, entity) to row index, and which
+/// aggregates are 0 over nothing.
 struct Index<'t> {
     table: &'t AggTable,
     rows: HashMap<(NaiveDate, Entity), usize>,
+    /// The aliases of counts and sums: over no rows, their value is 0 for an
+    /// entity that is present (docs/evaluation.md, "Doing nothing is a value").
+    additive: HashSet<&'t str>,
 }
 
 impl<'t> Index<'t> {
-    fn new(table: &'t AggTable) -> Index<'t> {
+    fn new(query: &'t AggQuery, table: &'t AggTable) -> Index<'t> {
         let rows = (0..table.periods.len())
             .map(|r| ((table.periods[r], table.keys.iter().map(|k| k[r].clone()).collect()), r))
             .collect();
-        Index { table, rows }
+        let additive = query
+            .aggs
+            .iter()
+            .filter(|a| matches!(a.func, AggFn::Count | AggFn::CountDistinct | AggFn::Sum))
+            .map(|a| a.alias.as_str())
+            .collect();
+        Index { table, rows, additive }
     }
 }
 
+/// Whether an entity is known to be at work in a period outside the KPI's
+/// own rows: a target table names it for the period, an org chart places it.
+pub(crate) type Known<'k> = &'k dyn Fn(Period, &Entity) -> bool;
+
+/// Nothing known beyond the data.
+pub(crate) fn nothing_known(_: Period, _: &Entity) -> bool {
+    false
+}
+
 struct Ctx<'a> {
-    indexes: HashMap<usize, Index<'a>>,
-    notes: Vec<String>,
+    indexes: Vec<(usize, Index<'a>)>,
+    notes: Vec<Note>,
+    /// The period being evaluated, and whether its value read an earlier
+    /// period with nothing known of the entity (see [`Cell::no_history`]).
+    period: Option<Period>,
+    no_history: bool,
+}
+
+impl Ctx<'_> {
+    /// Whether `entity` has rows in `p` in any source the KPI reads.
+    fn has_rows(&self, p: Period, entity: &Entity) -> bool {
+        let key = (p.start, entity.clone());
+        self.indexes.iter().any(|(_, i)| i.rows.contains_key(&key))
+    }
+
+    fn index(&self, query: usize) -> Option<&Index<'_>> {
+        self.indexes.iter().find(|(q, _)| *q == query).map(|(_, i)| i)
+    }
+}
+
+/// A KPI's value in one period for one entity, with what is said about it.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Cell {
+    pub actual: Option<f64>,
+    pub notes: Vec<Note>,
+    /// The entity has rows in the period in a source the KPI reads, or is
+    /// known to be at work then ([`Known`]).
+    pub present: bool,
+    /// The value looks back (an offset, `change`) to a period in which
+    /// nothing is known of the entity: it has no history to compare with yet.
+    pub no_history: bool,
 }
 
 /// A KPI's actuals on its full grid: every period from the first to the last
-/// with data, for every entity seen.
-pub(crate) struct Grid {
+/// with data (and after it, the periods an offset still gives a value), for
+/// every entity seen or named by a target table.
+pub(crate) struct Grid<'a> {
     pub periods: Vec<Period>,
     pub entities: BTreeSet<Entity>,
-    pub actuals: HashMap<(Period, Entity), (Option<f64>, Vec<String>)>,
+    pub cells: HashMap<(Period, Entity), Cell>,
+    ctx: Ctx<'a>,
+    value: &'a Value,
 }
 
-pub(crate) fn grid(kp: &KpiPlan, tables: &[AggTable]) -> Grid {
-    let mut ctx =
-        Ctx { indexes: kp.queries.iter().map(|q| (*q, Index::new(&tables[*q]))).collect(), notes: Vec::new() };
+pub(crate) fn grid<'a>(
+    kp: &'a KpiPlan,
+    queries: &'a [AggQuery],
+    tables: &'a [AggTable],
+    known: Known,
+    named: impl Iterator<Item = (Period, Entity)>,
+) -> Grid<'a> {
+    let ctx = Ctx {
+        indexes: kp.queries.iter().map(|q| (*q, Index::new(&queries[*q], &tables[*q]))).collect(),
+        notes: Vec::new(),
+        period: None,
+        no_history: false,
+    };
     let mut seen = BTreeSet::new();
     let mut entities = BTreeSet::new();
-    for index in ctx.indexes.values() {
+    for (_, index) in &ctx.indexes {
         for (start, entity) in index.rows.keys() {
             seen.insert(Period { grain: kp.grain, start: *start });
             entities.insert(entity.clone());
         }
     }
-    let mut periods = Vec::new();
-    if let (Some(first), Some(last)) = (seen.first().copied(), seen.last().copied()) {
-        let mut p = first;
-        while p <= last {
-            periods.push(p);
-            p = p.next();
-        }
+    let mut g = Grid { periods: Vec::new(), entities, cells: HashMap::new(), ctx, value: &kp.value };
+    let (Some(first), Some(last)) = (seen.first().copied(), seen.last().copied()) else { return g };
+    g.entities.extend(named.filter(|(p, _)| first <= *p && *p <= last).map(|(_, e)| e));
+    let mut p = first;
+    while p <= last {
+        g.add_period(p, known);
+        p = p.next();
     }
-    let mut actuals = HashMap::new();
-    for &p in &periods {
-        for entity in &entities {
-            ctx.notes.clear();
-            let v = value(&kp.value, p, entity, &mut ctx);
-            actuals.insert((p, entity.clone()), (v, std::mem::take(&mut ctx.notes)));
+    // `x[-1 month]` has a value in the month after the data: report the
+    // periods an offset reaches while some entity has a value there.
+    let reach = last.end() + chrono::Duration::days(max_lag_days(&kp.value));
+    let mut p = last.next();
+    let mut pending = Vec::new();
+    while p.start < reach {
+        pending.push(p);
+        let entities: Vec<Entity> = g.entities.iter().cloned().collect();
+        if entities.iter().any(|e| g.evaluate(p, e, known).actual.is_some()) {
+            for q in pending.drain(..) {
+                g.add_period(q, known);
+            }
         }
+        p = p.next();
     }
-    Grid { periods, entities, actuals }
+    g
 }
 
-impl Grid {
+impl Grid<'_> {
+    fn add_period(&mut self, p: Period, known: Known) {
+        self.periods.push(p);
+        let entities: Vec<Entity> = self.entities.iter().cloned().collect();
+        for entity in entities {
+            let cell = self.evaluate(p, &entity, known);
+            self.cells.insert((p, entity), cell);
+        }
+    }
+
+    /// The value of the KPI for `entity` in `p`, also outside the grid.
+    pub fn evaluate(&mut self, p: Period, entity: &Entity, known: Known) -> Cell {
+        self.ctx.notes.clear();
+        self.ctx.period = Some(p);
+        self.ctx.no_history = false;
+        let actual = value(self.value, p, entity, &mut self.ctx, known);
+        let present = self.ctx.has_rows(p, entity) || known(p, entity);
+        Cell { actual, notes: std::mem::take(&mut self.ctx.notes), present, no_history: self.ctx.no_history }
+    }
+
     pub fn actual(&self, p: Period, entity: &Entity) -> Option<f64> {
-        self.actuals.get(&(p, entity.clone())).and_then(|a| a.0)
+        self.cells.get(&(p, entity.clone())).and_then(|c| c.actual)
     }
 }
 
-fn evaluate_kpi(def: &KpiDef, kp: &KpiPlan, tables: &[AggTable], window: &Window) -> Result<KpiResult, Diagnostic> {
-    let grid = grid(kp, tables);
+/// How far back, in days at most, a value reads: the sum of its nested offsets.
+fn max_lag_days(v: &Value) -> i64 {
+    match v {
+        Value::Offset { value, periods, grain } => {
+            let days = match grain {
+                Grain::Day => 1,
+                Grain::Week => 7,
+                Grain::Month => 31,
+                Grain::Quarter => 92,
+                Grain::Year => 366,
+            };
+            i64::from(*periods) * days + max_lag_days(value)
+        }
+        Value::Binary { lhs, rhs, .. } => max_lag_days(lhs).max(max_lag_days(rhs)),
+        Value::Neg(inner) | Value::Change(inner) => max_lag_days(inner),
+        Value::Agg { .. } | Value::Const(_) => 0,
+    }
+}
+
+fn evaluate_kpi(
+    def: &KpiDef,
+    kp: &KpiPlan,
+    queries: &[AggQuery],
+    tables: &[AggTable],
+    window: &Window,
+) -> Result<KpiResult, Diagnostic> {
     let table_targets = targets::load_tables(def)?;
+    let named = targets::named(&table_targets);
+    let known = |p: Period, e: &Entity| named.contains(&(p, e.clone()));
+    let grid = grid(kp, queries, tables, &known, named.iter().cloned());
     let mut rows = Vec::new();
     for &p in &grid.periods {
         if !window.contains(p) {
             continue;
         }
         for entity in &grid.entities {
-            let (actual, mut notes) = grid.actuals[&(p, entity.clone())].clone();
+            let cell = grid.cells[&(p, entity.clone())].clone();
+            let mut notes = cell.notes;
             let target = targets::target_for(def, p, entity, &table_targets, &mut notes, |q| grid.actual(q, entity));
-            rows.push(score(def, p, entity.clone(), actual, target, notes));
+            if !cell.present {
+                // Nothing is known of the entity in the period: that it has
+                // no plan row either is no news.
+                notes.retain(|n| !matches!(n, Note::NotInTargetTable { .. }));
+            }
+            let mut row = score(def, p, entity.clone(), cell.actual, target, notes);
+            row.present = cell.present;
+            row.no_history = cell.no_history;
+            rows.push(row);
         }
     }
     Ok(result(def, kp, rows))
+}
+
+/// Read every planning table of a model (target tables, bonus bases, org
+/// charts) as evaluation would, and report what is wrong with them: the first
+/// problem of each table, and a warning for each target a share cannot reach.
+/// With `missing_ok`, a table whose file does not exist is not read (plain
+/// `kpic check`: it may be made by another job); otherwise it is an error.
+pub fn check_tables(model: &Model, missing_ok: bool) -> Vec<Diagnostic> {
+    let exists = |p: &std::path::Path| !missing_ok || p.exists();
+    let mut out = Vec::new();
+    for def in &model.kpis {
+        let readable = def.targets.iter().all(|t| match &t.spec {
+            crate::sema::model::TargetSpec::Table { resolved, .. } => exists(resolved),
+            _ => true,
+        });
+        if !readable {
+            continue;
+        }
+        match targets::load_tables(def) {
+            Ok(tables) => out.extend(targets::above_share(def, &tables)),
+            Err(d) => out.push(d),
+        }
+    }
+    for card in &model.scorecards {
+        if let Some(crate::sema::model::BaseDef::Table { resolved, .. }) = &card.base {
+            if exists(resolved) {
+                out.extend(scorecard::check_bases(card).err());
+            }
+        }
+    }
+    for cascade in &model.cascades {
+        out.extend(cascade::check_orgs(cascade, &exists).err());
+    }
+    out
 }
 
 impl Window {
@@ -253,38 +427,53 @@ fn result(def: &KpiDef, kp: &KpiPlan, rows: Vec<Row>) -> KpiResult {
 }
 
 /// The value of a KPI expression in one period for one entity.
-fn value(v: &Value, p: Period, entity: &Entity, ctx: &mut Ctx) -> Option<f64> {
-    crate::guard(|| value_unguarded(v, p, entity, ctx))
+fn value(v: &Value, p: Period, entity: &Entity, ctx: &mut Ctx, known: Known) -> Option<f64> {
+    crate::guard(|| value_unguarded(v, p, entity, ctx, known))
 }
 
-fn value_unguarded(v: &Value, p: Period, entity: &Entity, ctx: &mut Ctx) -> Option<f64> {
+fn value_unguarded(v: &Value, p: Period, entity: &Entity, ctx: &mut Ctx, known: Known) -> Option<f64> {
     match v {
         Value::Const(c) => Some(*c),
         Value::Agg { query, alias } => {
-            let index = ctx.indexes.get(query)?;
-            let row = *index.rows.get(&(p.start, entity.clone()))?;
-            index.table.values.get(alias)?[row]
+            let index = ctx.index(*query)?;
+            let zero_of_nothing = index.additive.contains(alias.as_str());
+            match index.rows.get(&(p.start, entity.clone())) {
+                // A sum of no values (every row filtered out or null) is 0:
+                // the entity has rows, so it is present.
+                Some(&row) => index.table.values.get(alias)?[row].or(zero_of_nothing.then_some(0.0)),
+                None => {
+                    let present = ctx.has_rows(p, entity) || known(p, entity);
+                    if !present && ctx.period.is_some_and(|now| now != p) {
+                        ctx.no_history = true;
+                    }
+                    (zero_of_nothing && present).then_some(0.0)
+                }
+            }
         }
-        Value::Neg(inner) => value(inner, p, entity, ctx).map(|x| -x),
-        Value::Offset { value: inner, periods, grain } => value(inner, p.shift(*grain, *periods as i64), entity, ctx),
+        Value::Neg(inner) => value(inner, p, entity, ctx, known).map(|x| -x),
+        Value::Offset { value: inner, periods, grain } => {
+            value(inner, p.shift(*grain, *periods as i64), entity, ctx, known)
+        }
         Value::Change(inner) => {
-            let now = value(inner, p, entity, ctx);
-            let before = value(inner, p.previous(), entity, ctx);
-            Some(now? - before?)
+            let now = value(inner, p, entity, ctx, known);
+            let before = value(inner, p.previous(), entity, ctx, known);
+            Some(exact::sub(now?, before?))
         }
         Value::Binary { op, lhs, rhs, .. } => {
-            let l = value(lhs, p, entity, ctx);
-            let r = value(rhs, p, entity, ctx);
+            let l = value(lhs, p, entity, ctx, known);
+            let r = value(rhs, p, entity, ctx, known);
             let (l, r) = (l?, r?);
             match op {
-                BinOp::Add => Some(l + r),
-                BinOp::Sub => Some(l - r),
-                BinOp::Mul => Some(l * r),
-                BinOp::Div if r == 0.0 => {
-                    ctx.notes.push("division by zero: no value".to_string());
-                    None
+                BinOp::Add => Some(exact::add(l, r)),
+                BinOp::Sub => Some(exact::sub(l, r)),
+                BinOp::Mul => Some(exact::mul(l, r)),
+                BinOp::Div => {
+                    let q = exact::div(l, r);
+                    if q.is_none() {
+                        ctx.notes.push(Note::DivisionByZero);
+                    }
+                    q
                 }
-                BinOp::Div => Some(l / r),
             }
         }
     }
@@ -294,7 +483,7 @@ fn value_unguarded(v: &Value, p: Period, entity: &Entity, ctx: &mut Ctx) -> Opti
 /// The width of the at-risk band next to a target bound.
 fn band_width(warn: Option<Warn>, bound: f64) -> f64 {
     match warn {
-        Some(Warn::Relative(f)) => bound.abs() * f,
+        Some(Warn::Relative(f)) => exact::mul(bound.abs(), f),
         Some(Warn::Absolute(v)) => v,
         None => 0.0,
     }
@@ -308,23 +497,37 @@ pub fn at_risk_bands(warn: Option<Warn>, target: TargetValue) -> Vec<(f64, f64)>
     }
     let band = |bound: f64| band_width(warn, bound);
     match target {
-        TargetValue::AtLeast { value } => vec![(value - band(value), value)],
-        TargetValue::AtMost { value } => vec![(value, value + band(value))],
-        TargetValue::Between { low, high } => vec![(low - band(low), low), (high, high + band(high))],
+        TargetValue::AtLeast { value } => vec![(exact::sub(value, band(value)), value)],
+        TargetValue::AtMost { value } => vec![(value, exact::add(value, band(value)))],
+        TargetValue::Between { low, high } => {
+            vec![(exact::sub(low, band(low)), low), (high, exact::add(high, band(high)))]
+        }
     }
 }
 
-/// Attainment, status and gap of one actual against its target.
+/// Attainment, status and gap of one actual against its target. Every
+/// number is the exact result on the decimals of the actual and target,
+/// rounded once ([`crate::exact`]).
 fn score(
     def: &KpiDef,
     period: Period,
     entity: Entity,
     actual: Option<f64>,
     target: Option<TargetValue>,
-    mut notes: Vec<String>,
+    mut notes: Vec<Note>,
 ) -> Row {
-    let mut row =
-        Row { period, entity, actual, target, attainment: None, status: Status::NoData, gap: None, notes: Vec::new() };
+    let mut row = Row {
+        period,
+        entity,
+        actual,
+        target,
+        attainment: None,
+        status: Status::NoData,
+        gap: None,
+        notes: Vec::new(),
+        present: false,
+        no_history: false,
+    };
     let (Some(a), Some(t)) = (actual, target) else {
         row.notes = notes;
         return row;
@@ -334,30 +537,30 @@ fn score(
         TargetValue::AtLeast { value } => {
             let status = if a >= value {
                 Status::Met
-            } else if def.warn.is_some() && a >= value - band(value) {
+            } else if def.warn.is_some() && a >= exact::sub(value, band(value)) {
                 Status::AtRisk
             } else {
                 Status::Missed
             };
-            let att = if value > 0.0 { Some(a / value) } else { None };
-            (att, status, a - value)
+            let att = if value > 0.0 { exact::div(a, value) } else { None };
+            (att, status, exact::sub(a, value))
         }
         TargetValue::AtMost { value } => {
             let status = if a <= value {
                 Status::Met
-            } else if def.warn.is_some() && a <= value + band(value) {
+            } else if def.warn.is_some() && a <= exact::add(value, band(value)) {
                 Status::AtRisk
             } else {
                 Status::Missed
             };
-            let att = if a > 0.0 && value >= 0.0 { Some(value / a) } else { None };
-            (att, status, a - value)
+            let att = if a > 0.0 && value >= 0.0 { exact::div(value, a) } else { None };
+            (att, status, exact::sub(a, value))
         }
         TargetValue::Between { low, high } => {
             let gap = if a < low {
-                a - low
+                exact::sub(a, low)
             } else if a > high {
-                a - high
+                exact::sub(a, high)
             } else {
                 0.0
             };
@@ -372,7 +575,7 @@ fn score(
         }
     };
     if attainment.is_none() && !matches!(t, TargetValue::Between { .. }) {
-        notes.push("attainment undefined: zero or negative base".to_string());
+        notes.push(Note::AttainmentUndefined);
     }
     row.attainment = attainment;
     row.status = status;

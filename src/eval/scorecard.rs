@@ -1,13 +1,22 @@
 //! Scorecards: capped attainments, weights (renormalised or zeroed for missing
 //! KPIs), gates, the payout curve and the bonus (docs/scorecards.md).
+//!
+//! Scores are exact: weights, caps, attainments (quotients of the actual and
+//! target) and the curve's bounds are taken as the decimals they are written
+//! and printed as, and the score, the coefficient and the bonus are exact
+//! fractions of them ([`crate::exact`]); the bonus is rounded once, to the
+//! currency's minor unit. A score on a breakpoint is on it.
 
-use super::{Evaluation, KpiResult, Status};
+use super::notes::{Missing, MissingRuleApplied, Note};
+use super::period::Period;
+use super::tables::SideTable;
+use super::{Evaluation, KpiResult, Row, Status, TargetValue};
 use crate::diagnostics::{Code, Diagnostic, Label};
-use crate::eval::period::{self, Period};
+use crate::exact::Exact;
 use crate::sema::model::{BaseDef, Model, ScorecardDef};
 use crate::syntax::ast::{MissingRule, PayoutRange, PayoutRule, PayoutValue};
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ScorecardResult {
@@ -22,14 +31,15 @@ pub struct ScorecardResult {
 pub struct ScoreRow {
     pub period: Period,
     pub entity: Option<String>,
-    /// Weighted attainment, 1.0 = 100 % (none when no KPI had data).
+    /// Weighted attainment, 1.0 = 100 % (none when no KPI could be counted).
     pub score: Option<f64>,
-    /// The payout curve at the score; 0 when a gate KPI is missed.
+    /// The payout curve at the score; 0 when a gate KPI is not met.
     pub coefficient: Option<f64>,
+    /// The coefficient times the base, rounded to the currency's minor unit.
     pub bonus: Option<f64>,
     pub currency: Option<String>,
     pub parts: Vec<Part>,
-    pub notes: Vec<String>,
+    pub notes: Vec<Note>,
 }
 
 /// One KPI's share of a score.
@@ -38,10 +48,12 @@ pub struct Part {
     pub kpi: String,
     /// As declared.
     pub weight: f64,
-    /// After renormalisation for missing KPIs (0 when excluded).
+    /// After renormalisation for excluded KPIs (0 when excluded).
     pub effective_weight: f64,
     pub attainment: Option<f64>,
-    /// Attainment after the cap (and 0 for a missing KPI under `missing zero`).
+    /// What the score counts: the attainment after the cap, 0 for a negative
+    /// one, a missed one without a ratio or one the entity did nothing for,
+    /// the cap for one met without a ratio; none when excluded.
     pub counted: Option<f64>,
     pub contribution: f64,
     pub status: Status,
@@ -54,186 +66,252 @@ pub fn evaluate(model: &Model, eval: &Evaluation) -> Result<Vec<ScorecardResult>
         let kpis: Option<Vec<&KpiResult>> =
             card.entries.iter().map(|e| eval.kpis.iter().find(|k| k.name == model.kpi(e.kpi).name)).collect();
         let Some(kpis) = kpis else { continue };
-        out.push(scorecard(model, card, &kpis)?);
+        out.push(scorecard(card, &kpis)?);
     }
     Ok(out)
 }
 
-fn scorecard(model: &Model, card: &ScorecardDef, kpis: &[&KpiResult]) -> Result<ScorecardResult, Diagnostic> {
-    type Key = (Period, Option<String>);
-    let mut cells: BTreeMap<Key, HashMap<usize, (Option<f64>, Status)>> = BTreeMap::new();
+type Key = (Period, Option<String>);
+
+fn scorecard(card: &ScorecardDef, kpis: &[&KpiResult]) -> Result<ScorecardResult, Diagnostic> {
+    let bases = Bases::load(card)?;
+    // Each KPI's row of each (period, entity), and the periods in which each
+    // KPI has a present entity: there, an entity without a value did nothing.
+    let mut cells: BTreeMap<Key, Vec<Option<&Row>>> = BTreeMap::new();
+    let mut measured: Vec<BTreeSet<Period>> = vec![BTreeSet::new(); kpis.len()];
     for (i, k) in kpis.iter().enumerate() {
         for r in &k.rows {
             let entity = r.entity.first().cloned().flatten();
-            cells.entry((r.period, entity)).or_default().insert(i, (r.attainment, r.status));
+            cells.entry((r.period, entity)).or_insert_with(|| vec![None; kpis.len()])[i] = Some(r);
+            if r.present {
+                measured[i].insert(r.period);
+            }
         }
     }
-    let bases = load_bases(card)?;
+    let periods: BTreeSet<Period> = measured.iter().flatten().copied().collect();
+    for key in bases.named().filter(|(p, _)| periods.contains(p)) {
+        cells.entry(key).or_insert_with(|| vec![None; kpis.len()]);
+    }
     let mut rows = Vec::new();
     for ((period, entity), by_kpi) in cells {
-        let mut parts = Vec::new();
-        let mut notes = Vec::new();
-        for (i, e) in card.entries.iter().enumerate() {
-            let (attainment, status) = by_kpi.get(&i).copied().unwrap_or((None, Status::NoData));
-            let counted = match attainment {
-                // A negative actual earns nothing, never a negative share of the bonus.
-                Some(a) => Some(card.cap.map_or(a, |c| a.min(c)).max(0.0)),
-                // Met with no ratio to take (0 refunds against `<= 1`): full marks.
-                None if status == Status::Met => Some(card.cap.unwrap_or(1.0)),
-                None if card.missing == MissingRule::Zero => Some(0.0),
-                None => None,
-            };
-            if counted.is_none() || (attainment.is_none() && status != Status::Met) {
-                let rule =
-                    if card.missing == MissingRule::Zero { "counted as 0" } else { "excluded, weights renormalised" };
-                notes.push(format!("{}: no attainment, {rule}", kpis[i].name));
-            }
-            parts.push(Part {
-                kpi: kpis[i].name.clone(),
-                weight: e.weight,
-                effective_weight: 0.0,
-                attainment,
-                counted,
-                contribution: 0.0,
-                status,
-            });
+        // Paid only where the entity was at work: rows in a KPI's data, or a
+        // target or base table naming it for the period.
+        let present = by_kpi.iter().flatten().any(|r| r.present) || bases.names(period, entity.as_deref());
+        if !present {
+            continue;
         }
-        let total: f64 = parts.iter().filter(|p| p.counted.is_some()).map(|p| p.weight).sum();
-        let mut score = None;
-        if total > 0.0 {
-            let mut s = 0.0;
-            for p in parts.iter_mut() {
-                if let Some(c) = p.counted {
-                    p.effective_weight = p.weight / total;
-                    p.contribution = p.effective_weight * c;
-                    s += p.contribution;
-                }
-            }
-            score = Some(s);
-        }
-        let gated = card.gates.iter().find_map(|g| {
-            let name = &model.kpi(*g).name;
-            let part = parts.iter().find(|p| &p.kpi == name)?;
-            matches!(part.status, Status::Missed | Status::NoData)
-                .then(|| format!("gate {name} is {}: no bonus", part.status.as_str()))
-        });
-        let mut coefficient = score.map(|s| payout(&card.payout, s));
-        if let Some(note) = gated {
-            notes.push(note);
-            coefficient = score.map(|_| 0.0);
-        }
-        let base = base_for(card, &bases, period, entity.as_deref());
-        let bonus = match (coefficient, &base) {
-            (Some(c), Some((b, _))) => Some(c * b),
-            _ => None,
-        };
-        if card.base.is_some() && base.is_none() {
-            notes.push("no bonus base for this entity and period".to_string());
-        }
-        rows.push(ScoreRow {
-            period,
-            entity,
-            score,
-            coefficient,
-            bonus,
-            currency: base.and_then(|b| b.1),
-            parts,
-            notes,
-        });
+        let measured: Vec<bool> = measured.iter().map(|m| m.contains(&period)).collect();
+        rows.push(score_row(card, kpis, &bases, period, entity, &by_kpi, &measured));
     }
     Ok(ScorecardResult { name: card.name.clone(), by: card.by.clone(), missing: card.missing, rows })
 }
 
-/// The payout curve at `score`; without a curve the coefficient is the score.
-pub fn payout(rules: &[PayoutRule], score: f64) -> f64 {
+/// What one KPI counts for in one row: an exact value, or none when the
+/// `missing` rule leaves it out.
+fn counted(card: &ScorecardDef, kpi: &str, row: Option<&Row>, measured: bool, notes: &mut Vec<Note>) -> Option<Exact> {
+    let cap = card.cap.map(Exact::of);
+    let full = || cap.clone().unwrap_or_else(|| Exact::from(1));
+    let missing = |why, notes: &mut Vec<Note>| {
+        let rule = match card.missing {
+            MissingRule::Exclude => MissingRuleApplied::Excluded,
+            MissingRule::Zero => MissingRuleApplied::Zero,
+        };
+        notes.push(Note::Missing { kpi: kpi.to_string(), why, rule });
+        (card.missing == MissingRule::Zero).then(Exact::zero)
+    };
+    let Some(row) = row.filter(|r| r.actual.is_some()) else {
+        if row.is_some_and(|r| r.no_history) {
+            return missing(Missing::NoHistory, notes);
+        }
+        if !measured {
+            return missing(Missing::NoDataForAnyone, notes);
+        }
+        notes.push(Note::NothingDone { kpi: kpi.to_string() });
+        return Some(Exact::zero());
+    };
+    let (Some(actual), Some(target)) = (row.actual, row.target) else {
+        return missing(Missing::NoTarget, notes);
+    };
+    match attainment(actual, target) {
+        Some(a) if a.is_negative() => {
+            notes.push(Note::NegativeAttainment { kpi: kpi.to_string(), attainment: a.to_f64() });
+            Some(Exact::zero())
+        }
+        Some(a) => Some(match cap {
+            Some(c) => a.min(c),
+            None => a,
+        }),
+        None => {
+            let value = if row.status == Status::Met { full() } else { Exact::zero() };
+            notes.push(Note::NoRatio { kpi: kpi.to_string(), status: row.status, counted: value.to_f64() });
+            Some(value)
+        }
+    }
+}
+
+/// The attainment of `actual` against `target`, exactly (docs/evaluation.md):
+/// none where it is undefined.
+fn attainment(actual: f64, target: TargetValue) -> Option<Exact> {
+    let a = Exact::of(actual);
+    match target {
+        TargetValue::AtLeast { value } if value > 0.0 => Some(a / Exact::of(value)),
+        TargetValue::AtMost { value } if actual > 0.0 && value >= 0.0 => Some(Exact::of(value) / a),
+        TargetValue::Between { low, high } => Some(Exact::from(i64::from(low <= actual && actual <= high))),
+        _ => None,
+    }
+}
+
+fn score_row(
+    card: &ScorecardDef,
+    kpis: &[&KpiResult],
+    bases: &Bases,
+    period: Period,
+    entity: Option<String>,
+    by_kpi: &[Option<&Row>],
+    measured: &[bool],
+) -> ScoreRow {
+    let mut notes = Vec::new();
+    let mut parts = Vec::new();
+    let mut values = Vec::new();
+    for (i, e) in card.entries.iter().enumerate() {
+        let row = by_kpi[i];
+        let value = counted(card, &kpis[i].name, row, measured[i], &mut notes);
+        parts.push(Part {
+            kpi: kpis[i].name.clone(),
+            weight: e.weight,
+            effective_weight: 0.0,
+            attainment: row.and_then(|r| r.attainment),
+            counted: value.as_ref().map(Exact::to_f64),
+            contribution: 0.0,
+            status: row.map_or(Status::NoData, |r| r.status),
+        });
+        values.push(value.map(|v| (Exact::of(e.weight), v)));
+    }
+    // S = Σ wᵢ·cᵢ / Σ wᵢ over the KPIs counted: exact, so weights that total
+    // 100 % give the weighted sum itself, and excluded KPIs renormalise.
+    let total = values.iter().flatten().fold(Exact::zero(), |t, (w, _)| t + w.clone());
+    let mut score = None;
+    if total.is_positive() {
+        let mut s = Exact::zero();
+        for (part, value) in parts.iter_mut().zip(&values) {
+            if let Some((w, c)) = value {
+                let share = w.clone() / total.clone();
+                let contribution = &share * c;
+                part.effective_weight = share.to_f64();
+                part.contribution = contribution.to_f64();
+                s = s + contribution;
+            }
+        }
+        score = Some(s);
+    }
+    let gate = card.gates.iter().find_map(|g| {
+        let i = card.entries.iter().position(|e| e.kpi == *g)?;
+        // At risk is not missed: the gate stays open (docs/scorecards.md).
+        matches!(parts[i].status, Status::Missed | Status::NoData)
+            .then(|| Note::GateClosed { kpi: parts[i].kpi.clone(), status: parts[i].status })
+    });
+    let mut coefficient = score.as_ref().map(|s| payout(&card.payout, s));
+    if let Some(note) = gate {
+        notes.push(note);
+        coefficient = score.as_ref().map(|_| Exact::zero());
+    }
+    let base = bases.base_for(card, period, entity.as_deref());
+    if card.base.is_some() && base.is_none() {
+        notes.push(Note::NoBase);
+    }
+    let currency = card.base.as_ref().map(|b| b.currency().to_string());
+    let bonus = match (&coefficient, base, &currency) {
+        (Some(k), Some(b), Some(c)) => Some(crate::money::paid(&(k * &b), c).to_f64()),
+        _ => None,
+    };
+    ScoreRow {
+        period,
+        entity,
+        score: score.as_ref().map(Exact::to_f64),
+        coefficient: coefficient.as_ref().map(Exact::to_f64),
+        bonus,
+        currency,
+        parts,
+        notes,
+    }
+}
+
+/// The payout curve at `score`, exactly; without a curve the coefficient is
+/// the score.
+pub fn payout(rules: &[PayoutRule], score: &Exact) -> Exact {
     if rules.is_empty() {
-        return score;
+        return score.clone();
     }
     for r in rules {
-        match (r.range, r.value) {
-            (PayoutRange::Below(x), v) if score < x => return open_end(v, true),
-            (PayoutRange::Above(x), v) if score >= x => return open_end(v, false),
-            (PayoutRange::Between(lo, hi), v) if score >= lo && score < hi => {
-                return match v {
-                    PayoutValue::Constant(c) => c,
-                    PayoutValue::Linear(a, b) => a + (score - lo) / (hi - lo) * (b - a),
-                };
-            }
-            _ => {}
+        let inside = match r.range {
+            PayoutRange::Below(x) => *score < Exact::of(x),
+            PayoutRange::Above(x) => *score >= Exact::of(x),
+            PayoutRange::Between(lo, hi) => *score >= Exact::of(lo) && *score < Exact::of(hi),
+        };
+        if !inside {
+            continue;
         }
+        return match (r.range, r.value) {
+            (_, PayoutValue::Constant(c)) => Exact::of(c),
+            (PayoutRange::Between(lo, hi), PayoutValue::Linear(a, b)) => {
+                let (lo, hi, a, b) = (Exact::of(lo), Exact::of(hi), Exact::of(a), Exact::of(b));
+                a.clone() + (score - &lo) / (hi - lo) * (b - a)
+            }
+            // An open range with a linear value is refused by the checker
+            // (E403): it has no second bound to interpolate to.
+            (_, PayoutValue::Linear(a, _)) => Exact::of(a),
+        };
     }
-    0.0
+    Exact::zero()
 }
 
-/// An open range has no second bound to interpolate to: a linear value there
-/// holds its nearer end.
-fn open_end(v: PayoutValue, below: bool) -> f64 {
-    match v {
-        PayoutValue::Constant(c) => c,
-        PayoutValue::Linear(a, b) => {
-            if below {
-                b
-            } else {
-                a
-            }
-        }
-    }
+/// Read a scorecard's bonus base table, for `kpic check`.
+pub(super) fn check_bases(card: &ScorecardDef) -> Result<(), Diagnostic> {
+    Bases::load(card).map(|_| ())
 }
 
-type Bases = HashMap<(Option<String>, Option<String>), f64>;
+/// A scorecard's bonus bases from its table: (entity, period or none for
+/// every period) to the base.
+struct Bases {
+    rows: HashMap<(Option<String>, Option<Period>), f64>,
+}
 
-fn load_bases(card: &ScorecardDef) -> Result<Option<Bases>, Diagnostic> {
-    let Some(BaseDef::Table { resolved, .. }) = &card.base else { return Ok(None) };
-    let fail = |why: String| {
-        Diagnostic::new(
-            Code::TargetTable,
-            format!("bonus base table {}: {why}", resolved.display()),
-            Label::new(card.span, "scorecard declared here"),
-        )
-        .with_help(format!("the table needs a `{}` column, optionally `period`, and `base`", card.by))
-    };
-    let table = crate::backend::polars::read_text_table(resolved).map_err(fail)?;
-    let text =
-        |name: &str| -> Result<Vec<Option<String>>, Diagnostic> { Ok(table.column(name).map_err(fail)?.to_vec()) };
-    let entities = text(&card.by)?;
-    let periods = if table.has("period") { Some(text("period")?) } else { None };
-    let values = text("base")?;
-    let mut out = Bases::new();
-    for (row, v) in values.iter().enumerate() {
-        let line = row + 2;
-        let v: f64 = v
-            .as_deref()
-            .and_then(|v| v.trim().replace('_', "").parse().ok())
-            .ok_or_else(|| fail(format!("line {line}: `base` is not a number")))?;
-        let p = match &periods {
-            Some(p) => {
-                let label = p[row].clone().unwrap_or_default();
-                Some(
-                    period::parse(&label)
-                        .ok_or_else(|| fail(format!("line {line}: `{label}` is not a period")))?
-                        .to_string(),
-                )
+impl Bases {
+    fn load(card: &ScorecardDef) -> Result<Bases, Diagnostic> {
+        let mut rows = HashMap::new();
+        let Some(BaseDef::Table { resolved, .. }) = &card.base else { return Ok(Bases { rows }) };
+        let help = format!("the table needs a `{}` column, optionally `period`, and `base`", card.by);
+        let label = Label::new(card.span, "scorecard declared here");
+        let file = SideTable::read("bonus base table", resolved, Code::TargetTable, label, help)?;
+        let entities = file.column(&card.by)?;
+        let values = file.column("base")?;
+        for (row, entity) in entities.iter().enumerate() {
+            let value = file.number(values, "base", row)?;
+            let period = file.period(row, Some(card.grain))?;
+            if rows.insert((entity.clone(), period), value).is_some() {
+                return Err(file.at(row, "a second base for the same entity and period".to_string()));
+            }
+        }
+        Ok(Bases { rows })
+    }
+
+    /// The (period, entity) pairs a row names with its period.
+    fn named(&self) -> impl Iterator<Item = Key> + '_ {
+        self.rows.keys().filter_map(|(e, p)| p.map(|p| (p, e.clone())))
+    }
+
+    fn names(&self, p: Period, entity: Option<&str>) -> bool {
+        self.rows.contains_key(&(entity.map(str::to_string), Some(p)))
+    }
+
+    fn base_for(&self, card: &ScorecardDef, p: Period, entity: Option<&str>) -> Option<Exact> {
+        match &card.base {
+            Some(BaseDef::Amount { value, .. }) => Some(Exact::of(*value)),
+            Some(BaseDef::Table { .. }) => {
+                let e = entity.map(str::to_string);
+                self.rows.get(&(e.clone(), Some(p))).or_else(|| self.rows.get(&(e, None))).map(|v| Exact::of(*v))
             }
             None => None,
-        };
-        out.insert((entities[row].clone(), p), v);
-    }
-    Ok(Some(out))
-}
-
-fn base_for(
-    card: &ScorecardDef,
-    bases: &Option<Bases>,
-    p: Period,
-    entity: Option<&str>,
-) -> Option<(f64, Option<String>)> {
-    match &card.base {
-        Some(BaseDef::Amount { value, currency }) => Some((*value, currency.clone())),
-        Some(BaseDef::Table { .. }) => {
-            let t = bases.as_ref()?;
-            let e = entity.map(str::to_string);
-            t.get(&(e.clone(), Some(p.to_string()))).or_else(|| t.get(&(e, None))).map(|v| (*v, None))
         }
-        None => None,
     }
 }

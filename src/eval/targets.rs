@@ -1,69 +1,92 @@
 //! Which target applies to a period and entity: fixed targets that change over
 //! time, targets relative to the previous period, and targets from a table file.
 
-use super::period::{self, Period};
-use super::{Entity, TargetValue};
+use super::period::Period;
+use super::tables::SideTable;
+use super::{Entity, Note, TargetValue};
 use crate::diagnostics::{Code, Diagnostic, Label};
+use crate::exact;
 use crate::sema::model::{KpiDef, TargetDef, TargetSpec};
 use crate::syntax::ast::{Direction, RelOp};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-/// A planning table: (entity, period label or none) to target.
-pub(super) type Table = HashMap<(Entity, Option<String>), f64>;
+/// A planning table: (entity, period or none for every period) to the target
+/// in the metric's unit, and the line it is on.
+pub(super) struct Table {
+    rows: HashMap<(Entity, Option<Period>), (f64, usize)>,
+}
+
+impl Table {
+    /// The (period start, entity) pairs a row names with its period: the
+    /// entity is expected to work in that period, so what it did there is a
+    /// value (0 when it did nothing), not "no data".
+    pub(super) fn named(&self) -> impl Iterator<Item = (Period, &Entity)> {
+        self.rows.keys().filter_map(|(e, p)| p.map(|p| (p, e)))
+    }
+}
 
 /// Load every table target of a KPI, aligned with `def.targets`.
 pub(super) fn load_tables(def: &KpiDef) -> Result<Vec<Option<Table>>, Diagnostic> {
     def.targets
         .iter()
         .map(|t| match &t.spec {
-            TargetSpec::Table { resolved, column, .. } => load(def, t, resolved, column).map(Some),
+            TargetSpec::Table { .. } => load(def, t).map(Some),
             _ => Ok(None),
         })
         .collect()
 }
 
-fn load(def: &KpiDef, t: &TargetDef, path: &std::path::Path, column: &str) -> Result<Table, Diagnostic> {
-    let fail = |why: String| {
-        Diagnostic::new(
-            Code::TargetTable,
-            format!("target table {}: {why}", path.display()),
-            Label::new(t.span, "target declared here"),
-        )
-        .with_help(format!("the table needs the columns {}, optionally `period`, and `{column}`", def.by.join(", ")))
-    };
-    let table = crate::backend::polars::read_text_table(path).map_err(fail)?;
-    let text =
-        |name: &str| -> Result<Vec<Option<String>>, Diagnostic> { Ok(table.column(name).map_err(fail)?.to_vec()) };
-    let keys: Vec<Vec<Option<String>>> = def.by.iter().map(|k| text(k)).collect::<Result<_, _>>()?;
-    let periods = if table.has("period") { Some(text("period")?) } else { None };
-    let values = text(column)?;
-    let mut table = Table::new();
-    for (row, v) in values.iter().enumerate() {
-        let line = row + 2;
-        let v = v.as_deref().ok_or_else(|| fail(format!("line {line}: empty `{column}`")))?;
-        let v: f64 =
-            v.trim().replace('_', "").parse().map_err(|_| fail(format!("line {line}: `{v}` is not a number")))?;
-        let entity: Entity = keys.iter().map(|k| k[row].clone()).collect();
-        let label = match &periods {
-            Some(p) => {
-                let label = p[row].clone().ok_or_else(|| fail(format!("line {line}: empty `period`")))?;
-                let parsed =
-                    period::parse(&label).ok_or_else(|| fail(format!("line {line}: `{label}` is not a period")))?;
-                if parsed.grain != def.grain {
-                    return Err(fail(format!(
-                        "line {line}: `{label}` is not a {} (the KPI's grain)",
-                        def.grain.as_str()
-                    )));
-                }
-                Some(parsed.to_string())
-            }
-            None => None,
-        };
-        if table.insert((entity, label), v).is_some() {
-            return Err(fail(format!("line {line}: a second target for the same entity and period")));
+/// A warning for each row of a share's table targets above 100 %, which the
+/// share can never reach.
+pub(super) fn above_share(def: &KpiDef, tables: &[Option<Table>]) -> Vec<Diagnostic> {
+    if !def.share {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for (t, table) in def.targets.iter().zip(tables) {
+        let (Some(table), TargetSpec::Table { path, .. }) = (table, &t.spec) else { continue };
+        let mut rows: Vec<&(f64, usize)> = table.rows.values().filter(|(v, _)| *v > 1.0).collect();
+        rows.sort_by_key(|(_, line)| *line);
+        for (v, line) in rows {
+            out.push(
+                Diagnostic::new(
+                    Code::TargetAboveShare,
+                    format!(
+                        "target table {path}, line {line}: {}% is above 100%, which the share `{}` cannot reach",
+                        exact::mul(*v, 100.0),
+                        def.name
+                    ),
+                    Label::new(t.span, "target declared here"),
+                )
+                .with_help("a share is at most 100%: check that the table's unit (`in percent` or `in fraction`) is the one it is written in"),
+            );
         }
     }
-    Ok(table)
+    out
+}
+
+/// Every (period, entity) the tables of a KPI name with a period.
+pub(super) fn named(tables: &[Option<Table>]) -> HashSet<(Period, Entity)> {
+    tables.iter().flatten().flat_map(|t| t.named().map(|(p, e)| (p, e.clone()))).collect()
+}
+
+fn load(def: &KpiDef, t: &TargetDef) -> Result<Table, Diagnostic> {
+    let TargetSpec::Table { resolved, column, scale, .. } = &t.spec else { unreachable!("a table target") };
+    let help = format!("the table needs the columns {}, optionally `period`, and `{column}`", def.by.join(", "));
+    let file =
+        SideTable::read("target table", resolved, Code::TargetTable, Label::new(t.span, "target declared here"), help)?;
+    let keys: Vec<&[Option<String>]> = def.by.iter().map(|k| file.column(k)).collect::<Result<_, _>>()?;
+    let values = file.column(column)?;
+    let mut rows = HashMap::new();
+    for row in 0..file.rows() {
+        let value = scale.apply(file.number(values, column, row)?);
+        let entity: Entity = keys.iter().map(|k| k[row].clone()).collect();
+        let period = file.period(row, Some(def.grain))?;
+        if rows.insert((entity, period), (value, SideTable::line(row))).is_some() {
+            return Err(file.at(row, "a second target for the same entity and period".to_string()));
+        }
+    }
+    Ok(Table { rows })
 }
 
 /// The target of `def` for one period and entity, if it has one.
@@ -72,7 +95,7 @@ pub(super) fn target_for(
     p: Period,
     entity: &Entity,
     tables: &[Option<Table>],
-    notes: &mut Vec<String>,
+    notes: &mut Vec<Note>,
     mut actual_at: impl FnMut(Period) -> Option<f64>,
 ) -> Option<TargetValue> {
     // Targets are sorted by `since`; the last one that has started applies.
@@ -86,25 +109,29 @@ pub(super) fn target_for(
         TargetSpec::Between { low, high } => Some(TargetValue::Between { low: *low, high: *high }),
         TargetSpec::Previous { direction, adjust } => {
             let Some(prev) = actual_at(p.previous()) else {
-                notes.push(format!("no target: no value for the previous period {}", p.previous()));
+                notes.push(Note::NoPreviousActual { period: p.previous() });
                 return None;
             };
             let value = match adjust {
                 None => prev,
-                Some((RelOp::Add, q)) => prev + q,
-                Some((RelOp::Sub, q)) => prev - q,
-                Some((RelOp::Mul, q)) => prev * q,
+                Some((RelOp::Add, q)) => exact::add(prev, *q),
+                Some((RelOp::Sub, q)) => exact::sub(prev, *q),
+                Some((RelOp::Mul, q)) => exact::mul(prev, *q),
             };
             Some(bound(*direction, value))
         }
         TargetSpec::Table { direction, path, .. } => {
             let table = tables[index].as_ref()?;
-            let found =
-                table.get(&(entity.clone(), Some(p.to_string()))).or_else(|| table.get(&(entity.clone(), None)));
+            let found = table.rows.get(&(entity.clone(), Some(p))).or_else(|| table.rows.get(&(entity.clone(), None)));
             match found {
-                Some(v) => Some(bound(*direction, *v)),
+                Some((v, line)) => {
+                    if def.share && *v > 1.0 {
+                        notes.push(Note::TargetAboveShare { path: path.clone(), line: *line });
+                    }
+                    Some(bound(*direction, *v))
+                }
                 None => {
-                    notes.push(format!("no target in {path} for this entity and period"));
+                    notes.push(Note::NotInTargetTable { path: path.clone() });
                     None
                 }
             }

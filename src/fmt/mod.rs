@@ -214,9 +214,9 @@ impl Printer<'_> {
                     format!("{} previous {op} {}", direction.as_str(), self.quantity(q))
                 }
             },
-            TargetKind::Table { direction, path, column } => {
+            TargetKind::Table { direction, path, column, unit } => {
                 let column = column.as_ref().map_or(String::new(), |c| format!(" column {}", self.src(c.span)));
-                format!("{} table {}{column}", direction.as_str(), self.src(path.span))
+                format!("{} table {}{column}{}", direction.as_str(), self.src(path.span), table_unit(unit))
             }
         };
         match &t.since {
@@ -248,7 +248,10 @@ impl Printer<'_> {
         if let Some(b) = &s.base {
             let (span, text) = match b {
                 Base::Amount(q) => (q.span, format!("base {}", self.quantity(q))),
-                Base::Table(p) => (p.span, format!("base table {}", self.src(p.span))),
+                Base::Table(p, unit) => {
+                    let span = unit.as_ref().map_or(p.span, |u| p.span.to(u.span));
+                    (span, format!("base table {}{}", self.src(p.span), table_unit(unit)))
+                }
             };
             items.push(Line::new(span, text));
         }
@@ -473,4 +476,9 @@ fn not(negated: bool) -> &'static str {
 
 fn column_ref(c: &ColumnRef) -> String {
     format!("{}.{}", c.source.name, c.column.name)
+}
+
+/// ` in minutes` after a table, or nothing.
+fn table_unit(unit: &Option<TableUnit>) -> String {
+    unit.as_ref().map_or(String::new(), |u| format!(" in {}", u.kind.word()))
 }

@@ -17,7 +17,7 @@ fn coef(v: Option<f64>) -> String {
 
 fn bonus(r: &ScoreRow) -> String {
     match (r.bonus, &r.currency) {
-        (Some(b), Some(c)) => format!("{} {c}", format_number(b, 2)),
+        (Some(b), Some(c)) => super::number::format_money(b, c),
         (Some(b), None) => format_number(b, 2),
         _ => "—".into(),
     }
@@ -41,7 +41,7 @@ pub fn scorecard_rows(card: &ScorecardResult) -> (Vec<String>, Vec<Vec<String>>)
                 pct(r.score),
                 coef(r.coefficient),
                 bonus(r),
-                r.notes.join("; "),
+                crate::eval::joined_notes(&r.notes),
             ]
         })
         .collect();
@@ -98,7 +98,7 @@ pub fn cascade_rows(c: &CascadeResult, value: impl Fn(f64) -> String) -> (Vec<St
                 target_text_by(r.target, &value),
                 pct(r.attainment),
                 r.status.as_str().to_string(),
-                r.notes.join("; "),
+                crate::eval::joined_notes(&r.notes),
             ]
         })
         .collect();

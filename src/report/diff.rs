@@ -150,7 +150,7 @@ fn sections(diff: &Diff) -> Vec<Section> {
                 let coefficient = |s: &Payout| s.coefficient.map_or("—".into(), |v| format_number(v, 3));
                 let bonus = |s: &Payout| {
                     s.bonus.map_or("—".into(), |v| match &s.currency {
-                        Some(c) => format_value(&Unit::Money(c.clone()), v),
+                        Some(c) => crate::report::number::format_money(v, c),
                         None => format_value(&Unit::Number, v),
                     })
                 };

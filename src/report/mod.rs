@@ -4,7 +4,7 @@
 mod cards;
 pub mod diff;
 pub mod html;
-mod number;
+pub mod number;
 pub mod story;
 mod table;
 
@@ -62,7 +62,7 @@ pub fn scorecards_csv(eval: &Evaluation) -> String {
                 num(r.coefficient),
                 num(r.bonus),
                 r.currency.clone().unwrap_or_default(),
-                r.notes.join("; "),
+                crate::eval::joined_notes(&r.notes),
             ]);
             out.push_str(&csv_line(&f));
         }
@@ -87,7 +87,7 @@ pub fn cascades_csv(eval: &Evaluation) -> String {
             });
             let f = [c.kpi.clone(), r.period.to_string(), r.depth.to_string(), path, num(r.actual), num(target)];
             let mut f = f.to_vec();
-            f.extend([num(r.attainment), r.status.as_str().into(), r.notes.join("; ")]);
+            f.extend([num(r.attainment), r.status.as_str().into(), crate::eval::joined_notes(&r.notes)]);
             out.push_str(&csv_line(&f));
         }
     }
@@ -116,7 +116,7 @@ pub fn csv(eval: &Evaluation) -> String {
                 num(r.attainment),
                 r.status.as_str().to_string(),
                 num(r.gap),
-                r.notes.join("; "),
+                crate::eval::joined_notes(&r.notes),
             ];
             let quoted: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
             out.push_str(&quoted.join(","));
@@ -226,7 +226,7 @@ fn cells(k: &KpiResult, r: &Row) -> Vec<String> {
     c.push(r.attainment.map_or("—".into(), |a| format!("{}%", format_number(a * 100.0, 1))));
     let mut status = r.status.as_str().to_string();
     if !r.notes.is_empty() {
-        status.push_str(&format!(" ({})", r.notes.join("; ")));
+        status.push_str(&format!(" ({})", crate::eval::joined_notes(&r.notes)));
     }
     c.push(status);
     c.push(r.gap.map_or("—".into(), |g| signed(&k.unit, g)));

@@ -4,6 +4,17 @@ use crate::sema::types::Unit;
 
 /// `1234567.891` with 2 decimals to "1,234,567.89"; trailing zeros dropped.
 pub fn format_number(v: f64, decimals: usize) -> String {
+    grouped(v, decimals, true)
+}
+
+/// Money as it is paid: every digit of the currency's minor unit, none
+/// rounded away: "84,000.50 RUB", "10,000.00 RUB", "1,235 JPY".
+pub fn format_money(v: f64, currency: &str) -> String {
+    format!("{} {currency}", grouped(v, crate::money::minor_digits(currency) as usize, false))
+}
+
+/// `v` with `decimals` places and thousands separators.
+fn grouped(v: f64, decimals: usize, trim: bool) -> String {
     let s = format!("{:.*}", decimals, v.abs());
     let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
     let mut grouped = String::new();
@@ -13,8 +24,9 @@ pub fn format_number(v: f64, decimals: usize) -> String {
         }
         grouped.push(ch);
     }
-    let frac = frac.trim_end_matches('0');
-    let sign = if v < 0.0 && (grouped != "0" || !frac.is_empty()) { "-" } else { "" };
+    let frac = if trim { frac.trim_end_matches('0') } else { frac };
+    let zero = grouped == "0" && frac.bytes().all(|b| b == b'0');
+    let sign = if v < 0.0 && !zero { "-" } else { "" };
     if frac.is_empty() {
         format!("{sign}{grouped}")
     } else {
@@ -91,6 +103,15 @@ mod tests {
         assert_eq!(format_value(&Unit::Ratio, 2.0 / 3.0), "66.7%");
         assert_eq!(format_value(&Unit::Money("RUB".into()), 1500.0), "1,500 RUB");
         assert_eq!(format_value(&Unit::Duration, 86400.0 * 12.5), "12.5 days");
+    }
+
+    #[test]
+    fn money_keeps_its_minor_unit() {
+        assert_eq!(format_money(84_000.5, "RUB"), "84,000.50 RUB");
+        assert_eq!(format_money(10_000.0, "RUB"), "10,000.00 RUB");
+        assert_eq!(format_money(-0.004, "RUB"), "0.00 RUB");
+        assert_eq!(format_money(1235.0, "JPY"), "1,235 JPY");
+        assert_eq!(format_money(1.001, "KWD"), "1.001 KWD");
     }
 
     #[test]

@@ -7,6 +7,7 @@ use crate::eval::cascade::CascadeResult;
 use crate::eval::period::Period;
 use crate::eval::scorecard::ScorecardResult;
 use crate::eval::trends::{self, History};
+use crate::eval::Note;
 use crate::eval::{Evaluation, KpiResult, Status};
 use crate::sema::types::Unit;
 use comfy_table::{presets, Cell, CellAlignment, Color, ContentArrangement, Table};
@@ -196,23 +197,27 @@ fn findings_lines(k: &KpiResult, history: &History, width: u16) -> String {
 struct Notes(Vec<String>);
 
 impl Notes {
-    fn of<'a>(rows: impl IntoIterator<Item = &'a Vec<String>>) -> Notes {
+    fn of<'a>(rows: impl IntoIterator<Item = &'a Vec<Note>>) -> Notes {
         let mut notes: Vec<String> = Vec::new();
         for n in rows.into_iter().flatten() {
-            if !notes.contains(n) {
-                notes.push(n.clone());
+            let n = n.to_string();
+            if !notes.contains(&n) {
+                notes.push(n);
             }
         }
         Notes(notes)
     }
 
     /// " (1)", " (1, 2)": the numbers of a row's notes.
-    fn refs(&self, row_notes: &[String]) -> String {
+    fn refs(&self, row_notes: &[Note]) -> String {
         if row_notes.is_empty() {
             return String::new();
         }
-        let numbers: Vec<String> =
-            row_notes.iter().filter_map(|n| self.0.iter().position(|x| x == n)).map(|i| (i + 1).to_string()).collect();
+        let numbers: Vec<String> = row_notes
+            .iter()
+            .filter_map(|n| self.0.iter().position(|x| *x == n.to_string()))
+            .map(|i| (i + 1).to_string())
+            .collect();
         format!(" ({})", numbers.join(", "))
     }
 

@@ -175,7 +175,9 @@ impl Checker<'_> {
                 let (ta, tb) = (self.model.column(ca).ty.clone(), self.model.column(cb).ty.clone());
                 if !comparable(&ta, &tb) {
                     let message = format!("cannot compare `{}` ({ta}) with `{}` ({tb})", a.column.name, b.column.name);
-                    self.error(Code::TypeMismatch, message, span, "incompatible types");
+                    self.error(Code::TypeMismatch, message, span, "incompatible types").help = Some(
+                        "two columns compare when they hold the same kind of value: numbers, the same currency, durations (in any unit), dates and times, text, or bools".into(),
+                    );
                     return PredKind::Const(false);
                 }
                 self.check_ordering(&ta, op, span);
@@ -502,10 +504,13 @@ fn placeholder_metric(decl: &ast::MetricDecl) -> MetricDef {
     }
 }
 
+/// Whether two columns compare: the same type, numbers with numbers, dates and
+/// times with each other, and durations in any units (both are read as seconds).
 fn comparable(a: &ColType, b: &ColType) -> bool {
     a == b
         || (a.unit() == Some(super::types::Unit::Number) && b.unit() == Some(super::types::Unit::Number))
         || (a.is_temporal() && b.is_temporal())
+        || (matches!(a, ColType::Duration(_)) && matches!(b, ColType::Duration(_)))
 }
 
 fn describe_literal(lit: &LitKind) -> String {

@@ -62,12 +62,14 @@ impl Checker<'_> {
         if decl.grain.is_some() {
             self.check_offsets(&expr, grain);
         }
+        let share = is_share(&self.model, &expr);
         let targets = self.targets(decl, &unit);
         let warn = decl.warn.as_ref().and_then(|q| self.warn(q, &unit));
         KpiDef {
             name: decl.name.name.clone(),
             label: decl.label.as_ref().map(|l| l.value.clone()),
             expr,
+            share,
             unit,
             additivity,
             sources,
@@ -215,13 +217,45 @@ impl Checker<'_> {
                 };
                 TargetSpec::Previous { direction: *direction, adjust }
             }
-            ast::TargetKind::Table { direction, path, column } => TargetSpec::Table {
+            ast::TargetKind::Table { direction, path, column, unit: written } => TargetSpec::Table {
                 direction: *direction,
                 path: path.value.clone(),
                 resolved: self.resolve_path(path.span, &path.value),
                 column: column.as_ref().map_or_else(|| "target".to_string(), |c| c.value.clone()),
+                scale: self.table_scale(written.as_ref(), unit, path)?,
             },
         })
+    }
+
+    /// A target table's numbers are in the metric's unit, stated as a
+    /// literal's would be: a duration needs its unit, a ratio whether 40 is
+    /// 40 % or 4000 %.
+    fn table_scale(&mut self, written: Option<&ast::TableUnit>, unit: &Unit, path: &ast::StrLit) -> Option<TableScale> {
+        use ast::TableUnitKind as K;
+        let problem = match (written.map(|w| &w.kind), unit) {
+            (_, Unit::Scalar) | (None, Unit::Count | Unit::Number | Unit::Money(_)) => {
+                return Some(TableScale::AsWritten)
+            }
+            (Some(K::Fraction), Unit::Ratio) => return Some(TableScale::AsWritten),
+            (Some(K::Percent), Unit::Ratio) => return Some(TableScale::Percent),
+            (Some(K::Currency(c)), Unit::Money(m)) if c == m => return Some(TableScale::AsWritten),
+            (Some(K::Duration(d)), Unit::Duration) => return Some(TableScale::Duration(*d)),
+            (None, Unit::Duration) => (
+                "the table's numbers have no unit, and the metric is a duration".to_string(),
+                "say which unit they are in: `in minutes` (or days, hours, seconds)".to_string(),
+            ),
+            (None, Unit::Ratio) => (
+                "the table's numbers have no unit, and the metric is a ratio".to_string(),
+                "say whether 40 means 40 %: `in percent`, or `in fraction` for tables that write 0.4".to_string(),
+            ),
+            (Some(w), _) => (
+                format!("the table's numbers are in {}, but the metric is {unit}", w.word()),
+                "write the unit the table's numbers are in, or fix the metric".to_string(),
+            ),
+        };
+        let span = written.map_or(path.span, |w| w.span);
+        self.error(Code::TargetUnit, problem.0, span, "unit of the table").help = Some(problem.1);
+        None
     }
 
     /// A target's unit must be the metric's: RUB for RUB, a percent for a ratio.
@@ -298,4 +332,51 @@ pub(super) fn unit_problem(q: &ast::Quantity, unit: &Unit, what: &str) -> Option
             Some(format!("{what} is {written}, but the metric is {unit}"))
         }
     }
+}
+
+/// Whether `e` is a share: `count(S where p and q) / count(S where p)`, a count
+/// (or distinct count) over a count of the same source's rows that the
+/// numerator's condition narrows, which can never exceed 1.
+pub(super) fn is_share(model: &Model, e: &Expr) -> bool {
+    let ExprKind::Binary { op: ast::BinOp::Div, lhs, rhs } = &resolved(model, e).kind else { return false };
+    let (Some(n), Some(d)) = (counted(model, lhs), counted(model, rhs)) else { return false };
+    let column_fits = d.column.is_none() || d.column == n.column;
+    let narrowed = match &d.filter {
+        None => true,
+        Some(df) => {
+            let within = conjuncts(model, n.filter.as_ref());
+            conjuncts(model, Some(df)).iter().all(|c| within.contains(c))
+        }
+    };
+    n.source == d.source && d.func == ast::AggFn::Count && column_fits && narrowed
+}
+
+/// `e` with metric references followed to their definitions.
+fn resolved<'m>(model: &'m Model, e: &'m Expr) -> &'m Expr {
+    match &e.kind {
+        ExprKind::Metric(id) if id.0 < model.metrics.len() => resolved(model, &model.metric(*id).expr),
+        _ => e,
+    }
+}
+
+fn counted<'m>(model: &'m Model, e: &'m Expr) -> Option<&'m Aggregate> {
+    match &resolved(model, e).kind {
+        ExprKind::Aggregate(a) if matches!(a.func, ast::AggFn::Count | ast::AggFn::CountDistinct) => Some(a),
+        _ => None,
+    }
+}
+
+/// The parts of a condition joined by `and`, named filters written out, each
+/// as its structure (spans left out) so that equal conditions compare equal.
+fn conjuncts(model: &Model, p: Option<&Pred>) -> Vec<serde_json::Value> {
+    let mut out = Vec::new();
+    let mut stack: Vec<&Pred> = p.into_iter().collect();
+    while let Some(p) = stack.pop() {
+        match &p.kind {
+            PredKind::And(a, b) => stack.extend([&**a, &**b]),
+            PredKind::Filter(id) if id.0 < model.filters.len() => stack.push(&model.filter(*id).pred),
+            _ => out.push(serde_json::to_value(p).unwrap_or_default()),
+        }
+    }
+    out
 }

@@ -4,7 +4,9 @@
 
 use super::types::{Additivity, ColType, Unit};
 use crate::span::Span;
-use crate::syntax::ast::{AggFn, BinOp, CmpOp, Direction, Field, Grain, MissingRule, PayoutRule, RelOp, StatusWord};
+use crate::syntax::ast::{
+    AggFn, BinOp, CmpOp, Direction, DurationUnit, Field, Grain, MissingRule, PayoutRule, RelOp, StatusWord,
+};
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 use std::path::PathBuf;
@@ -217,6 +219,9 @@ pub struct KpiDef {
     pub expr: Expr,
     pub unit: Unit,
     pub additivity: Additivity,
+    /// A share: a count over a count of rows that include the counted ones,
+    /// so never above 100 % (a target above it cannot be met).
+    pub share: bool,
     pub sources: Vec<SourceId>,
     pub grain: Grain,
     pub by: Vec<String>,
@@ -269,7 +274,34 @@ pub enum TargetSpec {
         path: String,
         resolved: PathBuf,
         column: String,
+        /// What the table's numbers are in.
+        scale: TableScale,
     },
+}
+
+/// How a planning table's numbers become values in the metric's unit, as the
+/// table's `in UNIT` says (durations in seconds, percents as fractions).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TableScale {
+    /// Counts, numbers, fractions and amounts in the metric's currency.
+    AsWritten,
+    /// Percentage points: 12.5 is 0.125.
+    Percent,
+    /// A number of these units, read as seconds.
+    Duration(DurationUnit),
+}
+
+impl TableScale {
+    /// A number from the table in the metric's unit, converted as a source
+    /// column of the same unit is (one rounding).
+    pub fn apply(self, x: f64) -> f64 {
+        match self {
+            TableScale::AsWritten => x,
+            TableScale::Percent => x / 100.0,
+            TableScale::Duration(u) => x * u.seconds(),
+        }
+    }
 }
 
 /// The at-risk band below a target.
@@ -305,11 +337,20 @@ pub struct ScorecardEntry {
     pub weight: f64,
 }
 
+/// A bonus base: money, in a currency.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BaseDef {
-    Amount { value: f64, currency: Option<String> },
-    Table { path: String, resolved: PathBuf },
+    Amount { value: f64, currency: String },
+    Table { path: String, resolved: PathBuf, currency: String },
+}
+
+impl BaseDef {
+    pub fn currency(&self) -> &str {
+        match self {
+            BaseDef::Amount { currency, .. } | BaseDef::Table { currency, .. } => currency,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

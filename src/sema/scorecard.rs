@@ -3,7 +3,7 @@
 use super::model::*;
 use super::Checker;
 use crate::diagnostics::{did_you_mean, Code, Diagnostic, Label};
-use crate::syntax::ast::{self, MissingRule, PayoutRange, UnitLit};
+use crate::syntax::ast::{self, Direction, MissingRule, PayoutRange, UnitLit};
 
 /// Tolerance for sums of percentages written with decimals.
 pub(crate) const EPSILON: f64 = 1e-9;
@@ -105,6 +105,9 @@ impl Checker<'_> {
                 Some(id)
             })
             .collect();
+        if cap.is_none() {
+            self.check_uncapped(decl, &seen);
+        }
         let base = decl.base.as_ref().and_then(|b| self.base(b));
         if let Some(payout) = &decl.payout {
             self.check_payout(payout);
@@ -120,6 +123,32 @@ impl Checker<'_> {
             base,
             payout: decl.payout.as_ref().map(|p| p.rules.clone()).unwrap_or_default(),
             span: decl.span,
+        }
+    }
+
+    /// A lower-is-better KPI's attainment has no upper bound and no value at
+    /// 0: a scorecard needs a cap to count it so that less is never worse.
+    fn check_uncapped(&mut self, decl: &ast::Scorecard, weighted: &[(KpiId, crate::span::Span)]) {
+        for &(kpi, span) in weighted {
+            let def = &self.model.kpis[kpi.0];
+            let lower = def.targets.iter().any(|t| {
+                matches!(
+                    t.spec,
+                    TargetSpec::Fixed { direction: Direction::AtMost, .. }
+                        | TargetSpec::Previous { direction: Direction::AtMost, .. }
+                        | TargetSpec::Table { direction: Direction::AtMost, .. }
+                )
+            });
+            if lower {
+                let message = format!(
+                    "scorecard `{}` weighs the lower-is-better KPI `{}` without a cap",
+                    decl.name.name, def.name
+                );
+                self.error(Code::UncappedLowerIsBetter, message, span, "lower is better").help = Some(
+                    "add a `cap` (e.g. `cap 120%`): an actual of 0 then counts as the cap, and less is never worse"
+                        .into(),
+                );
+            }
         }
     }
 
@@ -165,19 +194,38 @@ impl Checker<'_> {
     fn base(&mut self, base: &ast::Base) -> Option<BaseDef> {
         match base {
             ast::Base::Amount(q) => {
-                let currency = match &q.unit {
-                    UnitLit::Currency(c) => Some(c.clone()),
-                    UnitLit::None => None,
+                let UnitLit::Currency(currency) = &q.unit else {
+                    self.error(
+                        Code::TargetUnit,
+                        "a bonus base is money: say in which currency",
+                        q.span,
+                        "no currency",
+                    )
+                    .help = Some("bonuses are paid in a currency, rounded to its minor unit: `base 50_000 RUB`".into());
+                    return None;
+                };
+                Some(BaseDef::Amount { value: q.value, currency: currency.clone() })
+            }
+            ast::Base::Table(path, unit) => {
+                let currency = match unit.as_ref().map(|u| &u.kind) {
+                    Some(ast::TableUnitKind::Currency(c)) => c.clone(),
                     _ => {
-                        self.error(Code::TargetUnit, "a bonus base is an amount of money", q.span, "not money").help =
-                            Some("write e.g. `base 50_000 RUB`".into());
+                        let span = unit.as_ref().map_or(path.span, |u| u.span);
+                        self.error(
+                            Code::TargetUnit,
+                            "a bonus base table holds money: say in which currency",
+                            span,
+                            "no currency",
+                        )
+                        .help = Some(format!("bonuses are paid in a currency: `base table {:?} in RUB`", path.value));
                         return None;
                     }
                 };
-                Some(BaseDef::Amount { value: q.value, currency })
-            }
-            ast::Base::Table(path) => {
-                Some(BaseDef::Table { path: path.value.clone(), resolved: self.resolve_path(path.span, &path.value) })
+                Some(BaseDef::Table {
+                    path: path.value.clone(),
+                    resolved: self.resolve_path(path.span, &path.value),
+                    currency,
+                })
             }
         }
     }
@@ -191,6 +239,19 @@ impl Checker<'_> {
                 PayoutRange::Above(x) => (x, f64::INFINITY),
                 PayoutRange::Between(a, b) => (a, b),
             };
+            if matches!(rule.value, ast::PayoutValue::Linear(..)) && !matches!(rule.range, PayoutRange::Between(..)) {
+                self.error(
+                    Code::BadPayout,
+                    "a `linear` value needs a range with two ends to run between",
+                    rule.span,
+                    "open range",
+                )
+                .help = Some(
+                    "end the range and hold the last value after it: `100% .. 150% => linear 1.0 .. 2.0` and `above 150% => 2.0`"
+                        .into(),
+                );
+                return;
+            }
             if lo >= hi {
                 self.error(
                     Code::BadPayout,

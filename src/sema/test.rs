@@ -259,10 +259,7 @@ impl Checker<'_> {
                     def.entries.iter().flat_map(|e| self.model.kpi(e.kpi).sources.iter().copied()).collect();
                 sources.sort();
                 sources.dedup();
-                let currency = match &def.base {
-                    Some(BaseDef::Amount { currency, .. }) => currency.clone(),
-                    _ => None,
-                };
+                let currency = def.base.as_ref().map(|b| b.currency().to_string());
                 let subject = Subject::Scorecard { card: index, entity: entity.value.clone() };
                 Some((subject, def.grain, sources, Kind::Scorecard(currency), card.span.to(entity.span)))
             }
@@ -341,9 +338,9 @@ impl Checker<'_> {
             (Field::Bonus, Kind::Scorecard(currency)) => match (&q.unit, currency) {
                 (UnitLit::None, _) => None,
                 (UnitLit::Currency(c), Some(base)) if c == base => None,
-                (UnitLit::Currency(c), None) => Some(format!("the bonus base has no currency, so `{c}` cannot match")),
+                (UnitLit::Currency(c), None) => Some(format!("the scorecard has no bonus base, so `{c}` cannot match")),
                 (_, Some(base)) => Some(format!("the bonus is money in {base}")),
-                (_, None) => Some("the bonus is a plain amount".to_string()),
+                (_, None) => Some("the scorecard has no bonus base".to_string()),
             },
             _ => None,
         };

@@ -472,7 +472,38 @@ pub enum TargetKind {
     Fixed { direction: Direction, value: Quantity },
     Previous { direction: Direction, adjust: Option<(RelOp, Quantity)> },
     Between { low: Quantity, high: Quantity },
-    Table { direction: Direction, path: StrLit, column: Option<StrLit> },
+    Table { direction: Direction, path: StrLit, column: Option<StrLit>, unit: Option<TableUnit> },
+}
+
+/// `in minutes`, `in percent`, `in fraction`, `in RUB`: what a table's numbers
+/// are in, as a literal's unit says what it is.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TableUnit {
+    pub kind: TableUnitKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TableUnitKind {
+    /// Percentage points: 12.5 is 12.5 %.
+    Percent,
+    /// Fractions: 0.125 is 12.5 %.
+    Fraction,
+    Currency(String),
+    Duration(DurationUnit),
+}
+
+impl TableUnitKind {
+    /// As written after `in`.
+    pub fn word(&self) -> String {
+        match self {
+            TableUnitKind::Percent => "percent".into(),
+            TableUnitKind::Fraction => "fraction".into(),
+            TableUnitKind::Currency(c) => c.clone(),
+            TableUnitKind::Duration(d) => d.word(true).into(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -545,7 +576,7 @@ pub enum MissingRule {
 #[serde(rename_all = "snake_case")]
 pub enum Base {
     Amount(Quantity),
-    Table(StrLit),
+    Table(StrLit, Option<TableUnit>),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -771,6 +771,28 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
+    /// `in minutes`, `in percent`, `in fraction`, `in RUB` after a table.
+    fn table_unit(&mut self) -> R<Option<TableUnit>> {
+        let start = self.pos;
+        if !self.keyword("in") {
+            return Ok(None);
+        }
+        let w = self.word();
+        let kind = if is_currency(w) {
+            TableUnitKind::Currency(w.to_string())
+        } else if DURATIONS.contains(&w) {
+            TableUnitKind::Duration(duration_unit(w))
+        } else if w == "percent" {
+            TableUnitKind::Percent
+        } else if w == "fraction" {
+            TableUnitKind::Fraction
+        } else {
+            return Err(GiveUp);
+        };
+        self.bump(w.len());
+        Ok(Some(TableUnit { kind, span: self.span(start) }))
+    }
+
     fn target_kind(&mut self) -> R<TargetKind> {
         if self.keyword("between") {
             let low = self.quantity()?;
@@ -788,7 +810,8 @@ impl<'a> Reader<'a> {
         if self.keyword("table") {
             let path = self.string()?;
             let column = if self.keyword("column") { Some(self.string()?) } else { None };
-            return Ok(TargetKind::Table { direction, path, column });
+            let unit = self.table_unit()?;
+            return Ok(TargetKind::Table { direction, path, column, unit });
         }
         if self.keyword("previous") {
             let op = match self.peek() {

@@ -149,6 +149,18 @@ impl Lowerer<'_> {
         Quantity { value: if negative { -value } else { value }, unit, span }
     }
 
+    fn table_unit(&mut self, pair: P) -> TableUnit {
+        let span = self.span(&pair);
+        let word = pair.into_inner().last().unwrap();
+        let kind = match word.as_rule() {
+            Rule::currency => TableUnitKind::Currency(word.as_str().to_string()),
+            Rule::duration_unit => TableUnitKind::Duration(duration_unit(word.as_str())),
+            _ if word.as_str() == "percent" => TableUnitKind::Percent,
+            _ => TableUnitKind::Fraction,
+        };
+        TableUnit { kind, span }
+    }
+
     fn date(&mut self, pair: &P) -> NaiveDate {
         NaiveDate::parse_from_str(pair.as_str(), "%Y-%m-%d").unwrap_or_else(|_| {
             let span = self.span(pair);
@@ -615,8 +627,14 @@ impl Lowerer<'_> {
                 let mut parts = body.into_inner();
                 let direction = direction(parts.next().unwrap().as_str());
                 let path = self.string(parts.next().unwrap());
-                let column = parts.next().map(|c| self.string(c));
-                TargetKind::Table { direction, path, column }
+                let (mut column, mut unit) = (None, None);
+                for part in parts {
+                    match part.as_rule() {
+                        Rule::table_unit => unit = Some(self.table_unit(part)),
+                        _ => column = Some(self.string(part)),
+                    }
+                }
+                TargetKind::Table { direction, path, column, unit }
             }
             _ => {
                 let mut parts = body.into_inner();
@@ -706,10 +724,11 @@ impl Lowerer<'_> {
             }
             Rule::sc_gate => card.gates.push(self.ident(first(item))),
             Rule::sc_base => {
-                let part = first(item);
+                let mut parts = item.into_inner();
+                let part = parts.next().unwrap();
                 card.base = Some(match part.as_rule() {
                     Rule::quantity => Base::Amount(self.quantity(part)),
-                    _ => Base::Table(self.string(part)),
+                    _ => Base::Table(self.string(part), parts.next().map(|u| self.table_unit(u))),
                 });
             }
             _ => {

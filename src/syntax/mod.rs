@@ -292,6 +292,8 @@ fn rule_name(rule: Rule) -> &'static str {
             "a scorecard item (KPI weight, cap, missing, gate, base, payout)"
         }
         missing_rule => "`exclude` or `zero`",
+        table_unit => "a unit like `in minutes`",
+        table_scale => "a unit (percent, fraction, a currency or days, hours, minutes, seconds)",
         payout_rule | payout_range | payout_below | payout_above | payout_between => "a payout rule",
         payout_value | payout_linear => "a payout value",
         cascade_level | level_step => "`by` and a dimension",

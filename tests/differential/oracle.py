@@ -5,8 +5,14 @@ Written from the documented semantics, not from kpic's code:
 - a KPI has a row for every period from the first to the last with rows in any
   source it reads, times every combination of its `by` values seen in them;
 - aggregates are SQL aggregates with FILTER (WHERE ...) for `where`, grouped by
-  period and dimensions and LEFT JOINed onto that grid (no rows: no data);
-- derived values are SQL arithmetic; a division by zero is NULLIF(.., 0);
+  period and dimensions and LEFT JOINed onto that grid; a count or sum is 0
+  where the entity has rows in the period in any source the KPI reads (doing
+  nothing is a value), and every aggregate is no data where it has none;
+- after the last period with rows, the periods an offset reaches are reported
+  while some entity has a value in them;
+- derived values, gaps, attainments and band edges are exact arithmetic on the
+  decimals the numbers print as, rounded once ("Arithmetic"); a division by
+  zero is no data;
 - attainment, status and gap follow the table in "Attainment, status, gap".
 
 Every value also carries an error bound (`Approx`), because kpic may add the
@@ -17,6 +23,7 @@ allows, and no more.
 import datetime as dt
 import math
 from dataclasses import dataclass
+from fractions import Fraction
 
 from conditions import ColRef, Lit
 from spec import Agg, Change, Const, MetricRef, Neg, Offset, Where
@@ -24,6 +31,17 @@ from spec import Agg, Change, Const, MetricRef, Neg, Offset, Where
 # Relative error allowed per input magnitude of an aggregate: a sum of at most a
 # few hundred doubles in any order is within n * 2^-53 of the sum of magnitudes.
 AGG_EPS = 1e-12
+
+
+def dec(x):
+    """The decimal a float prints as (Python's repr is the shortest round trip), exactly."""
+    return Fraction(repr(float(x)))
+
+
+def exact(op, x, y):
+    """`x op y` on the decimals of x and y, rounded once to the nearest float."""
+    a, b = dec(x), dec(y)
+    return float({"+": a + b, "-": a - b, "*": a * b, "/": a / b if b else None}[op])
 
 
 def interval(n, step):
@@ -46,7 +64,10 @@ SQL_TYPE = {
 SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
 # Mistakes the oracle can be told to make (run.py --sabotage), to show that the
 # comparison catches each kind: null semantics, interpolation, ties, date bounds.
-SABOTAGES = ["sum-of-nothing-is-zero", "percentile-without-interpolation", "met-only-above-target", "dates-at-midnight"]
+SABOTAGES = ["nothing-is-no-data", "percentile-without-interpolation", "met-only-above-target", "dates-at-midnight"]
+# Aggregates whose value over no rows is 0 for an entity that is present.
+ADDITIVE = ("count", "count_distinct", "sum")
+DAYS = {"day": 1, "week": 7, "month": 31, "quarter": 92, "year": 366}
 sabotage = None
 
 
@@ -166,8 +187,6 @@ def agg_sql(a: Agg, extra):
     exact = f"(bool_and({mag} = trunc({mag})){filt} AND sum(abs({mag})){filt} < 9007199254740992)"
     if a.func == "sum":
         total = f"CAST(sum({x}){filt} AS DOUBLE)"
-        if sabotage == "sum-of-nothing-is-zero":
-            total = f"CAST(coalesce(sum({x}){filt}, 0) AS DOUBLE)"
         return total, f"CASE WHEN {exact} THEN 0 ELSE sum(abs({mag})){filt} END"
     if a.func == "avg":
         return f"CAST(avg({x}){filt} AS DOUBLE)", f"CASE WHEN {exact} THEN 0 ELSE avg(abs({mag})){filt} END"
@@ -195,15 +214,15 @@ def combine(op, a: Approx, b: Approx):
         return Approx(None, 0.0, shaky)
     x, y, ex, ey = a.value, b.value, a.err, b.err
     if op in "+-":
-        return bounded(x + y if op == "+" else x - y, ex + ey, shaky)
+        return bounded(exact(op, x, y), ex + ey, shaky)
     if op == "*":
-        return bounded(x * y, abs(x) * ey + abs(y) * ex + ex * ey, shaky)
+        return bounded(exact(op, x, y), abs(x) * ey + abs(y) * ex + ex * ey, shaky)
     if 0 < ey and abs(y) <= ey:
         # Zero or not zero depends on the order of additions.
         return Approx(None if y == 0 else x / y, math.inf, True)
     if y == 0:
         return Approx(None, 0.0, shaky)
-    return bounded(x / y, (ex + abs(x / y) * ey) / (abs(y) - ey), shaky)
+    return bounded(exact(op, x, y), (ex + abs(x / y) * ey) / (abs(y) - ey), shaky)
 
 
 def bounded(value, err, shaky):
@@ -230,7 +249,7 @@ class KpiQuery:
         if isinstance(e, Agg):
             j, c = self.column(e, period, extra)
             col = f"{j}_c{c}"
-            return f"{j}.c{c}", lambda r: Approx(r[col], AGG_EPS * (r[col + "_m"] or 0.0))
+            return col, lambda r: Approx(r[col], AGG_EPS * (r[col + "_m"] or 0.0))
         if isinstance(e, Const):
             return double(e.value), lambda r: Approx(e.value)
         if isinstance(e, Where):
@@ -258,7 +277,7 @@ class KpiQuery:
 
     def column(self, a, period, extra):
         aggs = self.aggs.setdefault(a.source.name, [])
-        sql = agg_sql(a, extra)
+        sql = agg_sql(a, extra) + (a.func in ADDITIVE,)
         if sql not in aggs:
             aggs.append(sql)
         key = (a.source.name, period)
@@ -273,28 +292,52 @@ class KpiQuery:
         for s in read:
             t = ident(self.sources[s].time)
             ctes.append(f"r_{s} AS (SELECT *, CAST(date_trunc('{grain}', {t}) AS DATE) AS p FROM {s})")
-            cols = [f"{v} AS c{i}, {m} AS c{i}_m" for i, (v, m) in enumerate(self.aggs[s])]
+            cols = [f"{v} AS c{i}, {m} AS c{i}_m" for i, (v, m, _) in enumerate(self.aggs[s])]
             group = ", ".join(["p"] + dims)
             ctes.append(f"q_{s} AS (SELECT {group}, {', '.join(cols)} FROM r_{s} GROUP BY {group})")
         all_p = " UNION ALL ".join(f"SELECT p FROM r_{s}" for s in read)
-        series = f"generate_series(min(p), max(p), INTERVAL '{interval(1, grain)}')"
-        ctes.append(f"periods AS (SELECT CAST(unnest({series}) AS DATE) AS p FROM ({all_p}))")
+        # Past the last period with rows, as far as an offset reaches back.
+        reach = f"max(p) + INTERVAL '{interval(1, grain)}' + INTERVAL '{max_lag_days(self.kpi.expr) - 1} days'"
+        series = f"generate_series(min(p), CAST({reach} AS DATE), INTERVAL '{interval(1, grain)}')"
+        ctes.append(f"periods AS (SELECT CAST(unnest({series}) AS DATE) AS p, max(p) AS last FROM ({all_p}))")
+        keys = ", ".join(["p"] + dims)
+        ctes.append("present AS (" + " UNION ".join(f"SELECT DISTINCT {keys} FROM r_{s}" for s in read) + ")")
         if dims:
             seen = " UNION ".join(f"SELECT DISTINCT {', '.join(dims)} FROM r_{s}" for s in read)
             ctes.append(f"entities AS ({seen})")
             ctes.append("grid AS (SELECT * FROM periods CROSS JOIN entities)")
         else:
             ctes.append("grid AS (SELECT * FROM periods)")
-        select = ["g.p AS p"] + [f"g.{d} AS {d}" for d in dims] + [f"{self.expr_sql} AS actual"]
+        select = ["g.p AS p", "g.last AS last"] + [f"g.{d} AS {d}" for d in dims]
         joins = []
         for (s, period), j in self.joins.items():
             on = [f"{j}.p = {period}"] + [f"{j}.{d} IS NOT DISTINCT FROM g.{d}" for d in dims]
             joins.append(f"LEFT JOIN q_{s} {j} ON {' AND '.join(on)}")
-            for i in range(len(self.aggs[s])):
-                select.append(f"{j}.c{i} AS {j}_c{i}, {j}.c{i}_m AS {j}_c{i}_m")
+            on = [f"pr_{j}.p = {period}"] + [f"pr_{j}.{d} IS NOT DISTINCT FROM g.{d}" for d in dims]
+            joins.append(f"LEFT JOIN present pr_{j} ON {' AND '.join(on)}")
+            for i, (_, _, additive) in enumerate(self.aggs[s]):
+                value = f"{j}.c{i}"
+                if additive and sabotage != "nothing-is-no-data":
+                    # Present (rows in the period in a source the KPI reads):
+                    # a count or sum of nothing is 0.
+                    value = f"coalesce({value}, CASE WHEN pr_{j}.p IS NOT NULL THEN 0.0 END)"
+                select.append(f"{value} AS {j}_c{i}, {j}.c{i}_m AS {j}_c{i}_m")
         return (
             "WITH " + ",\n  ".join(ctes) + "\nSELECT " + ", ".join(select) + "\nFROM grid g\n" + "\n".join(joins)
         )
+
+
+def max_lag_days(e):
+    """How far back, in days at most, `e` reads: the sum of its nested offsets."""
+    if isinstance(e, Offset):
+        return e.n * DAYS[e.step] + max_lag_days(e.inner)
+    if isinstance(e, (Neg, Change, Where)):
+        return max_lag_days(e.inner)
+    if isinstance(e, MetricRef):
+        return max_lag_days(e.metric.body())
+    if hasattr(e, "lhs"):
+        return max(max_lag_days(e.lhs), max_lag_days(e.rhs))
+    return 0
 
 
 def negate(a):
@@ -312,8 +355,16 @@ def actuals(con, kpi, sources):
         r = dict(zip(names, values))
         entity = tuple(r[d] for d in kpi.by)
         approx = q.evaluate(r)
-        out[(r["p"], entity)] = (r["actual"], approx)
-    return sql, out
+        out[(r["p"], entity)] = (approx.value, approx, r["last"])
+    # Past the last period with rows: up to the last period where some
+    # entity has a value.
+    valued = [p for (p, _), (actual, _, last) in out.items() if p > last and actual is not None]
+    end = max(valued, default=None)
+    return sql, {
+        key: (actual, approx)
+        for key, (actual, approx, last) in out.items()
+        if key[0] <= last or (end is not None and key[0] <= end)
+    }
 
 
 # ------------------------------------------------------------------ periods and scores
@@ -347,7 +398,7 @@ def band(warn, bound):
     if warn is None:
         return None
     kind, amount, _ = warn
-    return abs(bound) * amount if kind == "relative" else amount
+    return exact("*", abs(bound), amount) if kind == "relative" else amount
 
 
 def score(actual, target, warn):
@@ -359,20 +410,20 @@ def score(actual, target, warn):
         t = target[1]
         b = band(warn, t)
         met = a > t if sabotage == "met-only-above-target" else a >= t
-        status = "met" if met else "at_risk" if b is not None and a >= t - b else "missed"
-        return (a / t if t > 0 else None), status, a - t
+        status = "met" if met else "at_risk" if b is not None and a >= exact("-", t, b) else "missed"
+        return (exact("/", a, t) if t > 0 else None), status, exact("-", a, t)
     if target[0] == "at_most":
         t = target[1]
         b = band(warn, t)
-        status = "met" if a <= t else "at_risk" if b is not None and a <= t + b else "missed"
+        status = "met" if a <= t else "at_risk" if b is not None and a <= exact("+", t, b) else "missed"
         # docs/evaluation.md: undefined for an actual of zero or less, and for a
         # target below zero (an attainment is never negative by the target's sign).
-        return (t / a if a > 0 and t >= 0 else None), status, a - t
+        return (exact("/", t, a) if a > 0 and t >= 0 else None), status, exact("-", a, t)
     lo, hi = target[1], target[2]
     if lo <= a <= hi:
         return 1.0, "met", 0.0
     nearer = lo if a < lo else hi
-    gap = a - nearer
+    gap = exact("-", a, nearer)
     b = band(warn, nearer)
     return 0.0, ("at_risk" if b is not None and abs(gap) <= b else "missed"), gap
 
@@ -383,9 +434,9 @@ def thresholds(target, warn):
     out = list(bounds)
     if warn is not None:
         if target[0] == "at_least":
-            out.append(bounds[0] - band(warn, bounds[0]))
+            out.append(exact("-", bounds[0], band(warn, bounds[0])))
         elif target[0] == "at_most":
-            out.append(bounds[0] + band(warn, bounds[0]))
+            out.append(exact("+", bounds[0], band(warn, bounds[0])))
         else:
-            out += [bounds[0] - band(warn, bounds[0]), bounds[1] + band(warn, bounds[1])]
+            out += [exact("-", bounds[0], band(warn, bounds[0])), exact("+", bounds[1], band(warn, bounds[1]))]
     return out

@@ -10,6 +10,7 @@ import math
 
 from conditions import Lit, plain
 from data import CURRENCY
+import oracle
 from oracle import previous as previous_period
 from spec import Target
 
@@ -115,8 +116,8 @@ def target_at(kpi, start, entity, actual_of):
     value, err = before.value, math.inf if before.shaky else before.err
     if t.previous:
         op, q = t.previous
+        # Exact on the decimals, rounded once (docs/evaluation.md, "Arithmetic").
+        value = oracle.exact(op, value, q.value)
         if op == "*":
-            value, err = value * q.value, err * abs(q.value)
-        else:
-            value = value + q.value if op == "+" else value - q.value
+            err = err * abs(q.value)
     return (t.direction, value), err

@@ -1,3 +1,5 @@
+mod payout_not_monotone;
+mod target_above_share;
 mod target_always_met;
 mod too_many_kpis;
 
@@ -6,4 +8,5 @@ use crate::sema::model::Model;
 
 pub(super) type Rule = fn(&Model, &mut Vec<Diagnostic>);
 
-pub(super) const ALL: &[Rule] = &[too_many_kpis::run, target_always_met::run];
+pub(super) const ALL: &[Rule] =
+    &[too_many_kpis::run, target_always_met::run, payout_not_monotone::run, target_above_share::run];

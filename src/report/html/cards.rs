@@ -44,9 +44,12 @@ pub fn scorecard(card: &ScorecardResult) -> Markup {
     }
     let bonuses: Vec<f64> = rows.iter().filter_map(|r| r.bonus).collect();
     if !bonuses.is_empty() {
-        let currency = rows.iter().find_map(|r| r.currency.clone()).map_or(String::new(), |c| format!(" {c}"));
-        let total = format_number(bonuses.iter().sum(), 2);
-        m.leaf("span", &[], &format!("bonuses in {latest}: {total}{currency}"));
+        let total = bonuses.iter().fold(0.0, |a, b| crate::exact::add(a, *b));
+        let total = match rows.iter().find_map(|r| r.currency.as_deref()) {
+            Some(c) => crate::report::number::format_money(total, c),
+            None => format_number(total, 2),
+        };
+        m.leaf("span", &[], &format!("bonuses in {latest}: {total}"));
     }
     m.close("p");
 
@@ -73,8 +76,11 @@ fn score_row(m: &mut Markup, card: &ScorecardResult, r: &ScoreRow) {
     m.close("td");
     m.leaf("td", &[("class", "num")], &percent(r.score));
     m.leaf("td", &[("class", "num")], &r.coefficient.map_or("—".into(), |c| format_number(c, 3)));
-    let currency = r.currency.as_deref().map_or(String::new(), |c| format!(" {c}"));
-    let bonus = r.bonus.map_or("—".into(), |b| format!("{}{currency}", format_number(b, 2)));
+    let bonus = match (r.bonus, r.currency.as_deref()) {
+        (Some(b), Some(c)) => crate::report::number::format_money(b, c),
+        (Some(b), None) => format_number(b, 2),
+        (None, _) => "—".into(),
+    };
     m.leaf("td", &[("class", "num")], &bonus);
     m.open("td", &[("class", "chips")]);
     for p in &r.parts {

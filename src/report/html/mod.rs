@@ -315,9 +315,9 @@ fn findings_list(m: &mut Markup, k: &KpiResult, findings: &[&Finding]) {
     m.close("ul");
 }
 
-pub(super) fn notes(m: &mut Markup, notes: &[String]) {
+pub(super) fn notes(m: &mut Markup, notes: &[crate::eval::Note]) {
     if !notes.is_empty() {
-        m.leaf("p", &[("class", "note")], &notes.join("; "));
+        m.leaf("p", &[("class", "note")], &crate::eval::joined_notes(notes));
     }
 }
 
