@@ -383,3 +383,68 @@ fn output_into_a_closed_pipe_ends_quietly() {
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(stderr(&out), "error: cannot write to standard output: No space left on device (os error 28)\n");
 }
+
+/// Planning tables are part of the spec: `kpic check` reads those that exist
+/// and names the file and line of a row it cannot use; `--data` also requires
+/// the ones that do not exist yet.
+#[test]
+fn check_reads_planning_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    write("calls.csv", "at,agent,resolved\n2025-03-01 10:00:00,Ann,true\n");
+    write("plan.csv", "agent,period,target\nAnn,2025-03,40\nBen,2025-3,50\n");
+    write("shares.csv", "agent,period,target\nAnn,,140\nBen,,35\n");
+    write(
+        "spec.kpi",
+        r#"source calls from "calls.csv" {
+  time at: datetime
+  agent: text
+  resolved: bool
+}
+
+kpi resolution {
+  metric count(calls where calls.resolved == true) / count(calls)
+  per month
+  by agent
+  target >= table "plan.csv" in percent
+}
+
+kpi resolution_share {
+  metric count(calls where calls.resolved == true) / count(calls)
+  per month
+  by agent
+  target >= table "shares.csv" in percent
+}
+
+scorecard agent by agent per month {
+  resolution       50%
+  resolution_share 50%
+  base table "bonus.csv" in RUB
+}
+"#,
+    );
+    let text = common::session(dir.path(), &[&["check", "spec.kpi"], &["check", "spec.kpi", "--data"]]);
+    insta::assert_snapshot!(text);
+}
+
+/// Tables off a terminal are laid out for `COLUMNS` columns, or `--width`.
+#[test]
+fn table_width_follows_columns_and_width() {
+    let run = |columns: &str, extra: &[&str]| {
+        let mut args = vec!["eval", "examples/sales.kpi", "--period", "2025-03", "--scorecard", "sales_manager"];
+        args.extend_from_slice(extra);
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_kpic"))
+            .args(&args)
+            .env("COLUMNS", columns)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", common::transcript(&out));
+        stdout(&out).lines().map(|l| l.chars().count()).max().unwrap_or(0)
+    };
+    let wide = run("200", &[]);
+    assert!(wide > 80, "COLUMNS=200 gave lines of at most {wide} characters");
+    let narrow = run("200", &["--width", "60"]);
+    assert!(narrow <= 60, "--width 60 gave a line of {narrow} characters");
+    assert!(run("", &[]) <= 80);
+}

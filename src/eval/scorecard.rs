@@ -279,9 +279,9 @@ struct Bases {
 impl Bases {
     fn load(card: &ScorecardDef) -> Result<Bases, Diagnostic> {
         let mut rows = HashMap::new();
-        let Some(BaseDef::Table { resolved, .. }) = &card.base else { return Ok(Bases { rows }) };
+        let Some(BaseDef::Table { resolved, span, .. }) = &card.base else { return Ok(Bases { rows }) };
         let help = format!("the table needs a `{}` column, optionally `period`, and `base`", card.by);
-        let label = Label::new(card.span, "scorecard declared here");
+        let label = Label::new(*span, "bonus bases read from here");
         let file = SideTable::read("bonus base table", resolved, Code::TargetTable, label, help)?;
         let entities = file.column(&card.by)?;
         let values = file.column("base")?;

@@ -33,6 +33,15 @@ impl<'a> SideTable<'a> {
         help: String,
     ) -> Result<SideTable<'a>, Diagnostic> {
         let mut out = SideTable { what, path, table: TextTable::default(), code, label, help };
+        let problem = match std::fs::metadata(path) {
+            Err(e) => Some(format!("cannot open it: {e}")),
+            Ok(m) if m.is_dir() => Some("it is a directory, not a table".to_string()),
+            Ok(m) if m.len() == 0 => Some("it is empty".to_string()),
+            Ok(_) => None,
+        };
+        if let Some(why) = problem {
+            return Err(out.fail(why));
+        }
         out.table = crate::backend::polars::read_text_table(path).map_err(|why| out.fail(why))?;
         Ok(out)
     }

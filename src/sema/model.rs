@@ -341,8 +341,18 @@ pub struct ScorecardEntry {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BaseDef {
-    Amount { value: f64, currency: String },
-    Table { path: String, resolved: PathBuf, currency: String },
+    Amount {
+        value: f64,
+        currency: String,
+    },
+    Table {
+        path: String,
+        resolved: PathBuf,
+        currency: String,
+        /// The quoted path, where problems with the table point.
+        #[serde(skip)]
+        span: Span,
+    },
 }
 
 impl BaseDef {

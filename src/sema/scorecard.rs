@@ -225,6 +225,7 @@ impl Checker<'_> {
                     path: path.value.clone(),
                     resolved: self.resolve_path(path.span, &path.value),
                     currency,
+                    span: path.span,
                 })
             }
         }
