@@ -6,7 +6,7 @@ use crate::eval::cascade::CascadeResult;
 use crate::eval::scorecard::ScorecardResult;
 use crate::eval::{Evaluation, Row, Status, TargetValue};
 use crate::sema::model::{Allocation, CascadeBody, CascadeDef, KpiDef, Level, Model, TargetSpec};
-use crate::sema::types::Unit;
+use crate::vocab::Unit;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -346,9 +346,9 @@ pub fn targets_text(kpi: &KpiDef) -> String {
                 TargetSpec::Previous { direction, adjust: None } => format!("{} previous", direction.as_str()),
                 TargetSpec::Previous { direction, adjust: Some((op, v)) } => {
                     let (op, v) = match op {
-                        crate::syntax::ast::RelOp::Add => ("+", value(*v)),
-                        crate::syntax::ast::RelOp::Sub => ("-", value(*v)),
-                        crate::syntax::ast::RelOp::Mul => ("*", format!("{}%", crate::sema::fmt_pct(*v))),
+                        crate::vocab::RelOp::Add => ("+", value(*v)),
+                        crate::vocab::RelOp::Sub => ("-", value(*v)),
+                        crate::vocab::RelOp::Mul => ("*", format!("{}%", crate::vocab::number::format_percent(*v))),
                     };
                     format!("{} previous {op} {v}", direction.as_str())
                 }

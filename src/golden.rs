@@ -5,11 +5,12 @@
 //! are written as a CSV file (by the caller, which owns the IO) and read back with
 //! the source's declared types and formats, so a test proves what evaluation does.
 
-use crate::eval::{Evaluation, Status, TargetValue};
-use crate::sema::model::{ExpectDef, ExpectedValue, Model, SourceDef, Subject, TestDef, Value};
-use crate::sema::types::{ColType, Unit};
+use crate::eval::{Evaluation, TargetValue};
+use crate::sema::model::{ExpectDef, ExpectedValue, Model, SourceDef, Subject, TestDef};
 use crate::span::Span;
-use crate::syntax::ast::{Field, StatusWord};
+use crate::vocab::Constant;
+use crate::vocab::{ColType, Unit};
+use crate::vocab::{Field, Status};
 use serde::Serialize;
 
 /// The verdict on one check of one expectation.
@@ -48,7 +49,7 @@ pub fn needed_kpis(model: &Model, test: &TestDef) -> Vec<String> {
 /// Inline test rows as a CSV file of the source: every declared column in the
 /// header, values written as the source's declared types and formats read them,
 /// empty cells for nulls and for columns the test does not list.
-pub fn fixture_csv(source: &SourceDef, columns: &[usize], rows: &[Vec<Option<Value>>]) -> String {
+pub fn fixture_csv(source: &SourceDef, columns: &[usize], rows: &[Vec<Option<Constant>>]) -> String {
     let header: Vec<&str> = source.columns.iter().map(|c| c.name.as_str()).collect();
     let mut out = header.join(",");
     out.push('\n');
@@ -64,18 +65,18 @@ pub fn fixture_csv(source: &SourceDef, columns: &[usize], rows: &[Vec<Option<Val
     out
 }
 
-fn cell(v: &Value, ty: &ColType, format: Option<&str>) -> String {
+fn cell(v: &Constant, ty: &ColType, format: Option<&str>) -> String {
     let format = format.unwrap_or(match ty {
         ColType::Date => "%Y-%m-%d",
         _ => "%Y-%m-%d %H:%M:%S",
     });
     match v {
-        Value::Number(n) if *ty == ColType::Int => format!("{}", *n as i64),
-        Value::Number(n) => format!("{n}"),
-        Value::Text(s) => quote(s),
-        Value::Bool(b) => b.to_string(),
-        Value::Date(d) => d.format(format).to_string(),
-        Value::DateTime(dt) => dt.format(format).to_string(),
+        Constant::Number(n) if *ty == ColType::Int => format!("{}", *n as i64),
+        Constant::Number(n) => format!("{n}"),
+        Constant::Text(s) => quote(s),
+        Constant::Bool(b) => b.to_string(),
+        Constant::Date(d) => d.format(format).to_string(),
+        Constant::DateTime(dt) => dt.format(format).to_string(),
     }
 }
 
@@ -218,17 +219,8 @@ fn matches(expected: &ExpectedValue, got: &Got) -> bool {
     match (expected, got) {
         (ExpectedValue::Number { value, tolerance }, Got::Number(Some(v))) => (v - value).abs() <= *tolerance,
         (ExpectedValue::Null, Got::Number(None)) => true,
-        (ExpectedValue::Status(word), Got::Status(status)) => status_word(*status) == *word,
+        (ExpectedValue::Status(word), Got::Status(status)) => status == word,
         _ => false,
-    }
-}
-
-fn status_word(s: Status) -> StatusWord {
-    match s {
-        Status::Met => StatusWord::Met,
-        Status::AtRisk => StatusWord::AtRisk,
-        Status::Missed => StatusWord::Missed,
-        Status::NoData => StatusWord::NoData,
     }
 }
 
@@ -244,7 +236,7 @@ impl Got {
             Got::Number(None) => "null".to_string(),
             Got::Number(Some(v)) => precise(unit, *v),
             Got::Range(low, high) => format!("between {} and {}", precise(unit, *low), precise(unit, *high)),
-            Got::Status(s) => status_word(*s).as_str().to_string(),
+            Got::Status(s) => s.key().to_string(),
         }
     }
 }
@@ -276,7 +268,7 @@ mod tests {
             name: "s".into(),
             path: "s.csv".into(),
             resolved: "s.csv".into(),
-            format: crate::sema::model::FileFormat::Csv,
+            format: crate::vocab::FileFormat::Csv,
             columns: vec![
                 column("day", ColType::Date, Some("%d.%m.%Y")),
                 column("n", ColType::Int, None),
@@ -290,8 +282,12 @@ mod tests {
         };
         let day = chrono::NaiveDate::from_ymd_opt(2025, 3, 1).unwrap();
         let rows = vec![
-            vec![Some(Value::Date(day)), Some(Value::Number(3.0)), Some(Value::Text("say \"hi\", Ann".into()))],
-            vec![Some(Value::Date(day)), None, None],
+            vec![
+                Some(Constant::Date(day)),
+                Some(Constant::Number(3.0)),
+                Some(Constant::Text("say \"hi\", Ann".into())),
+            ],
+            vec![Some(Constant::Date(day)), None, None],
         ];
         assert_eq!(
             fixture_csv(&source, &[0, 1, 2], &rows),

@@ -9,11 +9,11 @@ pub mod exact;
 pub mod fmt;
 pub mod lint;
 pub mod load;
-pub mod money;
 pub mod sandbox;
 pub mod sema;
 pub mod span;
 pub mod syntax;
+pub mod vocab;
 
 use diagnostics::Diagnostic;
 use sema::model::Model;
@@ -98,7 +98,7 @@ pub fn plan(checked: &Checked, opts: &EvalOptions) -> Result<ir::Plan, String> {
             Some(id) => {
                 if let Some(scan) = plan.scans.iter_mut().find(|s| s.source.0 == id) {
                     scan.path = path.clone();
-                    if let Some(f) = sema::model::FileFormat::from_path(path) {
+                    if let Some(f) = vocab::FileFormat::from_path(path) {
                         scan.format = f;
                     }
                 }

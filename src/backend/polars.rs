@@ -20,9 +20,9 @@ mod time;
 
 use crate::diagnostics::Diagnostic;
 use crate::ir::{AggOutput, AggQuery, AggTable, Scan, ScanColumn};
-use crate::sema::model::FileFormat;
-use crate::sema::types::ColType;
-use crate::syntax::ast::{AggFn, Grain};
+use crate::vocab::ColType;
+use crate::vocab::FileFormat;
+use crate::vocab::{AggFn, Grain};
 use ::polars::prelude::*;
 use std::path::Path;
 

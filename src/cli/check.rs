@@ -132,7 +132,7 @@ fn check_data(
         }
         if let Some((name, path)) = overrides.iter().find(|(n, _)| *n == source.name) {
             matched.insert(name.clone());
-            scan.format = crate::sema::model::FileFormat::from_path(path).unwrap_or(scan.format);
+            scan.format = crate::vocab::FileFormat::from_path(path).unwrap_or(scan.format);
             scan.path = path.clone();
         }
         let report = schema::check(&scan);

@@ -23,8 +23,9 @@ use crate::exact;
 use crate::ir::{AggQuery, AggTable, KpiPlan, Plan, Value};
 pub use crate::sema::model::Warn;
 use crate::sema::model::{KpiDef, Model};
-use crate::sema::types::Unit;
-use crate::syntax::ast::{AggFn, BinOp, Grain};
+pub use crate::vocab::Status;
+use crate::vocab::Unit;
+use crate::vocab::{AggFn, BinOp, Grain};
 use chrono::NaiveDate;
 use period::Period;
 use serde::Serialize;
@@ -91,26 +92,6 @@ pub enum TargetValue {
     AtLeast { value: f64 },
     AtMost { value: f64 },
     Between { low: f64, high: f64 },
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    Met,
-    AtRisk,
-    Missed,
-    NoData,
-}
-
-impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Met => "met",
-            Status::AtRisk => "at risk",
-            Status::Missed => "missed",
-            Status::NoData => "no data",
-        }
-    }
 }
 
 /// What a long evaluation tells about itself as it goes. The core never prints:

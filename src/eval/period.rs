@@ -1,6 +1,6 @@
 //! Periods: a grain and the first day. ISO weeks start on Monday.
 
-use crate::syntax::ast::Grain;
+use crate::vocab::Grain;
 use chrono::{Datelike, Months, NaiveDate};
 use serde::Serialize;
 use std::fmt;

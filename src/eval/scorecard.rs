@@ -13,8 +13,8 @@ use super::tables::SideTable;
 use super::{Evaluation, KpiResult, Row, Status, TargetValue};
 use crate::diagnostics::{Code, Diagnostic, Label};
 use crate::exact::Exact;
-use crate::sema::model::{BaseDef, Model, ScorecardDef};
-use crate::syntax::ast::{MissingRule, PayoutRange, PayoutRule, PayoutValue};
+use crate::sema::model::{BaseDef, Model, PayoutRule, ScorecardDef};
+use crate::vocab::{MissingRule, PayoutRange, PayoutValue};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -221,7 +221,7 @@ fn score_row(
     }
     let currency = card.base.as_ref().map(|b| b.currency().to_string());
     let bonus = match (&coefficient, base, &currency) {
-        (Some(k), Some(b), Some(c)) => Some(crate::money::paid(&(k * &b), c).to_f64()),
+        (Some(k), Some(b), Some(c)) => Some(crate::vocab::money::paid(&(k * &b), c).to_f64()),
         _ => None,
     };
     ScoreRow {

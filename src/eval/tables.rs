@@ -8,7 +8,7 @@
 use super::period::{self, Period};
 use crate::diagnostics::{Code, Diagnostic, Label};
 use crate::ir::TextTable;
-use crate::syntax::ast::Grain;
+use crate::vocab::Grain;
 use std::path::Path;
 
 /// One planning table, read, with what is needed to word its problems.

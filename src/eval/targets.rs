@@ -7,7 +7,7 @@ use super::{Entity, Note, TargetValue};
 use crate::diagnostics::{Code, Diagnostic, Label};
 use crate::exact;
 use crate::sema::model::{KpiDef, TargetDef, TargetSpec};
-use crate::syntax::ast::{Direction, RelOp};
+use crate::vocab::{Direction, RelOp};
 use std::collections::{HashMap, HashSet};
 
 /// A planning table: (entity, period or none for every period) to the target

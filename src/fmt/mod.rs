@@ -10,6 +10,7 @@ mod test;
 
 use crate::span::{FileId, Span};
 use crate::syntax::ast::*;
+use crate::vocab::*;
 use comments::Comments;
 
 const INDENT: &str = "  ";

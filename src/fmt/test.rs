@@ -58,7 +58,7 @@ impl Printer<'_> {
                 let value = match &c.value {
                     Expected::Number(q) => self.quantity(q),
                     Expected::Null(_) => "null".to_string(),
-                    Expected::Status(word, _) => word.as_str().to_string(),
+                    Expected::Status(word, _) => word.key().to_string(),
                 };
                 format!("{} {value}", c.field.as_str())
             })

@@ -199,7 +199,7 @@ impl Lowerer<'_> {
     fn operand(&mut self, scan: usize, o: &model::Operand) -> Operand {
         match o {
             model::Operand::Column(c) => Operand::Column(self.use_column(scan, *c)),
-            model::Operand::Value(v) => Operand::Value(v.clone()),
+            model::Operand::Constant(v) => Operand::Constant(v.clone()),
         }
     }
 }

@@ -10,10 +10,11 @@ mod lower;
 
 pub use lower::lower;
 
-use crate::sema::model::{FileFormat, SourceId};
-use crate::sema::types::{ColType, Unit};
+use crate::sema::model::SourceId;
 use crate::span::Span;
-use crate::syntax::ast::{AggFn, BinOp, CmpOp, Grain};
+use crate::vocab::FileFormat;
+use crate::vocab::{AggFn, BinOp, CmpOp, Grain};
+use crate::vocab::{ColType, Unit};
 use serde::Serialize;
 use std::path::PathBuf;
 
@@ -116,8 +117,8 @@ pub enum Pred {
     Or(Box<Pred>, Box<Pred>),
     Not(Box<Pred>),
     Compare { lhs: Operand, op: CmpOp, rhs: Operand },
-    InList { column: String, negated: bool, items: Vec<crate::sema::model::Value> },
-    InRange { column: String, negated: bool, low: crate::sema::model::Value, high: crate::sema::model::Value },
+    InList { column: String, negated: bool, items: Vec<crate::vocab::Constant> },
+    InRange { column: String, negated: bool, low: crate::vocab::Constant, high: crate::vocab::Constant },
     IsNull { column: String, negated: bool },
     Const(bool),
 }
@@ -126,7 +127,7 @@ pub enum Pred {
 #[serde(rename_all = "snake_case")]
 pub enum Operand {
     Column(String),
-    Value(crate::sema::model::Value),
+    Constant(crate::vocab::Constant),
 }
 
 /// A KPI: its value expression over aggregate outputs, and what to compare it with.

@@ -17,7 +17,7 @@ fn coef(v: Option<f64>) -> String {
 
 fn bonus(r: &ScoreRow) -> String {
     match (r.bonus, &r.currency) {
-        (Some(b), Some(c)) => super::number::format_money(b, c),
+        (Some(b), Some(c)) => crate::vocab::number::format_money(b, c),
         (Some(b), None) => format_number(b, 2),
         _ => "—".into(),
     }

@@ -4,7 +4,7 @@
 use super::cards::{markdown, terminal};
 use super::{format_number, format_value, target_text, Style};
 use crate::diff::{Diff, Payout, Side};
-use crate::sema::types::Unit;
+use crate::vocab::Unit;
 
 /// Version of the JSON schema of `kpic diff --format json`.
 pub const JSON_VERSION: u32 = 1;
@@ -150,7 +150,7 @@ fn sections(diff: &Diff) -> Vec<Section> {
                 let coefficient = |s: &Payout| s.coefficient.map_or("—".into(), |v| format_number(v, 3));
                 let bonus = |s: &Payout| {
                     s.bonus.map_or("—".into(), |v| match &s.currency {
-                        Some(c) => crate::report::number::format_money(v, c),
+                        Some(c) => crate::vocab::number::format_money(v, c),
                         None => format_value(&Unit::Number, v),
                     })
                 };

@@ -4,15 +4,14 @@
 mod cards;
 pub mod diff;
 pub mod html;
-pub mod number;
 pub mod story;
 mod table;
 
-pub use number::{format_number, format_tick, format_value, format_value_rounded, format_value_short};
+pub use crate::vocab::number::{format_number, format_tick, format_value, format_value_rounded, format_value_short};
 pub use table::{sparkline, status_label, status_symbol, table, Style};
 
 use crate::eval::{Evaluation, KpiResult, Row, TargetValue};
-use crate::sema::types::Unit;
+use crate::vocab::Unit;
 use serde::Serialize;
 
 /// Version of the JSON schema of `kpic eval --format json` (docs/evaluation.md).
@@ -194,8 +193,8 @@ pub fn markdown(eval: &Evaluation) -> String {
 
 fn missing_word(card: &crate::eval::scorecard::ScorecardResult) -> &'static str {
     match card.missing {
-        crate::syntax::ast::MissingRule::Exclude => "excluded, weights renormalised",
-        crate::syntax::ast::MissingRule::Zero => "counted as zero",
+        crate::vocab::MissingRule::Exclude => "excluded, weights renormalised",
+        crate::vocab::MissingRule::Zero => "counted as zero",
     }
 }
 

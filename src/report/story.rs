@@ -4,7 +4,7 @@
 use super::{format_number, format_value_rounded};
 use crate::eval::trends::{Finding, Kind, Move};
 use crate::eval::Status;
-use crate::sema::types::Unit;
+use crate::vocab::Unit;
 
 /// What a finding says, without whom it is about: "missed the last 4 periods
 /// in a row (2025-03 to 2025-06)".
@@ -89,7 +89,7 @@ pub fn rank(f: &Finding) -> (u8, std::cmp::Reverse<usize>) {
 mod tests {
     use super::*;
     use crate::eval::period::Period;
-    use crate::syntax::ast::Grain;
+    use crate::vocab::Grain;
 
     fn month(m: u32) -> Period {
         Period { grain: Grain::Month, start: chrono::NaiveDate::from_ymd_opt(2025, m, 1).unwrap() }

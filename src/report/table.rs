@@ -9,7 +9,7 @@ use crate::eval::scorecard::ScorecardResult;
 use crate::eval::trends::{self, History};
 use crate::eval::Note;
 use crate::eval::{Evaluation, KpiResult, Status};
-use crate::sema::types::Unit;
+use crate::vocab::Unit;
 use comfy_table::{presets, Cell, CellAlignment, Color, ContentArrangement, Table};
 use std::collections::BTreeSet;
 

@@ -3,11 +3,13 @@
 //! add back up to the parent's.
 
 use super::model::*;
-use super::scorecard::{fmt_pct, EPSILON};
-use super::types::{Additivity, Unit};
+use super::scorecard::EPSILON;
 use super::Checker;
 use crate::diagnostics::{Code, Diagnostic, Label};
-use crate::syntax::ast::{self, BinOp, Direction, UnitLit};
+use crate::syntax::ast::{self};
+use crate::vocab::number::{format_number, format_percent};
+use crate::vocab::{Additivity, Unit};
+use crate::vocab::{BinOp, Direction, UnitLit};
 
 impl Checker<'_> {
     pub(super) fn cascades(&mut self) {
@@ -141,15 +143,15 @@ impl Checker<'_> {
         if shares > 0 {
             if (total - 1.0).abs() > EPSILON {
                 let help = if total < 1.0 {
-                    format!("{}% of the target is owned by nobody", fmt_pct(1.0 - total))
+                    format!("{}% of the target is owned by nobody", format_percent(1.0 - total))
                 } else {
-                    format!("{}% of the target is owned twice", fmt_pct(total - 1.0))
+                    format!("{}% of the target is owned twice", format_percent(total - 1.0))
                 };
                 self.error(
                     Code::ShareTotal,
-                    format!("shares by {} total {}%, not 100%", level.dimension.name, fmt_pct(total)),
+                    format!("shares by {} total {}%, not 100%", level.dimension.name, format_percent(total)),
                     level.span,
-                    format!("{}% in total", fmt_pct(total)),
+                    format!("{}% in total", format_percent(total)),
                 )
                 .help = Some(help);
             }
@@ -163,13 +165,13 @@ impl Checker<'_> {
                     format!(
                         "amounts by {} add up to {}, {} the parent target {} by {}",
                         level.dimension.name,
-                        fmt_num(total),
+                        format_number(total, 2),
                         word,
-                        fmt_num(p),
-                        fmt_num(diff)
+                        format_number(p, 2),
+                        format_number(diff, 2)
                     ),
                     level.span,
-                    format!("{} in total", fmt_num(total)),
+                    format!("{} in total", format_number(total, 2)),
                 )
                 .help = Some("make the children's amounts add up to the parent's target, or use shares".into());
             }
@@ -251,21 +253,21 @@ impl Checker<'_> {
             let message = format!(
                 "`{}` target {} at {} implies {}, {relation} `{}` target {} by {}",
                 d.name,
-                fmt_num(dtarget),
-                fmt_num(rate.base_value()),
-                fmt_num(implied),
+                format_number(dtarget, 2),
+                format_number(rate.base_value(), 2),
+                format_number(implied, 2),
                 p.name,
-                fmt_num(ptarget),
-                fmt_num(gap)
+                format_number(ptarget, 2),
+                format_number(gap, 2)
             );
             self.emit(
                 Diagnostic::new(Code::DriverShortfall, message, Label::new(decl.span, "targets do not add up"))
                     .with_help(format!(
                         "{fix_driver} `{}` to {} or {fix_parent} `{}` to {}",
                         d.name,
-                        fmt_num(ptarget / rate.base_value()),
+                        format_number(ptarget / rate.base_value(), 2),
                         p.name,
-                        fmt_num(implied)
+                        format_number(implied, 2)
                     )),
             );
         }
@@ -287,26 +289,5 @@ fn amount_fits(lit: &UnitLit, unit: &Unit) -> bool {
         (UnitLit::Currency(c), Unit::Money(m)) => c == m,
         (UnitLit::Duration(_), Unit::Duration) => true,
         _ => false,
-    }
-}
-
-/// 2000000 to "2,000,000"; fractions keep up to two decimals.
-pub(crate) fn fmt_num(v: f64) -> String {
-    let rounded = (v * 100.0).round() / 100.0;
-    let int = rounded.trunc().abs() as u64;
-    let frac = ((rounded.abs() - int as f64) * 100.0).round() as u64;
-    let digits = int.to_string();
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    let sign = if rounded < 0.0 { "-" } else { "" };
-    if frac == 0 {
-        format!("{sign}{out}")
-    } else {
-        format!("{sign}{out}.{}", format!("{frac:02}").trim_end_matches('0'))
     }
 }

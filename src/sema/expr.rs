@@ -2,11 +2,13 @@
 //! types, units, additivity and the sources they read.
 
 use super::model::*;
-use super::types::{aggregate_unit, Additivity, ColType, Unit};
 use super::{Checker, State};
 use crate::diagnostics::{did_you_mean, Code, Diagnostic, Label};
 use crate::span::Span;
-use crate::syntax::ast::{self, AggFn, CmpOp, LitKind, UnitLit};
+use crate::syntax::ast::{self, LitKind};
+use crate::vocab::*;
+use crate::vocab::{aggregate_unit, Additivity, ColType, Unit};
+use crate::vocab::{AggFn, CmpOp, UnitLit};
 use std::collections::BTreeSet;
 
 /// A resolved expression with what the checker inferred about it.
@@ -197,8 +199,8 @@ impl Checker<'_> {
                 let ty = self.model.column(col).ty.clone();
                 self.check_ordering(&ty, op, span);
                 let (lhs, rhs) = match lhs {
-                    O::Column(_) => (Operand::Column(col), Operand::Value(value)),
-                    O::Literal(_) => (Operand::Value(value), Operand::Column(col)),
+                    O::Column(_) => (Operand::Column(col), Operand::Constant(value)),
+                    O::Literal(_) => (Operand::Constant(value), Operand::Column(col)),
                 };
                 PredKind::Compare { lhs, op, rhs }
             }
@@ -223,7 +225,7 @@ impl Checker<'_> {
     }
 
     /// Convert a literal to a value of the column's type, or report why it does not fit.
-    pub(crate) fn value_for(&mut self, col: ColumnId, lit: &ast::Literal) -> Option<Value> {
+    pub(crate) fn value_for(&mut self, col: ColumnId, lit: &ast::Literal) -> Option<Constant> {
         let def = self.model.column(col);
         let ty = def.ty.clone();
         let name = def.name.clone();
@@ -508,7 +510,7 @@ fn placeholder_metric(decl: &ast::MetricDecl) -> MetricDef {
 /// times with each other, and durations in any units (both are read as seconds).
 fn comparable(a: &ColType, b: &ColType) -> bool {
     a == b
-        || (a.unit() == Some(super::types::Unit::Number) && b.unit() == Some(super::types::Unit::Number))
+        || (a.unit() == Some(crate::vocab::Unit::Number) && b.unit() == Some(crate::vocab::Unit::Number))
         || (a.is_temporal() && b.is_temporal())
         || (matches!(a, ColType::Duration(_)) && matches!(b, ColType::Duration(_)))
 }
@@ -529,32 +531,32 @@ fn describe_literal(lit: &LitKind) -> String {
 }
 
 /// The value of `lit` for a column of type `ty`, or a help line saying what fits.
-fn literal_value(ty: &ColType, lit: &LitKind) -> Result<Value, String> {
+fn literal_value(ty: &ColType, lit: &LitKind) -> Result<Constant, String> {
     match (ty, lit) {
-        (ColType::Text, LitKind::Str(s)) => Ok(Value::Text(s.clone())),
+        (ColType::Text, LitKind::Str(s)) => Ok(Constant::Text(s.clone())),
         (ColType::Text, _) => Err("compare text with a quoted string: \"Moscow\"".into()),
-        (ColType::Bool, LitKind::Bool(b)) => Ok(Value::Bool(*b)),
+        (ColType::Bool, LitKind::Bool(b)) => Ok(Constant::Bool(*b)),
         (ColType::Bool, _) => Err("compare a bool column with `true` or `false`".into()),
-        (ColType::Date, LitKind::Date(d)) => Ok(Value::Date(*d)),
-        (ColType::Datetime, LitKind::Date(d)) => Ok(Value::DateTime(d.and_hms_opt(0, 0, 0).unwrap_or_default())),
-        (ColType::Datetime, LitKind::DateTime(d)) => Ok(Value::DateTime(*d)),
+        (ColType::Date, LitKind::Date(d)) => Ok(Constant::Date(*d)),
+        (ColType::Datetime, LitKind::Date(d)) => Ok(Constant::DateTime(d.and_hms_opt(0, 0, 0).unwrap_or_default())),
+        (ColType::Datetime, LitKind::DateTime(d)) => Ok(Constant::DateTime(*d)),
         (ColType::Date | ColType::Datetime, LitKind::Str(_)) => Err("write dates without quotes: 2025-01-31".into()),
         (ColType::Date, _) => Err("compare a date column with a date: 2025-01-31".into()),
         (ColType::Datetime, _) => {
             Err("compare a datetime column with a date or date and time: 2025-01-31 18:00".into())
         }
         (ColType::Int | ColType::Float | ColType::Decimal, LitKind::Quantity(q)) if q.unit == UnitLit::None => {
-            Ok(Value::Number(q.value))
+            Ok(Constant::Number(q.value))
         }
-        (ColType::Percent, LitKind::Quantity(q)) if q.unit == UnitLit::Percent => Ok(Value::Number(q.base_value())),
+        (ColType::Percent, LitKind::Quantity(q)) if q.unit == UnitLit::Percent => Ok(Constant::Number(q.base_value())),
         (ColType::Percent, _) => Err("write percentages with a percent sign: 12.5%".into()),
         (ColType::Money(c), LitKind::Quantity(q)) => match &q.unit {
-            UnitLit::None => Ok(Value::Number(q.value)),
-            UnitLit::Currency(d) if d == c => Ok(Value::Number(q.value)),
+            UnitLit::None => Ok(Constant::Number(q.value)),
+            UnitLit::Currency(d) if d == c => Ok(Constant::Number(q.value)),
             _ => Err(format!("compare with an amount in {c}, e.g. `1000 {c}` or `1000`")),
         },
         (ColType::Duration(_), LitKind::Quantity(q)) => match q.unit {
-            UnitLit::Duration(_) => Ok(Value::Number(q.base_value())),
+            UnitLit::Duration(_) => Ok(Constant::Number(q.base_value())),
             _ => Err("state the unit of a duration: `3 days`, `4 hours`".into()),
         },
         (ColType::Int | ColType::Float | ColType::Decimal, _) => {
@@ -567,10 +569,10 @@ fn literal_value(ty: &ColType, lit: &LitKind) -> Result<Value, String> {
 
 /// A date written against a datetime column, as an upper bound, means the end of
 /// that day: `2025-03-31` becomes `2025-03-31 23:59:59.999999`.
-fn through_end_of_day(value: Value, written: &LitKind) -> Value {
+fn through_end_of_day(value: Constant, written: &LitKind) -> Constant {
     match (value, written) {
-        (Value::DateTime(dt), LitKind::Date(d)) => {
-            Value::DateTime(d.and_hms_micro_opt(23, 59, 59, 999_999).unwrap_or(dt))
+        (Constant::DateTime(dt), LitKind::Date(d)) => {
+            Constant::DateTime(d.and_hms_micro_opt(23, 59, 59, 999_999).unwrap_or(dt))
         }
         (v, _) => v,
     }

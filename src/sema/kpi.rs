@@ -1,10 +1,13 @@
 //! KPIs: metric, grain, dimensions, targets and warning bands.
 
 use super::model::*;
-use super::types::{Additivity, Unit};
 use super::Checker;
 use crate::diagnostics::{Code, Diagnostic, Label};
-use crate::syntax::ast::{self, Direction, Grain, RelOp, UnitLit};
+use crate::syntax::ast::{self};
+use crate::vocab;
+use crate::vocab::*;
+use crate::vocab::{Additivity, Unit};
+use crate::vocab::{Direction, Grain, RelOp, UnitLit};
 use std::collections::HashSet;
 
 impl Checker<'_> {
@@ -338,7 +341,7 @@ pub(super) fn unit_problem(q: &ast::Quantity, unit: &Unit, what: &str) -> Option
 /// (or distinct count) over a count of the same source's rows that the
 /// numerator's condition narrows, which can never exceed 1.
 pub(super) fn is_share(model: &Model, e: &Expr) -> bool {
-    let ExprKind::Binary { op: ast::BinOp::Div, lhs, rhs } = &resolved(model, e).kind else { return false };
+    let ExprKind::Binary { op: vocab::BinOp::Div, lhs, rhs } = &resolved(model, e).kind else { return false };
     let (Some(n), Some(d)) = (counted(model, lhs), counted(model, rhs)) else { return false };
     let column_fits = d.column.is_none() || d.column == n.column;
     let narrowed = match &d.filter {
@@ -348,7 +351,7 @@ pub(super) fn is_share(model: &Model, e: &Expr) -> bool {
             conjuncts(model, Some(df)).iter().all(|c| within.contains(c))
         }
     };
-    n.source == d.source && d.func == ast::AggFn::Count && column_fits && narrowed
+    n.source == d.source && d.func == vocab::AggFn::Count && column_fits && narrowed
 }
 
 /// `e` with metric references followed to their definitions.
@@ -361,7 +364,7 @@ fn resolved<'m>(model: &'m Model, e: &'m Expr) -> &'m Expr {
 
 fn counted<'m>(model: &'m Model, e: &'m Expr) -> Option<&'m Aggregate> {
     match &resolved(model, e).kind {
-        ExprKind::Aggregate(a) if matches!(a.func, ast::AggFn::Count | ast::AggFn::CountDistinct) => Some(a),
+        ExprKind::Aggregate(a) if matches!(a.func, vocab::AggFn::Count | vocab::AggFn::CountDistinct) => Some(a),
         _ => None,
     }
 }

@@ -8,18 +8,16 @@ mod expr;
 mod kpi;
 pub mod model;
 mod scorecard;
-pub use scorecard::fmt_pct;
 mod test;
-pub mod types;
 
 use crate::diagnostics::{did_you_mean, Code, Diagnostic, Label};
 use crate::load::Program;
 use crate::span::{SourceMap, Span};
 use crate::syntax::ast::{self, Decl};
+use crate::vocab::*;
 use model::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use types::ColType;
 
 /// Check a loaded program. The model is complete only when no error was reported.
 pub fn check(program: &Program) -> (Model, Vec<Diagnostic>) {

@@ -2,12 +2,13 @@
 //! This is what the compiler lowers to plans. Spans are kept for run-time errors
 //! but left out of dumps, which stay readable and stable.
 
-use super::types::{Additivity, ColType, Unit};
 use crate::span::Span;
-use crate::syntax::ast::{
-    AggFn, BinOp, CmpOp, Direction, DurationUnit, Field, Grain, MissingRule, PayoutRule, RelOp, StatusWord,
+use crate::vocab::*;
+use crate::vocab::{Additivity, ColType, Unit};
+use crate::vocab::{
+    AggFn, BinOp, CmpOp, Direction, Field, Grain, MissingRule, PayoutRange, PayoutValue, RelOp, Status,
 };
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use serde::Serialize;
 use std::path::PathBuf;
 
@@ -59,25 +60,6 @@ impl Model {
 
     pub fn kpi_by_name(&self, name: &str) -> Option<KpiId> {
         self.kpis.iter().position(|k| k.name == name).map(KpiId)
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum FileFormat {
-    Csv,
-    Parquet,
-    Ndjson,
-}
-
-impl FileFormat {
-    pub fn from_path(path: &std::path::Path) -> Option<FileFormat> {
-        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
-            "csv" => Some(FileFormat::Csv),
-            "parquet" | "pq" => Some(FileFormat::Parquet),
-            "ndjson" | "jsonl" => Some(FileFormat::Ndjson),
-            _ => None,
-        }
     }
 }
 
@@ -141,8 +123,8 @@ pub enum PredKind {
     Or(Box<Pred>, Box<Pred>),
     Not(Box<Pred>),
     Compare { lhs: Operand, op: CmpOp, rhs: Operand },
-    InList { column: ColumnId, negated: bool, items: Vec<Value> },
-    InRange { column: ColumnId, negated: bool, low: Value, high: Value },
+    InList { column: ColumnId, negated: bool, items: Vec<Constant> },
+    InRange { column: ColumnId, negated: bool, low: Constant, high: Constant },
     IsNull { column: ColumnId, negated: bool },
     Const(bool),
     Filter(FilterId),
@@ -152,19 +134,7 @@ pub enum PredKind {
 #[serde(rename_all = "snake_case")]
 pub enum Operand {
     Column(ColumnId),
-    Value(Value),
-}
-
-/// A literal in the unit the data is read in: percents as fractions, durations in
-/// seconds, money as a plain number of its currency.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Value {
-    Number(f64),
-    Text(String),
-    Date(NaiveDate),
-    DateTime(NaiveDateTime),
-    Bool(bool),
+    Constant(Constant),
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -279,31 +249,6 @@ pub enum TargetSpec {
     },
 }
 
-/// How a planning table's numbers become values in the metric's unit, as the
-/// table's `in UNIT` says (durations in seconds, percents as fractions).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TableScale {
-    /// Counts, numbers, fractions and amounts in the metric's currency.
-    AsWritten,
-    /// Percentage points: 12.5 is 0.125.
-    Percent,
-    /// A number of these units, read as seconds.
-    Duration(DurationUnit),
-}
-
-impl TableScale {
-    /// A number from the table in the metric's unit, converted as a source
-    /// column of the same unit is (one rounding).
-    pub fn apply(self, x: f64) -> f64 {
-        match self {
-            TableScale::AsWritten => x,
-            TableScale::Percent => x / 100.0,
-            TableScale::Duration(u) => x * u.seconds(),
-        }
-    }
-}
-
 /// The at-risk band below a target.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -326,6 +271,15 @@ pub struct ScorecardDef {
     pub gates: Vec<KpiId>,
     pub base: Option<BaseDef>,
     pub payout: Vec<PayoutRule>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// One range of a payout curve and its coefficient.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct PayoutRule {
+    pub range: PayoutRange,
+    pub value: PayoutValue,
     #[serde(skip)]
     pub span: Span,
 }
@@ -432,7 +386,7 @@ pub enum TestRows {
     /// Rows written in the spec. Values are as a data file holds them: percent
     /// columns in percentage points, durations in the column's unit; `None` is
     /// null. `columns` are indexes into the source's columns, one per value.
-    Inline { columns: Vec<usize>, rows: Vec<Vec<Option<Value>>> },
+    Inline { columns: Vec<usize>, rows: Vec<Vec<Option<Constant>>> },
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -479,5 +433,5 @@ pub enum ExpectedValue {
         tolerance: f64,
     },
     Null,
-    Status(StatusWord),
+    Status(Status),
 }

@@ -3,7 +3,10 @@
 use super::model::*;
 use super::Checker;
 use crate::diagnostics::{did_you_mean, Code, Diagnostic, Label};
-use crate::syntax::ast::{self, Direction, MissingRule, PayoutRange, UnitLit};
+use crate::syntax::ast::{self};
+use crate::vocab;
+use crate::vocab::number::format_percent;
+use crate::vocab::{Direction, MissingRule, PayoutRange, UnitLit};
 
 /// Tolerance for sums of percentages written with decimals.
 pub(crate) const EPSILON: f64 = 1e-9;
@@ -59,13 +62,14 @@ impl Checker<'_> {
             entries.push(ScorecardEntry { kpi, weight: w.weight.base_value() });
         }
         if !decl.weights.is_empty() && (total - 1.0).abs() > EPSILON {
-            let message = format!("weights of scorecard `{}` total {}%, not 100%", decl.name.name, fmt_pct(total));
+            let message =
+                format!("weights of scorecard `{}` total {}%, not 100%", decl.name.name, format_percent(total));
             let span = decl.weights.first().unwrap().span.to(decl.weights.last().unwrap().span);
-            self.error(Code::WeightTotal, message, span, format!("{}% in total", fmt_pct(total))).help =
+            self.error(Code::WeightTotal, message, span, format!("{}% in total", format_percent(total))).help =
                 Some(if total < 1.0 {
-                    format!("{}% of the bonus is driven by nothing; add it to a KPI", fmt_pct(1.0 - total))
+                    format!("{}% of the bonus is driven by nothing; add it to a KPI", format_percent(1.0 - total))
                 } else {
-                    format!("remove {}% from the weights", fmt_pct(total - 1.0))
+                    format!("remove {}% from the weights", format_percent(total - 1.0))
                 });
         }
         if decl.weights.is_empty() {
@@ -121,7 +125,12 @@ impl Checker<'_> {
             missing: decl.missing.map_or(MissingRule::Exclude, |m| m.0),
             gates,
             base,
-            payout: decl.payout.as_ref().map(|p| p.rules.clone()).unwrap_or_default(),
+            payout: decl
+                .payout
+                .iter()
+                .flat_map(|p| &p.rules)
+                .map(|r| PayoutRule { range: r.range, value: r.value, span: r.span })
+                .collect(),
             span: decl.span,
         }
     }
@@ -240,7 +249,7 @@ impl Checker<'_> {
                 PayoutRange::Above(x) => (x, f64::INFINITY),
                 PayoutRange::Between(a, b) => (a, b),
             };
-            if matches!(rule.value, ast::PayoutValue::Linear(..)) && !matches!(rule.range, PayoutRange::Between(..)) {
+            if matches!(rule.value, vocab::PayoutValue::Linear(..)) && !matches!(rule.range, PayoutRange::Between(..)) {
                 self.error(
                     Code::BadPayout,
                     "a `linear` value needs a range with two ends to run between",
@@ -272,11 +281,11 @@ impl Checker<'_> {
         if first.0 != f64::NEG_INFINITY && first.0 > 0.0 {
             self.error(
                 Code::BadPayout,
-                format!("scores below {}% have no payout", fmt_pct(first.0)),
+                format!("scores below {}% have no payout", format_percent(first.0)),
                 first.2.span,
                 "curve starts here",
             )
-            .help = Some(format!("add `below {}% => 0`", fmt_pct(first.0)));
+            .help = Some(format!("add `below {}% => 0`", format_percent(first.0)));
         }
         for pair in ranges.windows(2) {
             let (a, b) = (&pair[0], &pair[1]);
@@ -284,10 +293,13 @@ impl Checker<'_> {
                 continue;
             }
             let (message, label) = if a.1 < b.0 {
-                (format!("scores from {}% to {}% have no payout", fmt_pct(a.1), fmt_pct(b.0)), "gap before this range")
+                (
+                    format!("scores from {}% to {}% have no payout", format_percent(a.1), format_percent(b.0)),
+                    "gap before this range",
+                )
             } else {
                 (
-                    format!("scores from {}% to {}% are covered twice", fmt_pct(b.0), fmt_pct(a.1)),
+                    format!("scores from {}% to {}% are covered twice", format_percent(b.0), format_percent(a.1)),
                     "overlaps the previous range",
                 )
             };
@@ -301,17 +313,11 @@ impl Checker<'_> {
         if last.1 != f64::INFINITY {
             self.error(
                 Code::BadPayout,
-                format!("scores above {}% have no payout", fmt_pct(last.1)),
+                format!("scores above {}% have no payout", format_percent(last.1)),
                 last.2.span,
                 "curve ends here",
             )
-            .help = Some(format!("add `above {}% => ...`", fmt_pct(last.1)));
+            .help = Some(format!("add `above {}% => ...`", format_percent(last.1)));
         }
     }
-}
-
-/// 0.4 to "40", 0.125 to "12.5".
-pub fn fmt_pct(fraction: f64) -> String {
-    let v = (fraction * 100.0 * 1e6).round() / 1e6;
-    format!("{v}")
 }

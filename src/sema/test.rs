@@ -3,11 +3,14 @@
 //! any data is read.
 
 use super::model::*;
-use super::types::{ColType, Unit};
 use super::Checker;
 use crate::diagnostics::{did_you_mean, Code, Label};
 use crate::span::Span;
-use crate::syntax::ast::{self, Field, LitKind, UnitLit};
+use crate::syntax::ast::{self, LitKind};
+use crate::vocab;
+use crate::vocab::*;
+use crate::vocab::{ColType, Unit};
+use crate::vocab::{Field, UnitLit};
 use std::collections::BTreeSet;
 
 /// What an expectation checks, with what its numbers are measured in.
@@ -220,7 +223,7 @@ impl Checker<'_> {
 
     /// Resolve what an expectation is about: the subject, its grain, the sources it
     /// reads, its kind and where it is written.
-    fn subject(&mut self, subject: &ast::ExpectSubject) -> Option<(Subject, ast::Grain, Vec<SourceId>, Kind, Span)> {
+    fn subject(&mut self, subject: &ast::ExpectSubject) -> Option<(Subject, vocab::Grain, Vec<SourceId>, Kind, Span)> {
         match subject {
             ast::ExpectSubject::Kpi { kpi, entity } => {
                 let id = self.kpi_id(kpi)?;
@@ -351,14 +354,14 @@ impl Checker<'_> {
 }
 
 /// A test value as a data file would hold it in a column of type `ty`.
-fn row_value(lit: &LitKind, ty: &ColType) -> Result<Value, String> {
-    let number = |q: &ast::Quantity| Value::Number(q.value);
+fn row_value(lit: &LitKind, ty: &ColType) -> Result<Constant, String> {
+    let number = |q: &ast::Quantity| Constant::Number(q.value);
     match (ty, lit) {
-        (ColType::Text, LitKind::Str(s)) => Ok(Value::Text(s.clone())),
-        (ColType::Bool, LitKind::Bool(b)) => Ok(Value::Bool(*b)),
-        (ColType::Date, LitKind::Date(d)) => Ok(Value::Date(*d)),
-        (ColType::Datetime, LitKind::DateTime(dt)) => Ok(Value::DateTime(*dt)),
-        (ColType::Datetime, LitKind::Date(d)) => Ok(Value::DateTime(d.and_time(chrono::NaiveTime::MIN))),
+        (ColType::Text, LitKind::Str(s)) => Ok(Constant::Text(s.clone())),
+        (ColType::Bool, LitKind::Bool(b)) => Ok(Constant::Bool(*b)),
+        (ColType::Date, LitKind::Date(d)) => Ok(Constant::Date(*d)),
+        (ColType::Datetime, LitKind::DateTime(dt)) => Ok(Constant::DateTime(*dt)),
+        (ColType::Datetime, LitKind::Date(d)) => Ok(Constant::DateTime(d.and_time(chrono::NaiveTime::MIN))),
         (ColType::Int, LitKind::Quantity(q)) if q.unit == UnitLit::None => {
             if q.value.fract() == 0.0 && q.value.abs() <= 9_007_199_254_740_992.0 {
                 Ok(number(q))
@@ -375,7 +378,7 @@ fn row_value(lit: &LitKind, ty: &ColType) -> Result<Value, String> {
         (ColType::Percent, LitKind::Quantity(q)) if matches!(q.unit, UnitLit::None | UnitLit::Percent) => Ok(number(q)),
         (ColType::Duration(unit), LitKind::Quantity(q)) => match q.unit {
             UnitLit::None => Ok(number(q)),
-            UnitLit::Duration(_) => Ok(Value::Number(q.base_value() / unit.seconds())),
+            UnitLit::Duration(_) => Ok(Constant::Number(q.base_value() / unit.seconds())),
             _ => Err(format!("write a number of {} or a duration", unit.word(true))),
         },
         _ => Err(format!("a {ty} column takes {}", literal_for(ty))),
@@ -420,13 +423,13 @@ fn max_depth(level: &Level) -> usize {
     1 + below(&level.then).max(entries)
 }
 
-fn example_period(grain: ast::Grain) -> &'static str {
+fn example_period(grain: vocab::Grain) -> &'static str {
     match grain {
-        ast::Grain::Day => "2025-03-14",
-        ast::Grain::Week => "2025-W11",
-        ast::Grain::Month => "2025-03",
-        ast::Grain::Quarter => "2025-Q1",
-        ast::Grain::Year => "2025",
+        vocab::Grain::Day => "2025-03-14",
+        vocab::Grain::Week => "2025-W11",
+        vocab::Grain::Month => "2025-03",
+        vocab::Grain::Quarter => "2025-Q1",
+        vocab::Grain::Year => "2025",
     }
 }
 
@@ -440,7 +443,7 @@ mod tests {
         assert!((written_tolerance("2000", &UnitLit::None, 2000.0) - 0.5).abs() < 1e-5);
         assert!((written_tolerance("1_333.33 RUB", &UnitLit::Currency("RUB".into()), 1333.33) - 0.005).abs() < 1e-5);
         assert!(
-            (written_tolerance("2 days", &UnitLit::Duration(ast::DurationUnit::Day), 172800.0) - 43200.0).abs() < 1.0
+            (written_tolerance("2 days", &UnitLit::Duration(vocab::DurationUnit::Day), 172800.0) - 43200.0).abs() < 1.0
         );
     }
 }

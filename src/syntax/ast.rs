@@ -2,6 +2,7 @@
 //! strings here; `sema` resolves them to ids.
 
 use crate::span::{FileId, Span};
+use crate::vocab::*;
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -131,29 +132,6 @@ pub enum PredKind {
     FilterRef(Ident),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum CmpOp {
-    Eq,
-    Ne,
-    Ge,
-    Le,
-    Gt,
-    Lt,
-}
-
-impl CmpOp {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CmpOp::Eq => "==",
-            CmpOp::Ne => "!=",
-            CmpOp::Ge => ">=",
-            CmpOp::Le => "<=",
-            CmpOp::Gt => ">",
-            CmpOp::Lt => "<",
-        }
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Operand {
@@ -214,48 +192,6 @@ impl Quantity {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum UnitLit {
-    None,
-    Percent,
-    Currency(String),
-    Duration(DurationUnit),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DurationUnit {
-    Second,
-    Minute,
-    Hour,
-    Day,
-}
-
-impl DurationUnit {
-    pub fn seconds(self) -> f64 {
-        match self {
-            DurationUnit::Second => 1.0,
-            DurationUnit::Minute => 60.0,
-            DurationUnit::Hour => 3600.0,
-            DurationUnit::Day => 86400.0,
-        }
-    }
-
-    pub fn word(self, plural: bool) -> &'static str {
-        match (self, plural) {
-            (DurationUnit::Second, false) => "second",
-            (DurationUnit::Second, true) => "seconds",
-            (DurationUnit::Minute, false) => "minute",
-            (DurationUnit::Minute, true) => "minutes",
-            (DurationUnit::Hour, false) => "hour",
-            (DurationUnit::Hour, true) => "hours",
-            (DurationUnit::Day, false) => "day",
-            (DurationUnit::Day, true) => "days",
-        }
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MetricDecl {
     pub name: Ident,
@@ -295,25 +231,6 @@ pub enum ExprKind {
     Change(Box<Expr>),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum BinOp {
-    Add,
-    Sub,
-    Mul,
-    Div,
-}
-
-impl BinOp {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            BinOp::Add => "+",
-            BinOp::Sub => "-",
-            BinOp::Mul => "*",
-            BinOp::Div => "/",
-        }
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Aggregate {
     pub func: AggFn,
@@ -331,92 +248,6 @@ pub struct Aggregate {
 pub enum AggArg {
     Source(Ident),
     Column(ColumnRef),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AggFn {
-    Count,
-    CountDistinct,
-    Sum,
-    Avg,
-    Min,
-    Max,
-    Median,
-    Percentile,
-}
-
-impl AggFn {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AggFn::Count => "count",
-            AggFn::CountDistinct => "count_distinct",
-            AggFn::Sum => "sum",
-            AggFn::Avg => "avg",
-            AggFn::Min => "min",
-            AggFn::Max => "max",
-            AggFn::Median => "median",
-            AggFn::Percentile => "percentile",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<AggFn> {
-        Some(match s {
-            "count" => AggFn::Count,
-            "count_distinct" => AggFn::CountDistinct,
-            "sum" => AggFn::Sum,
-            "avg" => AggFn::Avg,
-            "min" => AggFn::Min,
-            "max" => AggFn::Max,
-            "median" => AggFn::Median,
-            "percentile" => AggFn::Percentile,
-            _ => return None,
-        })
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Grain {
-    Day,
-    Week,
-    Month,
-    Quarter,
-    Year,
-}
-
-impl Grain {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Grain::Day => "day",
-            Grain::Week => "week",
-            Grain::Month => "month",
-            Grain::Quarter => "quarter",
-            Grain::Year => "year",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Grain> {
-        Some(match s.trim_end_matches('s') {
-            "day" => Grain::Day,
-            "week" => Grain::Week,
-            "month" => Grain::Month,
-            "quarter" => Grain::Quarter,
-            "year" => Grain::Year,
-            _ => return None,
-        })
-    }
-
-    /// Whether one period of `self` is a whole number of `finer` periods, so an
-    /// offset in `self` can be taken on a KPI computed per `finer`.
-    pub fn is_multiple_of(self, finer: Grain) -> bool {
-        match (self, finer) {
-            (_, Grain::Day) => true,
-            (Grain::Week, Grain::Week) => true,
-            (Grain::Week, _) | (_, Grain::Week) => false,
-            (coarse, fine) => coarse >= fine,
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -506,31 +337,6 @@ impl TableUnitKind {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Direction {
-    /// `>=`: higher is better.
-    AtLeast,
-    /// `<=`: lower is better.
-    AtMost,
-}
-
-impl Direction {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Direction::AtLeast => ">=",
-            Direction::AtMost => "<=",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum RelOp {
-    Add,
-    Sub,
-    Mul,
-}
-
 /// A named period: `2025`, `2025-Q1`, `2025-03`, `2025-W07`, `2025-03-14`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PeriodLit {
@@ -562,16 +368,6 @@ pub struct Weight {
     pub span: Span,
 }
 
-/// What a scorecard does with a KPI that has no data in a period.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MissingRule {
-    /// Leave the KPI out and renormalise the other weights.
-    Exclude,
-    /// Count the KPI's attainment as zero.
-    Zero,
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Base {
@@ -590,22 +386,6 @@ pub struct PayoutRule {
     pub range: PayoutRange,
     pub value: PayoutValue,
     pub span: Span,
-}
-
-/// Bounds are fractions: `80%` is 0.8.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PayoutRange {
-    Below(f64),
-    Above(f64),
-    Between(f64, f64),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PayoutValue {
-    Constant(f64),
-    Linear(f64, f64),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -717,84 +497,10 @@ pub struct Check {
     pub span: Span,
 }
 
-/// What a check compares.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Field {
-    Actual,
-    Target,
-    Attainment,
-    Status,
-    Gap,
-    Score,
-    Payout,
-    Bonus,
-}
-
-impl Field {
-    pub fn parse(s: &str) -> Option<Field> {
-        Some(match s {
-            "actual" => Field::Actual,
-            "target" => Field::Target,
-            "attainment" => Field::Attainment,
-            "status" => Field::Status,
-            "gap" => Field::Gap,
-            "score" => Field::Score,
-            "payout" => Field::Payout,
-            "bonus" => Field::Bonus,
-            _ => return None,
-        })
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Field::Actual => "actual",
-            Field::Target => "target",
-            Field::Attainment => "attainment",
-            Field::Status => "status",
-            Field::Gap => "gap",
-            Field::Score => "score",
-            Field::Payout => "payout",
-            Field::Bonus => "bonus",
-        }
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Expected {
     Number(Quantity),
     Null(Span),
-    Status(StatusWord, Span),
-}
-
-/// A status as written in a test: `met`, `at_risk`, `missed`, `no_data`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum StatusWord {
-    Met,
-    AtRisk,
-    Missed,
-    NoData,
-}
-
-impl StatusWord {
-    pub fn parse(s: &str) -> Option<StatusWord> {
-        Some(match s {
-            "met" => StatusWord::Met,
-            "at_risk" => StatusWord::AtRisk,
-            "missed" => StatusWord::Missed,
-            "no_data" => StatusWord::NoData,
-            _ => return None,
-        })
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            StatusWord::Met => "met",
-            StatusWord::AtRisk => "at_risk",
-            StatusWord::Missed => "missed",
-            StatusWord::NoData => "no_data",
-        }
-    }
+    Status(Status, Span),
 }

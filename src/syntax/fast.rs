@@ -22,8 +22,9 @@ use super::chunk::MAX_DEPTH;
 use super::lower::{
     binary, cmp_op, direction, duration_unit, number_value, parse_period, pred_node, unescape, MAX_OPERANDS,
 };
-use super::KEYWORDS;
 use crate::span::{FileId, Span};
+use crate::vocab::keywords::KEYWORDS;
+use crate::vocab::*;
 use chrono::{NaiveDate, NaiveDateTime};
 
 /// The reader is not sure: pest parses the declaration instead.

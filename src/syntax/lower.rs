@@ -7,9 +7,11 @@
 
 use super::ast::*;
 use super::chunk::MAX_DEPTH;
-use super::{Rule, KEYWORDS};
+use super::Rule;
 use crate::diagnostics::{Code, Diagnostic, Label};
 use crate::span::{FileId, Span};
+use crate::vocab::keywords::KEYWORDS;
+use crate::vocab::*;
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use pest::iterators::{Pair, Pairs};
 

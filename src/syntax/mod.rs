@@ -16,56 +16,6 @@ use pest::Parser;
 #[grammar = "../grammar/kpi.pest"]
 pub struct KpiParser;
 
-/// Words that cannot name a declaration.
-pub const KEYWORDS: &[&str] = &[
-    "import",
-    "source",
-    "from",
-    "time",
-    "filter",
-    "metric",
-    "kpi",
-    "scorecard",
-    "cascade",
-    "where",
-    "and",
-    "or",
-    "not",
-    "in",
-    "is",
-    "null",
-    "true",
-    "false",
-    "per",
-    "by",
-    "target",
-    "owner",
-    "description",
-    "between",
-    "previous",
-    "warn",
-    "within",
-    "cap",
-    "payout",
-    "below",
-    "above",
-    "linear",
-    "evenly",
-    "proportional",
-    "to",
-    "table",
-    "column",
-    "format",
-    "missing",
-    "gate",
-    "base",
-    "inherit",
-    "then",
-    "at",
-    "change",
-    "test",
-];
-
 /// Files with more declarations than this are parsed on several threads.
 const PARALLEL_FROM: usize = 256;
 

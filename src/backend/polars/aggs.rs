@@ -7,9 +7,9 @@
 
 use super::{Scan, EXACT_BOUND, EXACT_SCALE};
 use crate::ir::{AggOutput, AggQuery, Operand, Pred};
-use crate::sema::model::{FileFormat, Value};
-use crate::sema::types::ColType;
-use crate::syntax::ast::{AggFn, CmpOp};
+use crate::vocab::ColType;
+use crate::vocab::{AggFn, CmpOp};
+use crate::vocab::{Constant, FileFormat};
 use ::polars::prelude::*;
 
 /// The comparisons of a query's filters, each computed once.
@@ -328,17 +328,17 @@ fn atom(p: &Pred) -> Expr {
 fn operand(o: &Operand) -> Expr {
     match o {
         Operand::Column(c) => col(c.as_str()),
-        Operand::Value(v) => value(v),
+        Operand::Constant(v) => value(v),
     }
 }
 
-fn value(v: &Value) -> Expr {
+fn value(v: &Constant) -> Expr {
     match v {
-        Value::Number(n) => lit(*n),
-        Value::Text(s) => lit(s.clone()),
-        Value::Bool(b) => lit(*b),
-        Value::Date(d) => lit(*d),
-        Value::DateTime(dt) => lit(*dt).cast(DataType::Datetime(TimeUnit::Microseconds, None)),
+        Constant::Number(n) => lit(*n),
+        Constant::Text(s) => lit(s.clone()),
+        Constant::Bool(b) => lit(*b),
+        Constant::Date(d) => lit(*d),
+        Constant::DateTime(dt) => lit(*dt).cast(DataType::Datetime(TimeUnit::Microseconds, None)),
     }
 }
 

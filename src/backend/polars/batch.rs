@@ -16,7 +16,7 @@ use super::aggs::{
 use super::Diagnostic;
 use crate::exact::FloatSum;
 use crate::ir::{AggOutput, AggQuery, AggTable, Scan};
-use crate::syntax::ast::AggFn;
+use crate::vocab::AggFn;
 use ::polars::prelude::*;
 use chrono::NaiveDate;
 use std::collections::{HashMap, HashSet};

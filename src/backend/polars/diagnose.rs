@@ -5,8 +5,8 @@
 use super::{default_format, evaluation_column, pl_path};
 use crate::diagnostics::{Code, Diagnostic, Label};
 use crate::ir::Scan;
-use crate::sema::model::FileFormat;
-use crate::sema::types::ColType;
+use crate::vocab::ColType;
+use crate::vocab::FileFormat;
 use ::polars::prelude::*;
 
 pub(super) fn check_file(scan: &Scan) -> Result<(), Diagnostic> {

@@ -7,7 +7,7 @@ use super::diagnose::{self, Layout};
 use super::pl_path;
 use crate::diagnostics::{Code, Diagnostic, Label};
 use crate::ir::Scan;
-use crate::sema::model::FileFormat;
+use crate::vocab::FileFormat;
 use ::polars::prelude::*;
 use std::io::Read;
 

@@ -7,7 +7,7 @@
 //! format with names or fractions) goes to chrono, so the accepted values are
 //! chrono's, as everywhere else in kpic.
 
-use crate::syntax::ast::Grain;
+use crate::vocab::Grain;
 use ::polars::prelude::*;
 use chrono::{NaiveDate, NaiveDateTime};
 

@@ -11,12 +11,12 @@
 
 use crate::diagnostics::{Code, Diagnostic, Label};
 use crate::sema::model::Model;
-use crate::syntax::ast::{PayoutRange, PayoutValue};
+use crate::vocab::{PayoutRange, PayoutValue};
 
 pub fn run(model: &Model, out: &mut Vec<Diagnostic>) {
     for card in &model.scorecards {
         // (range start, value at its start, value at its end, rule)
-        let mut ranges: Vec<(f64, f64, f64, &crate::syntax::ast::PayoutRule)> = card
+        let mut ranges: Vec<(f64, f64, f64, &crate::sema::model::PayoutRule)> = card
             .payout
             .iter()
             .map(|r| {

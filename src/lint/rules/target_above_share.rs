@@ -12,7 +12,7 @@
 
 use crate::diagnostics::{Code, Diagnostic, Label};
 use crate::sema::model::{Model, TargetSpec};
-use crate::syntax::ast::Direction;
+use crate::vocab::Direction;
 
 pub fn run(model: &Model, out: &mut Vec<Diagnostic>) {
     for kpi in model.kpis.iter().filter(|k| k.share) {

@@ -9,8 +9,8 @@
 
 use crate::diagnostics::{Code, Diagnostic, Label};
 use crate::sema::model::{Model, TargetSpec};
-use crate::sema::types::Unit;
-use crate::syntax::ast::Direction;
+use crate::vocab::Direction;
+use crate::vocab::Unit;
 
 pub fn run(model: &Model, out: &mut Vec<Diagnostic>) {
     for kpi in model.kpis.iter().filter(|k| k.unit == Unit::Count) {

@@ -6,7 +6,7 @@ use crate::eval::cascade::CascadeResult;
 use crate::eval::scorecard::{ScoreRow, ScorecardResult};
 use crate::eval::{Evaluation, Status};
 use crate::report::{format_number, format_value, target_text};
-use crate::sema::types::Unit;
+use crate::vocab::Unit;
 
 /// A scorecard row's status, for its colour and word: on target at 100 % or
 /// more; a partial payout below; no payout when the coefficient is 0 (a gate,
@@ -46,7 +46,7 @@ pub fn scorecard(card: &ScorecardResult) -> Markup {
     if !bonuses.is_empty() {
         let total = bonuses.iter().fold(0.0, |a, b| crate::exact::add(a, *b));
         let total = match rows.iter().find_map(|r| r.currency.as_deref()) {
-            Some(c) => crate::report::number::format_money(total, c),
+            Some(c) => crate::vocab::number::format_money(total, c),
             None => format_number(total, 2),
         };
         m.leaf("span", &[], &format!("bonuses in {latest}: {total}"));
@@ -77,7 +77,7 @@ fn score_row(m: &mut Markup, card: &ScorecardResult, r: &ScoreRow) {
     m.leaf("td", &[("class", "num")], &percent(r.score));
     m.leaf("td", &[("class", "num")], &r.coefficient.map_or("—".into(), |c| format_number(c, 3)));
     let bonus = match (r.bonus, r.currency.as_deref()) {
-        (Some(b), Some(c)) => crate::report::number::format_money(b, c),
+        (Some(b), Some(c)) => crate::vocab::number::format_money(b, c),
         (Some(b), None) => format_number(b, 2),
         (None, _) => "—".into(),
     };

@@ -10,7 +10,7 @@ use super::svg::{px, ticks, Scale};
 use crate::eval::trends::Point;
 use crate::eval::{at_risk_bands, Status, TargetValue, Warn};
 use crate::report::{format_number, format_tick, format_value, status_label, target_text};
-use crate::sema::types::Unit;
+use crate::vocab::Unit;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Size {

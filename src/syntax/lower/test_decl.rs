@@ -4,6 +4,7 @@ use super::{first, Lowerer, P};
 use crate::diagnostics::Code;
 use crate::syntax::ast::*;
 use crate::syntax::Rule;
+use crate::vocab::*;
 
 impl Lowerer<'_> {
     pub(super) fn test_decl(&mut self, pair: P) -> TestDecl {
@@ -92,7 +93,7 @@ impl Lowerer<'_> {
         let value_pair = inner.next().unwrap();
         let value = match value_pair.as_rule() {
             Rule::status_word => {
-                let word = StatusWord::parse(value_pair.as_str()).unwrap_or(StatusWord::NoData);
+                let word = Status::parse(value_pair.as_str()).unwrap_or(Status::NoData);
                 Expected::Status(word, self.span(&value_pair))
             }
             Rule::null_lit => Expected::Null(self.span(&value_pair)),

@@ -5,7 +5,7 @@
 
 use super::layout::Spans;
 use crate::backend::polars::time::{period_start, TimeFormat};
-use crate::syntax::ast::Grain;
+use crate::vocab::Grain;
 use ::polars::prelude::*;
 
 /// How a used column is read.

@@ -1,8 +1,52 @@
-//! Column types, metric units and additivity, and the rules that combine them.
+//! Units: what a literal states (`40%`, `3 days`, `100 RUB`), what a column
+//! holds, what a metric measures, whether it adds up, and how a planning
+//! table's numbers are read.
 
-use crate::syntax::ast::{AggFn, BinOp, DurationUnit, UnitLit};
+use super::{AggFn, BinOp};
 use serde::Serialize;
 use std::fmt;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnitLit {
+    None,
+    Percent,
+    Currency(String),
+    Duration(DurationUnit),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DurationUnit {
+    Second,
+    Minute,
+    Hour,
+    Day,
+}
+
+impl DurationUnit {
+    pub fn seconds(self) -> f64 {
+        match self {
+            DurationUnit::Second => 1.0,
+            DurationUnit::Minute => 60.0,
+            DurationUnit::Hour => 3600.0,
+            DurationUnit::Day => 86400.0,
+        }
+    }
+
+    pub fn word(self, plural: bool) -> &'static str {
+        match (self, plural) {
+            (DurationUnit::Second, false) => "second",
+            (DurationUnit::Second, true) => "seconds",
+            (DurationUnit::Minute, false) => "minute",
+            (DurationUnit::Minute, true) => "minutes",
+            (DurationUnit::Hour, false) => "hour",
+            (DurationUnit::Hour, true) => "hours",
+            (DurationUnit::Day, false) => "day",
+            (DurationUnit::Day, true) => "days",
+        }
+    }
+}
 
 /// The declared type of a source column.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -54,18 +98,6 @@ impl ColType {
             },
             _ => Err(format!("`{name}` is not a column type")),
         }
-    }
-
-    pub fn is_numeric(&self) -> bool {
-        matches!(
-            self,
-            ColType::Int
-                | ColType::Float
-                | ColType::Decimal
-                | ColType::Percent
-                | ColType::Money(_)
-                | ColType::Duration(_)
-        )
     }
 
     pub fn is_temporal(&self) -> bool {
@@ -231,6 +263,31 @@ pub fn aggregate_unit(func: AggFn, ty: Option<&ColType>) -> Result<Unit, String>
             Err("percentages do not add up; use `avg` or a ratio of sums".to_string())
         }
         (_, Some(t)) => t.unit().ok_or_else(|| format!("cannot take `{}` of a {t} column", func.as_str())),
+    }
+}
+
+/// How a planning table's numbers become values in the metric's unit, as the
+/// table's `in UNIT` says (durations in seconds, percents as fractions).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TableScale {
+    /// Counts, numbers, fractions and amounts in the metric's currency.
+    AsWritten,
+    /// Percentage points: 12.5 is 0.125.
+    Percent,
+    /// A number of these units, read as seconds.
+    Duration(DurationUnit),
+}
+
+impl TableScale {
+    /// A number from the table in the metric's unit, converted as a source
+    /// column of the same unit is (one rounding).
+    pub fn apply(self, x: f64) -> f64 {
+        match self {
+            TableScale::AsWritten => x,
+            TableScale::Percent => x / 100.0,
+            TableScale::Duration(u) => x * u.seconds(),
+        }
     }
 }
 

@@ -1,16 +1,22 @@
 //! Numbers as people read them: thousands separators and units.
 
-use crate::sema::types::Unit;
+use super::Unit;
 
 /// `1234567.891` with 2 decimals to "1,234,567.89"; trailing zeros dropped.
 pub fn format_number(v: f64, decimals: usize) -> String {
     grouped(v, decimals, true)
 }
 
+/// A fraction as percentage points, up to six decimals: 0.4 to "40", 0.125
+/// to "12.5" (for messages about weights and payout bounds).
+pub fn format_percent(fraction: f64) -> String {
+    format_number(fraction * 100.0, 6)
+}
+
 /// Money as it is paid: every digit of the currency's minor unit, none
 /// rounded away: "84,000.50 RUB", "10,000.00 RUB", "1,235 JPY".
 pub fn format_money(v: f64, currency: &str) -> String {
-    format!("{} {currency}", grouped(v, crate::money::minor_digits(currency) as usize, false))
+    format!("{} {currency}", grouped(v, crate::vocab::money::minor_digits(currency) as usize, false))
 }
 
 /// `v` with `decimals` places and thousands separators.

@@ -1,0 +1,16 @@
+//! The shared vocabulary, at the bottom of the crate: what every stage means
+//! by a grain, an aggregate, an operator, a unit, a direction, a status, a
+//! literal and a file format, the language's words, how numbers and money are
+//! written for people. It imports no other stage; the syntax tree, the typed
+//! model, the IR, the backends, the evaluator and the reports all speak it.
+
+pub mod keywords;
+mod literal;
+pub mod money;
+pub mod number;
+mod units;
+mod words;
+
+pub use literal::{Constant, FileFormat};
+pub use units::{aggregate_unit, Additivity, ColType, DurationUnit, TableScale, Unit, UnitLit};
+pub use words::{AggFn, BinOp, CmpOp, Direction, Field, Grain, MissingRule, PayoutRange, PayoutValue, RelOp, Status};
