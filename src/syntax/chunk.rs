@@ -13,7 +13,7 @@
 /// Deepest bracket nesting the parser accepts.
 pub const MAX_DEPTH: usize = 64;
 
-const DECL_KEYWORDS: [&str; 8] = ["import", "source", "filter", "metric", "kpi", "scorecard", "cascade", "test"];
+use crate::vocab::keywords::DECLARATION_KEYWORDS;
 
 /// A piece of a file holding (at most) one declaration: byte range `[start, end)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,7 +75,7 @@ pub fn split(text: &str) -> Vec<Chunk> {
 
 fn decl_keyword_at(text: &str, at: usize) -> Option<&'static str> {
     let rest = text.get(at..)?;
-    DECL_KEYWORDS.into_iter().find(|kw| {
+    DECLARATION_KEYWORDS.into_iter().find(|kw| {
         rest.starts_with(kw) && !rest[kw.len()..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
     })
 }

@@ -23,7 +23,7 @@ use super::lower::{
     binary, cmp_op, direction, duration_unit, number_value, parse_period, pred_node, unescape, MAX_OPERANDS,
 };
 use crate::span::{FileId, Span};
-use crate::vocab::keywords::KEYWORDS;
+use crate::vocab::keywords::{is_currency, DURATION_WORDS, GRAIN_WORDS, KEYWORDS, TABLE_SCALE_WORDS};
 use crate::vocab::*;
 use chrono::{NaiveDate, NaiveDateTime};
 
@@ -55,14 +55,6 @@ struct Reader<'a> {
 fn is_ident_char(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
-
-/// The grammar's `currency`: three capital letters, a word of their own.
-fn is_currency(w: &str) -> bool {
-    w.len() == 3 && w.bytes().all(|c| c.is_ascii_uppercase())
-}
-
-const GRAINS: [&str; 10] = ["days", "day", "weeks", "week", "months", "month", "quarters", "quarter", "years", "year"];
-const DURATIONS: [&str; 8] = ["days", "day", "hours", "hour", "minutes", "minute", "seconds", "second"];
 
 impl<'a> Reader<'a> {
     // ------------------------------------------------------------ tokens
@@ -258,7 +250,7 @@ impl<'a> Reader<'a> {
             if is_currency(w) {
                 unit = UnitLit::Currency(w.to_string());
                 end += spaces + 3;
-            } else if DURATIONS.contains(&w) {
+            } else if DURATION_WORDS.contains(&w) {
                 unit = UnitLit::Duration(duration_unit(w));
                 end += spaces + w.len();
             }
@@ -336,7 +328,7 @@ impl<'a> Reader<'a> {
 
     fn grain(&mut self) -> R<Grain> {
         let w = self.word();
-        if !GRAINS.contains(&w) {
+        if !GRAIN_WORDS.contains(&w) {
             return Err(GiveUp);
         }
         self.bump(w.len());
@@ -414,7 +406,7 @@ impl<'a> Reader<'a> {
         let type_name = self.raw_name()?;
         let arg = if self.punct("(") {
             let w = self.word();
-            if !(is_currency(w) || DURATIONS.contains(&w)) {
+            if !(is_currency(w) || DURATION_WORDS.contains(&w)) {
                 return Err(GiveUp);
             }
             let arg = self.raw_name()?;
@@ -781,11 +773,11 @@ impl<'a> Reader<'a> {
         let w = self.word();
         let kind = if is_currency(w) {
             TableUnitKind::Currency(w.to_string())
-        } else if DURATIONS.contains(&w) {
+        } else if DURATION_WORDS.contains(&w) {
             TableUnitKind::Duration(duration_unit(w))
-        } else if w == "percent" {
+        } else if w == TABLE_SCALE_WORDS[0] {
             TableUnitKind::Percent
-        } else if w == "fraction" {
+        } else if w == TABLE_SCALE_WORDS[1] {
             TableUnitKind::Fraction
         } else {
             return Err(GiveUp);

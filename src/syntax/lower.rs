@@ -917,13 +917,9 @@ pub(super) fn direction(s: &str) -> Direction {
     }
 }
 
+/// A duration unit the grammar accepted.
 pub(super) fn duration_unit(s: &str) -> DurationUnit {
-    match s.trim_end_matches('s') {
-        "second" => DurationUnit::Second,
-        "minute" => DurationUnit::Minute,
-        "hour" => DurationUnit::Hour,
-        _ => DurationUnit::Day,
-    }
+    DurationUnit::parse(s).unwrap_or(DurationUnit::Day)
 }
 
 /// `2025`, `2025-Q1`, `2025-03`, `2025-W07`, `2025-03-14` to a grain and first day.

@@ -270,9 +270,35 @@ mod tests {
 
     #[test]
     fn keyword_table_matches_grammar() {
+        use crate::vocab::keywords::*;
         for kw in KEYWORDS {
             assert!(KpiParser::parse(Rule::keyword, kw).is_ok(), "{kw} is not a keyword in the grammar");
             assert!(KpiParser::parse(Rule::ident, kw).is_err(), "{kw} parses as an ident");
+        }
+        // And no keyword of the grammar is missing from the table: the
+        // `keyword` rule is written `"a" ~ ("bove" | "nd" | "t")`, a line a letter.
+        let grammar = include_str!("../../grammar/kpi.pest");
+        let rule = grammar.split("keyword    = @{").nth(1).unwrap().split("~ !ident_char").next().unwrap();
+        let mut words = Vec::new();
+        for line in rule.lines().filter(|l| l.contains('~')) {
+            let quoted: Vec<&str> = line.split('"').skip(1).step_by(2).collect();
+            words.extend(quoted[1..].iter().map(|rest| format!("{}{rest}", quoted[0])));
+        }
+        let mut table: Vec<String> = KEYWORDS.iter().map(|k| k.to_string()).collect();
+        words.sort();
+        table.sort();
+        assert_eq!(words, table);
+        for w in GRAIN_WORDS {
+            assert!(KpiParser::parse(Rule::grain, w).is_ok(), "{w} is not a grain in the grammar");
+        }
+        for w in DURATION_WORDS {
+            assert!(KpiParser::parse(Rule::duration_unit, w).is_ok(), "{w} is not a duration unit in the grammar");
+        }
+        for w in TABLE_SCALE_WORDS {
+            assert!(KpiParser::parse(Rule::table_scale, w).is_ok(), "{w} is not a table scale in the grammar");
+        }
+        for w in DECLARATION_KEYWORDS {
+            assert!(KEYWORDS.contains(&w), "{w} starts a declaration but is not reserved");
         }
     }
 }

@@ -34,6 +34,17 @@ impl DurationUnit {
         }
     }
 
+    /// `day` or `days`, and so on ([`super::keywords::DURATION_WORDS`]).
+    pub fn parse(word: &str) -> Option<DurationUnit> {
+        Some(match word.strip_suffix('s').unwrap_or(word) {
+            "second" => DurationUnit::Second,
+            "minute" => DurationUnit::Minute,
+            "hour" => DurationUnit::Hour,
+            "day" => DurationUnit::Day,
+            _ => return None,
+        })
+    }
+
     pub fn word(self, plural: bool) -> &'static str {
         match (self, plural) {
             (DurationUnit::Second, false) => "second",
@@ -82,18 +93,14 @@ impl ColType {
             "datetime" => plain(ColType::Datetime),
             "percent" => plain(ColType::Percent),
             "money" => match arg {
-                Some(c) if c.len() == 3 && c.chars().all(|c| c.is_ascii_uppercase()) => {
-                    Ok(ColType::Money(c.to_string()))
-                }
+                Some(c) if super::keywords::is_currency(c) => Ok(ColType::Money(c.to_string())),
                 Some(a) => Err(format!("`{a}` is not a currency code")),
                 None => Err("`money` needs a currency: `money(RUB)`".to_string()),
             },
             "duration" => match arg {
-                Some("days" | "day") => Ok(ColType::Duration(DurationUnit::Day)),
-                Some("hours" | "hour") => Ok(ColType::Duration(DurationUnit::Hour)),
-                Some("minutes" | "minute") => Ok(ColType::Duration(DurationUnit::Minute)),
-                Some("seconds" | "second") => Ok(ColType::Duration(DurationUnit::Second)),
-                Some(a) => Err(format!("`{a}` is not a duration unit")),
+                Some(a) => {
+                    DurationUnit::parse(a).map(ColType::Duration).ok_or_else(|| format!("`{a}` is not a duration unit"))
+                }
                 None => Err("`duration` needs a unit: `duration(days)`".to_string()),
             },
             _ => Err(format!("`{name}` is not a column type")),
