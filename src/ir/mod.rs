@@ -127,6 +127,7 @@ pub enum Pred {
 #[serde(rename_all = "snake_case")]
 pub enum Operand {
     Column(String),
+    #[serde(rename = "value")]
     Constant(crate::vocab::Constant),
 }
 

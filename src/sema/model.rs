@@ -134,6 +134,7 @@ pub enum PredKind {
 #[serde(rename_all = "snake_case")]
 pub enum Operand {
     Column(ColumnId),
+    #[serde(rename = "value")]
     Constant(Constant),
 }
 
