@@ -1,31 +1,52 @@
 //! kpic: a KPI definition language and its compiler.
 #![doc = include_str!("../docs/architecture.md")]
+//!
+//! The stages, one function each, from spec text to results:
+//!
+//! ```text
+//! parse     spec files              -> load::Program   (syntax trees, diagnostics)
+//! check     load::Program           -> Checked         (the typed model, lints)
+//! lower     Checked                 -> ir::Plan        (queries, planning tables)
+//! run       ir::Plan                -> ir::Results     (a backend reads the data)
+//! evaluate  ir::Plan + ir::Results  -> Evaluation      (targets, scores, cascades)
+//! render    Evaluation              -> text            (`report`)
+//! ```
+
+// The layers, from the bottom up; a module imports only from the layers
+// listed before it (tests/layering.rs holds the crate to this order).
+pub mod exact;
+pub mod span;
+pub mod stack;
+pub mod vocab;
+
+pub mod diagnostics;
+
+pub mod load;
+pub mod syntax;
+
+pub mod sema;
+
+pub mod lint;
+
+pub mod fmt;
+pub mod ir;
+
+#[cfg(feature = "engine")]
+pub mod backend;
+#[cfg(feature = "engine")]
+pub mod eval;
+#[cfg(feature = "engine")]
+pub mod report;
+
+pub mod project;
 
 #[cfg(feature = "engine")]
 pub mod cli;
-pub mod config;
-pub mod diagnostics;
-pub mod exact;
-pub mod fmt;
-pub mod lint;
-pub mod load;
-pub mod sandbox;
-pub mod sema;
-pub mod span;
-pub mod syntax;
-pub mod vocab;
 
 use diagnostics::Diagnostic;
 use sema::model::Model;
 use span::SourceMap;
 use std::path::Path;
-
-/// Run a step of a recursive walk with enough stack: expression trees are bounded
-/// (64 levels of brackets, 1,000 operands a chain) but deep enough to exhaust a
-/// small thread stack in a debug build. Grows the stack on the heap when needed.
-pub(crate) fn guard<R>(f: impl FnOnce() -> R) -> R {
-    stacker::maybe_grow(256 * 1024, 8 * 1024 * 1024, f)
-}
 
 /// A spec after the front end: its files, its model and every diagnostic.
 #[derive(Debug)]
@@ -42,92 +63,116 @@ impl Checked {
     }
 }
 
-/// Load, parse and check the spec at `path` and the files it imports.
-pub fn check_spec(path: &Path, read: load::Reader) -> std::io::Result<Checked> {
-    Ok(check_program(load::load(path, read)?))
+/// **parse**: the spec at `path` and the files it imports, read through `read`,
+/// to syntax trees. Never fails on bad text: problems are diagnostics.
+pub fn parse(path: &Path, read: load::Reader) -> Result<load::Program, load::ReadError> {
+    load::load(path, read)
 }
 
-/// Parse and check one spec held in memory (imports are not followed).
-pub fn check_text(path: &str, text: &str) -> Checked {
-    check_program(load::load_text(path, text))
-}
-
-fn check_program(program: load::Program) -> Checked {
-    let (model, sema_diags) = sema::check(&program);
-    let mut diagnostics = program.diagnostics;
-    diagnostics.extend(sema_diags);
+/// **check**: names, types, units, targets, scorecards and cascades resolved
+/// into the typed model, then the lints; every problem of both stages.
+pub fn check(program: load::Program) -> Checked {
+    let (model, mut diagnostics) = sema::check(&program);
+    diagnostics.extend(lint::run(&model));
+    diagnostics.extend(program.diagnostics);
     diagnostics::sort(&mut diagnostics);
     Checked { sources: program.sources, modules: program.modules, model, diagnostics }
 }
-// The engine (polars, evaluation, reports, the CLI) is a default feature; without
-// it the front end and the IR build alone, which is what the fuzz targets need.
-#[cfg(feature = "engine")]
-pub mod backend;
-#[cfg(feature = "engine")]
-pub mod diff;
-#[cfg(feature = "engine")]
-pub mod eval;
-#[cfg(feature = "engine")]
-pub mod golden;
-pub mod ir;
+
+/// [`parse`] and [`check`] the spec at `path` and the files it imports.
+pub fn check_spec(path: &Path, read: load::Reader) -> Result<Checked, load::ReadError> {
+    Ok(check(parse(path, read)?))
+}
+
+/// [`parse`] and [`check`] one spec held in memory (imports are not followed).
+pub fn check_text(path: &str, text: &str) -> Checked {
+    check(load::load_text(path, text))
+}
 
 /// What to evaluate and on which data.
-#[cfg(feature = "engine")]
 #[derive(Debug, Clone, Default)]
-pub struct EvalOptions {
+pub struct Selection {
     /// KPI names; empty means all.
     pub kpis: Vec<String>,
     /// `source=path` overrides of the files sources read.
     pub data: Vec<(String, std::path::PathBuf)>,
-    pub window: eval::Window,
 }
 
-/// Compile a checked, error-free spec into a plan, with data overrides applied.
-#[cfg(feature = "engine")]
-pub fn plan(checked: &Checked, opts: &EvalOptions) -> Result<ir::Plan, String> {
-    for name in &opts.kpis {
-        if checked.model.kpi_by_name(name).is_none() {
-            let names = checked.model.kpis.iter().map(|k| k.name.as_str());
-            let hint = diagnostics::did_you_mean(name, names).map_or(String::new(), |h| format!("; {h}"));
-            return Err(format!("no KPI named `{name}`{hint}"));
-        }
-    }
-    let mut plan = ir::lower(&checked.model, &opts.kpis);
-    for (source, path) in &opts.data {
-        match checked.model.sources.iter().position(|s| &s.name == source) {
-            Some(id) => {
-                if let Some(scan) = plan.scans.iter_mut().find(|s| s.source.0 == id) {
-                    scan.path = path.clone();
-                    if let Some(f) = vocab::FileFormat::from_path(path) {
-                        scan.format = f;
-                    }
+/// Why a selection cannot be lowered.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LowerError {
+    UnknownKpi { name: String, did_you_mean: Option<String> },
+    UnknownSource { name: String },
+}
+
+impl std::fmt::Display for LowerError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LowerError::UnknownKpi { name, did_you_mean } => {
+                write!(f, "no KPI named `{name}`")?;
+                match did_you_mean {
+                    Some(hint) => write!(f, "; {hint}"),
+                    None => Ok(()),
                 }
             }
-            None => return Err(format!("--data {source}=...: the spec has no source `{source}`")),
+            LowerError::UnknownSource { name } => write!(f, "--data {name}=...: the spec has no source `{name}`"),
+        }
+    }
+}
+
+/// **lower**: a checked, error-free spec to the backend-neutral plan of the
+/// selected KPIs, with the data overrides applied.
+pub fn lower(checked: &Checked, selection: &Selection) -> Result<ir::Plan, LowerError> {
+    for name in &selection.kpis {
+        if checked.model.kpi_by_name(name).is_none() {
+            let names = checked.model.kpis.iter().map(|k| k.name.as_str());
+            let did_you_mean = diagnostics::did_you_mean(name, names);
+            return Err(LowerError::UnknownKpi { name: name.clone(), did_you_mean });
+        }
+    }
+    let mut plan = ir::lower(&checked.model, &selection.kpis);
+    for (source, path) in &selection.data {
+        let Some(id) = checked.model.sources.iter().position(|s| &s.name == source) else {
+            return Err(LowerError::UnknownSource { name: source.clone() });
+        };
+        if let Some(scan) = plan.scans.iter_mut().find(|s| s.source == id) {
+            scan.path = path.clone();
+            if let Some(f) = vocab::FileFormat::from_path(path) {
+                scan.format = f;
+            }
         }
     }
     Ok(plan)
 }
 
-/// Run a plan on its data and score every KPI.
+/// **run**: the plan on its data, by the polars backend: every query's table
+/// and every planning table. `progress` hears which source is read.
 #[cfg(feature = "engine")]
-pub fn evaluate(checked: &Checked, plan: &ir::Plan, window: &eval::Window) -> Result<eval::Evaluation, Diagnostic> {
-    evaluate_with_progress(checked, plan, window, &eval::Quiet)
+pub fn run(plan: &ir::Plan, progress: &dyn eval::Progress) -> Result<ir::Results, Diagnostic> {
+    backend::polars::run(plan, &|scan, index, of| progress.scanning(&scan.name, &scan.path, index, of))
 }
 
-/// [`evaluate`], telling `progress` which source is being read and how many KPIs
-/// are done.
+/// **evaluate**: actuals, targets, attainment, status and gap of every KPI,
+/// scorecards and cascades, from what [`run`] read. Reads no file.
 #[cfg(feature = "engine")]
-pub fn evaluate_with_progress(
+pub fn evaluate(
+    checked: &Checked,
+    plan: &ir::Plan,
+    results: &ir::Results,
+    window: &eval::Window,
+    progress: &dyn eval::Progress,
+) -> Result<eval::Evaluation, Diagnostic> {
+    eval::evaluate(&checked.model, plan, results, window, progress)
+}
+
+/// [`run`] then [`evaluate`].
+#[cfg(feature = "engine")]
+pub fn run_and_evaluate(
     checked: &Checked,
     plan: &ir::Plan,
     window: &eval::Window,
     progress: &dyn eval::Progress,
 ) -> Result<eval::Evaluation, Diagnostic> {
-    let tables = backend::polars::run(&plan.scans, &plan.queries, &|scan, index, of| {
-        progress.scanning(&scan.name, &scan.path, index, of)
-    })?;
-    eval::evaluate(&checked.model, plan, &tables, window, progress)
+    let results = run(plan, progress)?;
+    evaluate(checked, plan, &results, window, progress)
 }
-#[cfg(feature = "engine")]
-pub mod report;

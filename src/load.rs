@@ -20,11 +20,61 @@ pub struct Program {
 /// Reads a file's bytes.
 pub type Reader<'a> = &'a dyn Fn(&Path) -> io::Result<Vec<u8>>;
 
-/// Load `root` and, transitively, the files it imports. Only a failure to read
-/// `root` itself is an error; problems in imports are diagnostics.
-pub fn load(root: &Path, read: Reader) -> io::Result<Program> {
-    let bytes = read(root)?;
-    let mut loader = Loader { program: Program::default(), read, stack: Vec::new(), loaded: Default::default() };
+/// How the loader reaches spec files: the caller's, so that the loader does no
+/// IO of its own (the project layer confines reads to the project root; tests
+/// read from memory).
+pub trait Files {
+    fn read(&self, path: &Path) -> Result<Vec<u8>, ReadError>;
+    /// The file a path names, for telling files apart (`sub/spec.kpi` with
+    /// `sub` a link to `.` is `spec.kpi`); the path itself by default.
+    fn identity(&self, path: &Path) -> PathBuf {
+        path.to_path_buf()
+    }
+}
+
+/// Why a spec file could not be read.
+#[derive(Debug)]
+pub enum ReadError {
+    Io(io::Error),
+    /// The project layer refuses a file outside the project root; the reason.
+    OutsideProject(String),
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadError::Io(e) => write!(f, "{e}"),
+            ReadError::OutsideProject(why) => f.write_str(why),
+        }
+    }
+}
+
+impl From<io::Error> for ReadError {
+    fn from(e: io::Error) -> ReadError {
+        ReadError::Io(e)
+    }
+}
+
+/// A plain reader function: files are told apart by their paths.
+struct Plain<'a>(Reader<'a>);
+
+impl Files for Plain<'_> {
+    fn read(&self, path: &Path) -> Result<Vec<u8>, ReadError> {
+        (self.0)(path).map_err(ReadError::Io)
+    }
+}
+
+/// Load `root` and, transitively, the files it imports, through `read`. Only a
+/// failure to read `root` itself is an error; problems in imports are
+/// diagnostics.
+pub fn load(root: &Path, read: Reader) -> Result<Program, ReadError> {
+    load_files(root, &Plain(read))
+}
+
+/// [`load`] through any [`Files`].
+pub fn load_files(root: &Path, files: &dyn Files) -> Result<Program, ReadError> {
+    let bytes = files.read(root)?;
+    let mut loader = Loader { program: Program::default(), files, stack: Vec::new(), loaded: Default::default() };
     loader.file(normalize(root), bytes);
     Ok(loader.program)
 }
@@ -33,7 +83,7 @@ pub fn load(root: &Path, read: Reader) -> io::Result<Program> {
 pub fn load_text(path: &str, text: &str) -> Program {
     let mut loader = Loader {
         program: Program::default(),
-        read: &|_| Err(io::ErrorKind::NotFound.into()),
+        files: &Plain(&|_| Err(io::ErrorKind::NotFound.into())),
         stack: Vec::new(),
         loaded: Default::default(),
     };
@@ -43,19 +93,12 @@ pub fn load_text(path: &str, text: &str) -> Program {
 
 struct Loader<'a> {
     program: Program,
-    read: Reader<'a>,
+    files: &'a dyn Files,
     /// Files being loaded, innermost last, as named and as resolved: an import of
     /// one of them is a cycle.
     stack: Vec<(PathBuf, PathBuf)>,
     /// Every file loaded so far, as resolved.
     loaded: std::collections::HashSet<PathBuf>,
-}
-
-/// The file a path names, for telling files apart: symbolic links resolved when
-/// the file system knows the path (`sub/spec.kpi` with `sub` a link to `.` is
-/// `spec.kpi`), the path itself otherwise (specs loaded from memory).
-fn identity(path: &Path) -> PathBuf {
-    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// The deepest chain of imports kpic follows (E007 beyond).
@@ -118,7 +161,7 @@ impl Loader<'_> {
             })
             .collect();
         self.program.modules.push(module);
-        let key = identity(&path);
+        let key = self.files.identity(&path);
         self.loaded.insert(key.clone());
         self.stack.push((path.clone(), key));
         for import in imports {
@@ -141,7 +184,7 @@ impl Loader<'_> {
             );
             return;
         }
-        let key = identity(&target);
+        let key = self.files.identity(&target);
         if let Some(pos) = self.stack.iter().position(|(_, k)| *k == key) {
             let mut chain: Vec<String> = self.stack[pos..].iter().map(|(p, _)| p.display().to_string()).collect();
             chain.push(target.display().to_string());
@@ -158,11 +201,11 @@ impl Loader<'_> {
         if self.loaded.contains(&key) {
             return;
         }
-        match (self.read)(&target) {
+        match self.files.read(&target) {
             Ok(bytes) => {
                 self.file(target, bytes);
             }
-            Err(e) if crate::sandbox::is_outside(&e) => self.program.diagnostics.push(
+            Err(e @ ReadError::OutsideProject(_)) => self.program.diagnostics.push(
                 Diagnostic::new(
                     Code::OutsideProject,
                     format!("`{}` is outside the project: {e}", target.display()),

@@ -46,14 +46,14 @@ fn rows(table: &AggTable) -> Vec<String> {
 fn plan(spec: &Path) -> kpic::ir::Plan {
     let checked = kpic::check_spec(spec, &|p| std::fs::read(p)).unwrap();
     assert!(!checked.has_errors(), "{}: {:?}", spec.display(), checked.diagnostics);
-    kpic::plan(&checked, &kpic::EvalOptions::default()).unwrap()
+    kpic::lower(&checked, &kpic::Selection::default()).unwrap()
 }
 
 fn tables(spec: &Path, batch_bytes: Option<usize>) -> Vec<Vec<String>> {
     let plan = plan(spec);
     let result = match batch_bytes {
-        None => kpic::backend::polars::run(&plan.scans, &plan.queries, &|_, _, _| {}),
-        Some(bytes) => kpic::backend::polars::run_in_batches(&plan.scans, &plan.queries, bytes),
+        None => kpic::backend::polars::run(&plan, &|_, _, _| {}).map(|r| r.aggregates),
+        Some(bytes) => kpic::backend::polars::run_in_batches(&plan, bytes).map(|r| r.aggregates),
     };
     let tables = result.unwrap_or_else(|d| panic!("{}: {}", spec.display(), d.message));
     tables.iter().map(rows).collect()
@@ -97,12 +97,12 @@ fn parquet_slices_merge_to_the_single_pass() {
         common::parquet_copy(&spec.with_file_name("data").join(format!("{source}.csv")), time, &parquet);
 
         let checked = kpic::check_spec(&spec, &|p| std::fs::read(p)).unwrap();
-        let opts = kpic::EvalOptions { data: vec![(source.to_string(), parquet.clone())], ..Default::default() };
-        let plan = kpic::plan(&checked, &opts).unwrap();
+        let opts = kpic::Selection { data: vec![(source.to_string(), parquet.clone())], ..Default::default() };
+        let plan = kpic::lower(&checked, &opts).unwrap();
         let run = |batch_bytes: Option<usize>| -> Vec<Vec<String>> {
             let result = match batch_bytes {
-                None => kpic::backend::polars::run(&plan.scans, &plan.queries, &|_, _, _| {}),
-                Some(bytes) => kpic::backend::polars::run_in_batches(&plan.scans, &plan.queries, bytes),
+                None => kpic::backend::polars::run(&plan, &|_, _, _| {}).map(|r| r.aggregates),
+                Some(bytes) => kpic::backend::polars::run_in_batches(&plan, bytes).map(|r| r.aggregates),
             };
             result.unwrap_or_else(|d| panic!("{case}: {}", d.message)).iter().map(rows).collect()
         };
@@ -116,7 +116,7 @@ fn parquet_slices_merge_to_the_single_pass() {
     for (case, says) in [("parquet_null_time", "rows with an empty `day`"), ("parquet_nan", "NaN or infinite")] {
         let spec = Path::new("tests/fixtures/bad").join(case).join("spec.kpi");
         let plan = plan(&spec);
-        let err = kpic::backend::polars::run_in_batches(&plan.scans, &plan.queries, 1).unwrap_err();
+        let err = kpic::backend::polars::run_in_batches(&plan, 1).unwrap_err();
         assert!(err.message.contains(says), "{case}: {}", err.message);
     }
 }

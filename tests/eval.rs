@@ -22,8 +22,8 @@ fn run(case: &Path) -> Result<Evaluation, kpic::diagnostics::Diagnostic> {
     let checked = kpic::check_spec(&case.join("spec.kpi"), &|p| std::fs::read(p)).unwrap();
     let errors: Vec<String> = checked.diagnostics.iter().filter(|d| d.is_error()).map(|d| d.message.clone()).collect();
     assert!(errors.is_empty(), "{}: spec has errors: {errors:?}", case.display());
-    let plan = kpic::plan(&checked, &kpic::EvalOptions::default()).unwrap();
-    kpic::evaluate(&checked, &plan, &kpic::eval::Window::default())
+    let plan = kpic::lower(&checked, &kpic::Selection::default()).unwrap();
+    kpic::run_and_evaluate(&checked, &plan, &kpic::eval::Window::default(), &kpic::eval::Quiet)
 }
 
 #[test]
@@ -207,10 +207,13 @@ fn narrowing_an_evaluation_equals_evaluating_the_window() {
     let mut compared = 0;
     for case in cases() {
         let checked = kpic::check_spec(&case.join("spec.kpi"), &|p| std::fs::read(p)).unwrap();
-        let plan = kpic::plan(&checked, &kpic::EvalOptions::default()).unwrap();
-        let Ok(all) = kpic::evaluate(&checked, &plan, &kpic::eval::Window::default()) else { continue };
+        let plan = kpic::lower(&checked, &kpic::Selection::default()).unwrap();
+        let Ok(all) = kpic::run_and_evaluate(&checked, &plan, &kpic::eval::Window::default(), &kpic::eval::Quiet)
+        else {
+            continue;
+        };
         for w in &windows {
-            let direct = kpic::evaluate(&checked, &plan, w).unwrap();
+            let direct = kpic::run_and_evaluate(&checked, &plan, w, &kpic::eval::Quiet).unwrap();
             let json = |e: &Evaluation| serde_json::to_string(e).unwrap();
             assert_eq!(json(&all.within(w)), json(&direct), "{}: {w:?}", case.display());
             compared += 1;

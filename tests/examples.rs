@@ -27,8 +27,8 @@ fn examples_check_clean_and_evaluate() {
         assert!(codes.is_empty(), "{}: {codes:?}", path.display());
         let text = std::fs::read_to_string(&path).unwrap();
         assert_eq!(kpic::fmt::format(&text).as_deref(), Some(text.as_str()), "{} is not formatted", path.display());
-        let plan = kpic::plan(&checked, &kpic::EvalOptions::default()).unwrap();
-        let eval = kpic::evaluate(&checked, &plan, &kpic::eval::Window::default())
+        let plan = kpic::lower(&checked, &kpic::Selection::default()).unwrap();
+        let eval = kpic::run_and_evaluate(&checked, &plan, &kpic::eval::Window::default(), &kpic::eval::Quiet)
             .unwrap_or_else(|d| panic!("{}: {}", path.display(), d.message));
         for k in &eval.kpis {
             assert!(k.rows.iter().any(|r| r.actual.is_some()), "{}: KPI {} has no data at all", path.display(), k.name);
@@ -40,9 +40,9 @@ fn examples_check_clean_and_evaluate() {
 #[test]
 fn subscriber_story() {
     let checked = kpic::check_spec(Path::new("examples/subscribers.kpi"), &|p| std::fs::read(p)).unwrap();
-    let opts = kpic::EvalOptions { kpis: vec!["moscow_growth".into()], ..Default::default() };
-    let plan = kpic::plan(&checked, &opts).unwrap();
-    let eval = kpic::evaluate(&checked, &plan, &kpic::eval::Window::default()).unwrap();
+    let opts = kpic::Selection { kpis: vec!["moscow_growth".into()], ..Default::default() };
+    let plan = kpic::lower(&checked, &opts).unwrap();
+    let eval = kpic::run_and_evaluate(&checked, &plan, &kpic::eval::Window::default(), &kpic::eval::Quiet).unwrap();
     let row = eval.kpis[0]
         .rows
         .iter()

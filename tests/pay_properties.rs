@@ -251,20 +251,20 @@ fn evaluate(s: &Scenario, orders: &[Order], read: Read) -> Evaluation {
     let checked = kpic::check_spec(&spec, &|p| std::fs::read(p)).unwrap();
     let errors: Vec<&String> = checked.diagnostics.iter().filter(|d| d.is_error()).map(|d| &d.message).collect();
     assert!(errors.is_empty(), "{errors:?}\n{}", s.spec());
-    let mut opts = kpic::EvalOptions::default();
+    let mut opts = kpic::Selection::default();
     if let Read::Parquet = read {
         let parquet = dir.path().join("orders.parquet");
         common::parquet_copy(&dir.path().join("orders.csv"), "day", &parquet);
         opts.data.push(("orders".into(), parquet));
     }
-    let plan = kpic::plan(&checked, &opts).unwrap();
+    let plan = kpic::lower(&checked, &opts).unwrap();
     let window = kpic::eval::Window::default();
     match read {
         Read::Batches(bytes) => {
-            let tables = kpic::backend::polars::run_in_batches(&plan.scans, &plan.queries, bytes).unwrap();
-            kpic::eval::evaluate(&checked.model, &plan, &tables, &window, &kpic::eval::Quiet).unwrap()
+            let results = kpic::backend::polars::run_in_batches(&plan, bytes).unwrap();
+            kpic::evaluate(&checked, &plan, &results, &window, &kpic::eval::Quiet).unwrap()
         }
-        _ => kpic::evaluate(&checked, &plan, &window).unwrap(),
+        _ => kpic::run_and_evaluate(&checked, &plan, &window, &kpic::eval::Quiet).unwrap(),
     }
 }
 

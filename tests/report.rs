@@ -19,8 +19,8 @@ const EPOCH: &str = "1751360400";
 fn evaluate(spec: &str) -> Evaluation {
     let checked = kpic::check_spec(Path::new(spec), &|p| std::fs::read(p)).unwrap();
     assert!(!checked.has_errors(), "{spec} has errors");
-    let plan = kpic::plan(&checked, &kpic::EvalOptions::default()).unwrap();
-    kpic::evaluate(&checked, &plan, &Window::default()).unwrap()
+    let plan = kpic::lower(&checked, &kpic::Selection::default()).unwrap();
+    kpic::run_and_evaluate(&checked, &plan, &Window::default(), &kpic::eval::Quiet).unwrap()
 }
 
 fn window(from: Option<&str>, to: Option<&str>) -> Window {

@@ -19,7 +19,7 @@ pub mod schema;
 mod time;
 
 use crate::diagnostics::Diagnostic;
-use crate::ir::{AggOutput, AggQuery, AggTable, Scan, ScanColumn};
+use crate::ir::{AggOutput, AggQuery, AggTable, Plan, Results, Scan, ScanColumn, SideTable, TableProblem, TextTable};
 use crate::vocab::ColType;
 use crate::vocab::FileFormat;
 use crate::vocab::{AggFn, Grain};
@@ -111,9 +111,22 @@ fn run_plan(
     Ok(tables)
 }
 
+/// Run a plan: every query, each source read once for all its queries, and
+/// every planning table. `on_scan(scan, index, of)` is called before each
+/// source is read.
+pub fn run(plan: &Plan, on_scan: &dyn Fn(&Scan, usize, usize)) -> Result<Results, Diagnostic> {
+    let aggregates = run_queries(&plan.scans, &plan.queries, on_scan)?;
+    Ok(Results { aggregates, tables: read_tables(&plan.tables) })
+}
+
+/// Each planning table as text, or why it cannot be read.
+pub fn read_tables(tables: &[SideTable]) -> Vec<Result<TextTable, TableProblem>> {
+    tables.iter().map(|t| csv::text::read(&t.path)).collect()
+}
+
 /// Run every query of a plan: each source is read once, for all its queries.
 /// `on_scan(scan, index, of)` is called before each source is read.
-pub fn run(
+pub fn run_queries(
     scans: &[Scan],
     queries: &[AggQuery],
     on_scan: &dyn Fn(&Scan, usize, usize),
@@ -235,7 +248,8 @@ fn run_csv(scan: &Scan, queries: &[&AggQuery], batch_bytes: usize) -> Result<Vec
 /// that share of a typed file's rows), however small the files: for tests that
 /// the merged results equal the single pass.
 #[doc(hidden)]
-pub fn run_in_batches(scans: &[Scan], queries: &[AggQuery], batch_bytes: usize) -> Result<Vec<AggTable>, Diagnostic> {
+pub fn run_in_batches(plan: &Plan, batch_bytes: usize) -> Result<Results, Diagnostic> {
+    let (scans, queries) = (&plan.scans, &plan.queries);
     let mut tables = vec![AggTable::default(); queries.len()];
     for (si, scan) in scans.iter().enumerate() {
         let mine: Vec<usize> = (0..queries.len()).filter(|q| queries[*q].scan == si).collect();
@@ -251,7 +265,7 @@ pub fn run_in_batches(scans: &[Scan], queries: &[AggQuery], batch_bytes: usize) 
             tables[*q] = table;
         }
     }
-    Ok(tables)
+    Ok(Results { aggregates: tables, tables: read_tables(&plan.tables) })
 }
 
 fn grains(queries: &[&AggQuery]) -> Vec<Grain> {
@@ -442,23 +456,4 @@ fn float_column(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<f64>>> {
         return (0..lists.len()).map(|row| aggs::exact_float_sum(lists.get_as_series(row)).map(Some)).collect();
     }
     Ok(c.cast(&DataType::Float64)?.f64()?.iter().collect())
-}
-
-/// Read a small CSV side table with every column as text (targets, bonus bases,
-/// org charts); the caller parses the values it needs and reports bad ones.
-pub fn read_text_table(path: &Path) -> Result<crate::ir::TextTable, String> {
-    let first_line = |e: PolarsError| e.to_string().lines().next().unwrap_or("").to_string();
-    let df = LazyCsvReader::new(pl_path(path))
-        .with_glob(false)
-        .with_has_header(true)
-        .with_infer_schema_length(Some(0))
-        .finish()
-        .and_then(|lf| lf.collect())
-        .map_err(first_line)?;
-    let mut table = crate::ir::TextTable::default();
-    for c in df.columns() {
-        let values = c.str().map_err(first_line)?.iter().map(|v| v.map(str::to_string)).collect();
-        table.columns.insert(c.name().to_string(), values);
-    }
-    Ok(table)
 }

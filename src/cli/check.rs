@@ -63,9 +63,7 @@ pub fn run(args: Args) -> u8 {
             found.extend(problems);
         }
         if !checked.has_errors() {
-            // Planning tables are part of the spec: read those in the
-            // repository always, and require every one with `--data`.
-            found.extend(crate::eval::check_tables(&checked.model, args.data.is_none()));
+            found.extend(check_tables(&checked, args.data.is_some()));
         }
         for d in found {
             // A file imported by several specs is reported once.
@@ -126,7 +124,7 @@ fn check_data(
     use crate::backend::polars::schema;
     let mut problems = Vec::new();
     for (i, source) in checked.model.sources.iter().enumerate() {
-        let mut scan = crate::ir::Scan::of_source(crate::sema::model::SourceId(i), source);
+        let mut scan = crate::ir::scan_of(crate::sema::model::SourceId(i), source);
         for c in &mut scan.columns {
             c.used = true;
         }
@@ -149,4 +147,13 @@ fn check_data(
         problems.extend(report.problems);
     }
     problems
+}
+
+/// Problems in the planning tables: they are part of the spec, so those in the
+/// repository are always read, and with `--data` every one must be there.
+fn check_tables(checked: &crate::Checked, all: bool) -> Vec<Diagnostic> {
+    let tables: Vec<crate::ir::SideTable> =
+        crate::ir::side_tables(&checked.model, &[]).into_iter().filter(|t| all || t.path.exists()).collect();
+    let read = crate::backend::polars::read_tables(&tables);
+    crate::eval::check_tables(&checked.model, &crate::eval::tables::Tables::new(&tables, &read))
 }

@@ -9,9 +9,9 @@
 
 use super::emit::DiagFormat;
 use super::{read_file, EXIT_ERRORS, EXIT_OK, EXIT_USAGE};
-use crate::report::diff::{self as render, Versions};
+use crate::report::comparison::{self as render, Versions};
 use crate::sema::model::{Allocation, BaseDef, CascadeBody, Level, Model, TargetSpec};
-use crate::{Checked, EvalOptions};
+use crate::Checked;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -105,7 +105,7 @@ fn diff(args: &Args) -> Result<u8, u8> {
     };
     let old_eval = evaluate(&old, &window, args)?;
     let new_eval = evaluate(&new, &window, args)?;
-    let diff = crate::diff::compare(&old.model, &old_eval, &new.model, &new_eval);
+    let diff = crate::eval::compare::compare(&old.model, &old_eval, &new.model, &new_eval);
     let versions = Versions { old: &labels.0, new: &labels.1 };
     let text = match args.format {
         Format::Table => {
@@ -131,13 +131,13 @@ fn load(spec: &Path, read: crate::load::Reader, format: DiagFormat) -> Result<Ch
 fn evaluate(checked: &Checked, window: &crate::eval::Window, args: &Args) -> Result<crate::eval::Evaluation, u8> {
     let known = |name: &String| checked.model.sources.iter().any(|s| &s.name == name);
     let data = args.data.iter().filter(|(n, _)| known(n)).cloned().collect();
-    let opts = EvalOptions { kpis: Vec::new(), data, window: window.clone() };
-    let plan = crate::plan(checked, &opts).map_err(|e| {
+    let selection = crate::Selection { kpis: Vec::new(), data };
+    let plan = crate::lower(checked, &selection).map_err(|e| {
         eprintln!("error: {e}");
         EXIT_USAGE
     })?;
     let spinner = super::progress::Spinner::start(args.quiet);
-    let result = crate::evaluate_with_progress(checked, &plan, window, &spinner);
+    let result = crate::run_and_evaluate(checked, &plan, window, &spinner);
     drop(spinner);
     result.map_err(|d| {
         super::emit::one(args.error_format, &d, &checked.sources);

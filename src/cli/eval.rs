@@ -5,7 +5,7 @@ use super::{EXIT_ERRORS, EXIT_OK, EXIT_USAGE};
 use crate::eval::trends::History;
 use crate::eval::{period, Evaluation, Status, Window};
 use crate::report::html::Meta;
-use crate::EvalOptions;
+
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
@@ -14,7 +14,7 @@ pub const EXIT_MISSED: u8 = 3;
 
 /// What to evaluate on which data, for which periods: shared by `eval` and `report`.
 #[derive(clap::Args)]
-pub struct Selection {
+pub struct SelectionArgs {
     /// The spec file.
     spec: PathBuf,
     #[command(flatten)]
@@ -37,7 +37,7 @@ pub struct Selection {
 #[derive(clap::Args)]
 pub struct Args {
     #[command(flatten)]
-    selection: Selection,
+    selection: SelectionArgs,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
@@ -127,7 +127,7 @@ pub(crate) struct Evaluated {
 
 /// Check, plan and evaluate the selection; `scorecards` adds their KPIs. On
 /// failure the problem is printed and the exit code returned.
-pub(crate) fn evaluate(sel: &Selection, scorecards: &[String]) -> Result<Evaluated, u8> {
+pub(crate) fn evaluate(sel: &SelectionArgs, scorecards: &[String]) -> Result<Evaluated, u8> {
     let window = sel.periods.window().map_err(|e| {
         eprintln!("error: {e}");
         EXIT_USAGE
@@ -146,14 +146,14 @@ pub(crate) fn evaluate(sel: &Selection, scorecards: &[String]) -> Result<Evaluat
         };
         kpis.extend(card.entries.iter().map(|e| checked.model.kpi(e.kpi).name.clone()));
     }
-    let opts = EvalOptions { kpis, data: sel.data.clone(), window: Window::default() };
-    let plan = crate::plan(&checked, &opts).map_err(|e| {
+    let selection = crate::Selection { kpis, data: sel.data.clone() };
+    let plan = crate::lower(&checked, &selection).map_err(|e| {
         eprintln!("error: {e}");
         EXIT_USAGE
     })?;
     // Every period is evaluated so that trends can look back past the window.
     let spinner = super::progress::Spinner::start(sel.quiet);
-    let result = crate::evaluate_with_progress(&checked, &plan, &opts.window, &spinner);
+    let result = crate::run_and_evaluate(&checked, &plan, &Window::default(), &spinner);
     drop(spinner);
     let all = result.map_err(|d| {
         super::emit::one(sel.error_format, &d, &checked.sources);

@@ -187,27 +187,13 @@ pub(crate) fn load(spec: &Path) -> Result<crate::Checked, u8> {
 
 /// [`load`] with another reader (git objects for `kpic diff --base`).
 pub(crate) fn load_with(spec: &Path, read: crate::load::Reader) -> Result<crate::Checked, u8> {
-    let usage = |e: String| {
-        eprintln!("error: {e}");
-        EXIT_USAGE
-    };
-    let root =
-        crate::sandbox::Root::for_spec(spec).map_err(|e| usage(format!("cannot read {}: {e}", spec.display())))?;
-    let allow = allow_outside();
-    let confined = |p: &Path| {
-        if !allow {
-            root.confine(p)?;
+    crate::project::load(spec, read, allow_outside()).map_err(|e| {
+        match e {
+            crate::project::LoadError::Read(e) => eprintln!("error: cannot read {}: {e}", spec.display()),
+            crate::project::LoadError::Config(e) => eprintln!("error: {e}"),
         }
-        read(p)
-    };
-    let mut checked =
-        crate::check_spec(spec, &confined).map_err(|e| usage(format!("cannot read {}: {e}", spec.display())))?;
-    if !allow {
-        checked.diagnostics.extend(root.check_model(&checked.model));
-        crate::diagnostics::sort(&mut checked.diagnostics);
-    }
-    config_for(spec).map_err(usage)?.apply(&mut checked.diagnostics);
-    Ok(checked)
+        EXIT_USAGE
+    })
 }
 
 /// Load and check a spec; on errors print them and give the exit code.
@@ -218,11 +204,4 @@ pub(crate) fn load_checked(spec: &Path, format: emit::DiagFormat) -> Result<crat
         return Err(EXIT_ERRORS);
     }
     Ok(checked)
-}
-
-/// The `kpic.toml` that governs `spec`, or the defaults when there is none.
-pub(crate) fn config_for(spec: &Path) -> Result<crate::config::Config, String> {
-    let Some(path) = crate::config::Config::find(spec) else { return Ok(Default::default()) };
-    let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    crate::config::Config::parse(&path, &text)
 }

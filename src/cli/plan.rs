@@ -2,7 +2,6 @@
 
 use super::emit::DiagFormat;
 use super::{EXIT_ERRORS, EXIT_OK, EXIT_USAGE};
-use crate::EvalOptions;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -25,8 +24,8 @@ pub fn run(args: Args) -> u8 {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let opts = EvalOptions { kpis: args.kpis, data: args.data, ..EvalOptions::default() };
-    let plan = match crate::plan(&checked, &opts) {
+    let selection = crate::Selection { kpis: args.kpis, data: args.data };
+    let plan = match crate::lower(&checked, &selection) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("error: {e}");

@@ -1,6 +1,6 @@
 //! `kpic report`: the HTML report, one self-contained file (docs/report.md).
 
-use super::eval::{evaluate, write_out, Evaluated, Selection};
+use super::eval::{evaluate, write_out, Evaluated, SelectionArgs};
 use super::EXIT_OK;
 use crate::eval::trends::History;
 use std::path::PathBuf;
@@ -8,7 +8,7 @@ use std::path::PathBuf;
 #[derive(clap::Args)]
 pub struct Args {
     #[command(flatten)]
-    selection: Selection,
+    selection: SelectionArgs,
     /// The HTML file to write.
     #[arg(long, short, default_value = "report.html")]
     output: PathBuf,

@@ -5,10 +5,12 @@ use super::emit::{self, DiagFormat};
 use super::{collect_specs, stderr_color, EXIT_ERRORS, EXIT_OK, EXIT_USAGE};
 use crate::diagnostics::render::{self, JsonDiagnostic};
 use crate::diagnostics::{Code, Diagnostic, Label};
-use crate::golden::{self, Verdict};
+use crate::eval::expect::{self, Verdict};
+use crate::sema::model::SourceDef;
 use crate::sema::model::{TestDef, TestRows};
 use crate::span::SourceMap;
-use crate::{Checked, EvalOptions};
+use crate::vocab::{ColType, Constant};
+use crate::Checked;
 use std::collections::HashSet;
 use std::path::PathBuf;
 
@@ -190,22 +192,23 @@ fn run_test(checked: &Checked, test: &TestDef) -> Result<Vec<Verdict>, Diagnosti
             TestRows::File { resolved, .. } => data.push((source.name.clone(), resolved.clone())),
             TestRows::Inline { columns, rows } => {
                 let path = dir.path().join(format!("{}.csv", source.name));
-                std::fs::write(&path, golden::fixture_csv(source, columns, rows))
+                std::fs::write(&path, fixture_csv(source, columns, rows))
                     .map_err(|e| stopped(format!("cannot write {}: {e}", path.display())))?;
                 data.push((source.name.clone(), path));
             }
         }
     }
-    let opts = EvalOptions { kpis: golden::needed_kpis(&checked.model, test), data, ..EvalOptions::default() };
-    let plan = crate::plan(checked, &opts).map_err(stopped)?;
-    let evaluation = crate::evaluate(checked, &plan, &opts.window).map_err(|d| {
+    let selection = crate::Selection { kpis: expect::needed_kpis(&checked.model, test), data };
+    let plan = crate::lower(checked, &selection).map_err(|e| stopped(e.to_string()))?;
+    let window = crate::eval::Window::default();
+    let evaluation = crate::run_and_evaluate(checked, &plan, &window, &crate::eval::Quiet).map_err(|d| {
         // Point at the data clause of the source the error names.
         let clause =
             test.data.iter().find(|c| d.message.contains(&format!("`{}`", checked.model.source(c.source).name)));
         let span = clause.map_or(test.span, |c| c.span);
         d.with_secondary(Label::new(span, format!("the data of test `{}`", test.name)))
     })?;
-    Ok(golden::judge(&checked.model, test, &evaluation))
+    Ok(expect::judge(&checked.model, test, &evaluation))
 }
 
 fn summary(passed: usize, failed: usize) -> String {
@@ -298,4 +301,91 @@ fn print_json(outcomes: &[(Outcome, SourceMap)], problems: &[(Diagnostic, Source
         diagnostics: problems.iter().map(|(d, s)| JsonDiagnostic::new(d, s)).collect(),
     };
     outln!("{}", serde_json::to_string_pretty(&report).expect("serializable"));
+}
+
+/// Inline test rows as a CSV file of the source: every declared column in the
+/// header, values written as the source's declared types and formats read them,
+/// empty cells for nulls and for columns the test does not list.
+fn fixture_csv(source: &SourceDef, columns: &[usize], rows: &[Vec<Option<Constant>>]) -> String {
+    let header: Vec<&str> = source.columns.iter().map(|c| c.name.as_str()).collect();
+    let mut out = header.join(",");
+    out.push('\n');
+    for row in rows {
+        let mut cells = vec![String::new(); source.columns.len()];
+        for (value, &c) in row.iter().zip(columns) {
+            let column = &source.columns[c];
+            cells[c] = value.as_ref().map_or(String::new(), |v| cell(v, &column.ty, column.format.as_deref()));
+        }
+        out.push_str(&cells.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+fn cell(v: &Constant, ty: &ColType, format: Option<&str>) -> String {
+    let format = format.unwrap_or(match ty {
+        ColType::Date => "%Y-%m-%d",
+        _ => "%Y-%m-%d %H:%M:%S",
+    });
+    match v {
+        Constant::Number(n) if *ty == ColType::Int => format!("{}", *n as i64),
+        Constant::Number(n) => format!("{n}"),
+        Constant::Text(s) => quote(s),
+        Constant::Bool(b) => b.to_string(),
+        Constant::Date(d) => d.format(format).to_string(),
+        Constant::DateTime(dt) => dt.format(format).to_string(),
+    }
+}
+
+/// Text is always quoted, a null never: a quoted empty field is the empty
+/// text and an unquoted one a null (docs/bad-inputs.md), a distinction a CSV
+/// writer library does not make.
+fn quote(s: &str) -> String {
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sema::model::ColumnDef;
+    use crate::span::Span;
+
+    #[test]
+    fn fixture_rows_are_written_in_the_declared_formats() {
+        let column = |name: &str, ty: ColType, format: Option<&str>| ColumnDef {
+            name: name.into(),
+            ty,
+            format: format.map(str::to_string),
+            span: Span::default(),
+        };
+        let source = SourceDef {
+            name: "s".into(),
+            path: "s.csv".into(),
+            resolved: "s.csv".into(),
+            format: crate::vocab::FileFormat::Csv,
+            columns: vec![
+                column("day", ColType::Date, Some("%d.%m.%Y")),
+                column("n", ColType::Int, None),
+                column("city", ColType::Text, None),
+                column("note", ColType::Text, None),
+            ],
+            time_column: 0,
+            span: Span::default(),
+            name_span: Span::default(),
+            path_span: Span::default(),
+        };
+        let day = chrono::NaiveDate::from_ymd_opt(2025, 3, 1).unwrap();
+        let rows = vec![
+            vec![
+                Some(Constant::Date(day)),
+                Some(Constant::Number(3.0)),
+                Some(Constant::Text("say \"hi\", Ann".into())),
+            ],
+            vec![Some(Constant::Date(day)), None, None],
+        ];
+        assert_eq!(
+            fixture_csv(&source, &[0, 1, 2], &rows),
+            "day,n,city,note\n01.03.2025,3,\"say \"\"hi\"\", Ann\",\n01.03.2025,,,\n"
+        );
+    }
 }

@@ -1,7 +1,7 @@
 //! Cascades: a parent KPI's target allocated down the levels of a hierarchy, with
 //! each level's actual recomputed from the data at that level (docs/cascades.md).
 
-use super::tables::SideTable;
+use super::tables::{SideTable, Tables};
 use super::{grid, nothing_known, score, Entity, Evaluation, Grid, Note, Status, TargetValue, Window};
 use crate::diagnostics::{Code, Diagnostic, Label};
 use crate::eval::period::Period;
@@ -37,7 +37,8 @@ pub struct CascadeRow {
 pub fn evaluate(
     model: &Model,
     plan: &Plan,
-    tables: &[AggTable],
+    aggregates: &[AggTable],
+    side: &Tables,
     eval: &Evaluation,
     window: &Window,
 ) -> Result<Vec<CascadeResult>, Diagnostic> {
@@ -50,10 +51,10 @@ pub fn evaluate(
             .levels
             .iter()
             .filter(|l| l.cascade == ci)
-            .map(|l| (l.dims.clone(), RefCell::new(grid(&l.plan, &plan.queries, tables, &nothing_known, empty()))))
+            .map(|l| (l.dims.clone(), RefCell::new(grid(&l.plan, &plan.queries, aggregates, &nothing_known, empty()))))
             .collect();
         let mut orgs = HashMap::new();
-        load_orgs(cascade, level, &mut Vec::new(), &mut orgs)?;
+        load_orgs(cascade, level, side, &mut Vec::new(), &mut orgs)?;
         check_tree(cascade, def, &grids, &orgs)?;
         let mut rows = Vec::new();
         for top_row in top.rows.iter().filter(|r| window.contains(r.period)) {
@@ -76,20 +77,17 @@ pub fn evaluate(
     Ok(out)
 }
 
-/// Read a cascade's org charts (those that exist, by `exists`), for `kpic check`.
-pub(super) fn check_orgs(cascade: &CascadeDef, exists: &dyn Fn(&std::path::Path) -> bool) -> Result<(), Diagnostic> {
+/// Read a cascade's org charts (those in `tables`), for `kpic check`.
+pub(super) fn check_orgs(cascade: &CascadeDef, tables: &Tables) -> Result<(), Diagnostic> {
     let CascadeBody::Levels(level) = &cascade.body else { return Ok(()) };
     let mut levels = vec![(level, Vec::new())];
     while let Some((level, mut dims)) = levels.pop() {
         dims.push(level.dimension.clone());
-        if let Some(path) = level.org.as_deref().filter(|p| exists(p)) {
+        if let Some(path) = level.org.as_deref().filter(|p| tables.has(p)) {
             let parent = dims.len().checked_sub(2).map(|i| dims[i].clone());
-            org_table(cascade, path, parent.as_deref(), &level.dimension)?;
+            org_table(cascade, path, tables, parent.as_deref(), &level.dimension)?;
         }
-        levels.extend(level.then.as_deref().map(|l| (l, dims.clone())));
-        if let Allocation::Shares(entries) | Allocation::Amounts(entries) = &level.allocation {
-            levels.extend(entries.iter().filter_map(|e| e.then.as_deref()).map(|l| (l, dims.clone())));
-        }
+        levels.extend(level.nexts().into_iter().map(|l| (l, dims.clone())));
     }
     Ok(())
 }
@@ -132,18 +130,20 @@ fn placed(when: &[Option<Period>], p: Period) -> bool {
 /// Each level's org chart, by the dimensions down to that level.
 type Orgs = HashMap<Vec<String>, Org>;
 
-fn load_orgs(cascade: &CascadeDef, level: &Level, dims: &mut Vec<String>, out: &mut Orgs) -> Result<(), Diagnostic> {
+fn load_orgs(
+    cascade: &CascadeDef,
+    level: &Level,
+    tables: &Tables,
+    dims: &mut Vec<String>,
+    out: &mut Orgs,
+) -> Result<(), Diagnostic> {
     dims.push(level.dimension.clone());
     if let Some(path) = &level.org {
         let parent_dim = dims.len().checked_sub(2).map(|i| dims[i].clone());
-        out.insert(dims.clone(), org_table(cascade, path, parent_dim.as_deref(), &level.dimension)?);
+        out.insert(dims.clone(), org_table(cascade, path, tables, parent_dim.as_deref(), &level.dimension)?);
     }
-    let mut nexts: Vec<&Level> = level.then.as_deref().into_iter().collect();
-    if let Allocation::Shares(entries) | Allocation::Amounts(entries) = &level.allocation {
-        nexts.extend(entries.iter().filter_map(|e| e.then.as_deref()));
-    }
-    for next in nexts {
-        load_orgs(cascade, next, dims, out)?;
+    for next in level.nexts() {
+        load_orgs(cascade, next, tables, dims, out)?;
     }
     dims.pop();
     Ok(())
@@ -154,6 +154,7 @@ fn load_orgs(cascade: &CascadeDef, level: &Level, dims: &mut Vec<String>, out: &
 fn org_table(
     cascade: &CascadeDef,
     path: &std::path::Path,
+    tables: &Tables,
     parent: Option<&str>,
     child: &str,
 ) -> Result<Org, Diagnostic> {
@@ -162,7 +163,7 @@ fn org_table(
         parent.map_or(String::new(), |p| format!("{p}, "))
     );
     let label = Label::new(cascade.span, "cascade declared here");
-    let file = SideTable::read("org chart", path, Code::CascadeHierarchy, label, help)?;
+    let file = SideTable::read(tables, "org chart", path, Code::CascadeHierarchy, label, help)?;
     let children = file.column(child)?;
     let parents = match parent {
         Some(p) => Some(file.column(p)?),

@@ -9,10 +9,12 @@
 //! exact on the decimals numbers print as ([`crate::exact`]).
 
 pub mod cascade;
+pub mod compare;
+pub mod expect;
 mod notes;
 pub mod period;
 pub mod scorecard;
-mod tables;
+pub mod tables;
 mod targets;
 pub mod trends;
 
@@ -20,7 +22,7 @@ pub use notes::{joined as joined_notes, Missing, MissingRuleApplied, Note};
 
 use crate::diagnostics::Diagnostic;
 use crate::exact;
-use crate::ir::{AggQuery, AggTable, KpiPlan, Plan, Value};
+use crate::ir::{AggQuery, AggTable, KpiExpr, KpiPlan, Plan, Results};
 pub use crate::sema::model::Warn;
 use crate::sema::model::{KpiDef, Model};
 pub use crate::vocab::Status;
@@ -30,6 +32,7 @@ use chrono::NaiveDate;
 use period::Period;
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap, HashSet};
+use tables::Tables;
 
 /// Which periods to report.
 #[derive(Debug, Clone, Default)]
@@ -109,22 +112,26 @@ pub struct Quiet;
 impl Progress for Quiet {}
 
 /// Evaluate the plan's KPIs from the tables its queries produced.
+/// Evaluate the plan's KPIs, scorecards and cascades from what a backend read
+/// for it. Reads no file: everything comes in `results`.
 pub fn evaluate(
     model: &Model,
     plan: &Plan,
-    tables: &[AggTable],
+    results: &Results,
     window: &Window,
     progress: &dyn Progress,
 ) -> Result<Evaluation, Diagnostic> {
+    let side = Tables::of(plan, results);
+    let aggregates = &results.aggregates;
     let mut kpis = Vec::new();
     for kp in &plan.kpis {
-        let def = model.kpi(kp.kpi);
-        kpis.push(evaluate_kpi(def, kp, &plan.queries, tables, window)?);
+        let def = &model.kpis[kp.kpi];
+        kpis.push(evaluate_kpi(def, kp, &plan.queries, aggregates, &side, window)?);
         progress.kpis_done(kpis.len(), plan.kpis.len());
     }
     let mut evaluation = Evaluation { kpis, scorecards: Vec::new(), cascades: Vec::new() };
-    evaluation.scorecards = scorecard::evaluate(model, &evaluation)?;
-    evaluation.cascades = cascade::evaluate(model, plan, tables, &evaluation, window)?;
+    evaluation.scorecards = scorecard::evaluate(model, &evaluation, &side)?;
+    evaluation.cascades = cascade::evaluate(model, plan, aggregates, &side, &evaluation, window)?;
     Ok(evaluation)
 }
 
@@ -206,7 +213,7 @@ pub(crate) struct Grid<'a> {
     pub entities: BTreeSet<Entity>,
     pub cells: HashMap<(Period, Entity), Cell>,
     ctx: Ctx<'a>,
-    value: &'a Value,
+    value: &'a KpiExpr,
 }
 
 pub(crate) fn grid<'a>(
@@ -282,9 +289,9 @@ impl Grid<'_> {
 }
 
 /// How far back, in days at most, a value reads: the sum of its nested offsets.
-fn max_lag_days(v: &Value) -> i64 {
+fn max_lag_days(v: &KpiExpr) -> i64 {
     match v {
-        Value::Offset { value, periods, grain } => {
+        KpiExpr::Offset { value, periods, grain } => {
             let days = match grain {
                 Grain::Day => 1,
                 Grain::Week => 7,
@@ -294,9 +301,9 @@ fn max_lag_days(v: &Value) -> i64 {
             };
             i64::from(*periods) * days + max_lag_days(value)
         }
-        Value::Binary { lhs, rhs, .. } => max_lag_days(lhs).max(max_lag_days(rhs)),
-        Value::Neg(inner) | Value::Change(inner) => max_lag_days(inner),
-        Value::Agg { .. } | Value::Const(_) => 0,
+        KpiExpr::Binary { lhs, rhs, .. } => max_lag_days(lhs).max(max_lag_days(rhs)),
+        KpiExpr::Neg(inner) | KpiExpr::Change(inner) => max_lag_days(inner),
+        KpiExpr::Agg { .. } | KpiExpr::Const(_) => 0,
     }
 }
 
@@ -305,9 +312,10 @@ fn evaluate_kpi(
     kp: &KpiPlan,
     queries: &[AggQuery],
     tables: &[AggTable],
+    side: &Tables,
     window: &Window,
 ) -> Result<KpiResult, Diagnostic> {
-    let table_targets = targets::load_tables(def)?;
+    let table_targets = targets::load_tables(def, side)?;
     let named = targets::named(&table_targets);
     let known = |p: Period, e: &Entity| named.contains(&(p, e.clone()));
     let grid = grid(kp, queries, tables, &known, named.iter().cloned());
@@ -334,36 +342,35 @@ fn evaluate_kpi(
     Ok(result(def, kp, rows))
 }
 
-/// Read every planning table of a model (target tables, bonus bases, org
-/// charts) as evaluation would, and report what is wrong with them: the first
-/// problem of each table, and a warning for each target a share cannot reach.
-/// With `missing_ok`, a table whose file does not exist is not read (plain
-/// `kpic check`: it may be made by another job); otherwise it is an error.
-pub fn check_tables(model: &Model, missing_ok: bool) -> Vec<Diagnostic> {
-    let exists = |p: &std::path::Path| !missing_ok || p.exists();
+/// What is wrong with the planning tables of a model (target tables, bonus
+/// bases, org charts) that are in `tables`, parsed as evaluation would: the
+/// first problem of each table, and a warning for each target a share cannot
+/// reach. Tables not in `tables` are not checked.
+pub fn check_tables(model: &Model, tables: &Tables) -> Vec<Diagnostic> {
+    use crate::sema::model::{BaseDef, TargetSpec};
     let mut out = Vec::new();
     for def in &model.kpis {
-        let readable = def.targets.iter().all(|t| match &t.spec {
-            crate::sema::model::TargetSpec::Table { resolved, .. } => exists(resolved),
+        let read = def.targets.iter().all(|t| match &t.spec {
+            TargetSpec::Table { resolved, .. } => tables.has(resolved),
             _ => true,
         });
-        if !readable {
+        if !read {
             continue;
         }
-        match targets::load_tables(def) {
-            Ok(tables) => out.extend(targets::above_share(def, &tables)),
+        match targets::load_tables(def, tables) {
+            Ok(loaded) => out.extend(targets::above_share(def, &loaded)),
             Err(d) => out.push(d),
         }
     }
     for card in &model.scorecards {
-        if let Some(crate::sema::model::BaseDef::Table { resolved, .. }) = &card.base {
-            if exists(resolved) {
-                out.extend(scorecard::check_bases(card).err());
+        if let Some(BaseDef::Table { resolved, .. }) = &card.base {
+            if tables.has(resolved) {
+                out.extend(scorecard::check_bases(card, tables).err());
             }
         }
     }
     for cascade in &model.cascades {
-        out.extend(cascade::check_orgs(cascade, &exists).err());
+        out.extend(cascade::check_orgs(cascade, tables).err());
     }
     out
 }
@@ -408,14 +415,14 @@ fn result(def: &KpiDef, kp: &KpiPlan, rows: Vec<Row>) -> KpiResult {
 }
 
 /// The value of a KPI expression in one period for one entity.
-fn value(v: &Value, p: Period, entity: &Entity, ctx: &mut Ctx, known: Known) -> Option<f64> {
-    crate::guard(|| value_unguarded(v, p, entity, ctx, known))
+fn value(v: &KpiExpr, p: Period, entity: &Entity, ctx: &mut Ctx, known: Known) -> Option<f64> {
+    crate::stack::with_stack(|| value_unguarded(v, p, entity, ctx, known))
 }
 
-fn value_unguarded(v: &Value, p: Period, entity: &Entity, ctx: &mut Ctx, known: Known) -> Option<f64> {
+fn value_unguarded(v: &KpiExpr, p: Period, entity: &Entity, ctx: &mut Ctx, known: Known) -> Option<f64> {
     match v {
-        Value::Const(c) => Some(*c),
-        Value::Agg { query, alias } => {
+        KpiExpr::Const(c) => Some(*c),
+        KpiExpr::Agg { query, alias } => {
             let index = ctx.index(*query)?;
             let zero_of_nothing = index.additive.contains(alias.as_str());
             match index.rows.get(&(p.start, entity.clone())) {
@@ -431,16 +438,16 @@ fn value_unguarded(v: &Value, p: Period, entity: &Entity, ctx: &mut Ctx, known: 
                 }
             }
         }
-        Value::Neg(inner) => value(inner, p, entity, ctx, known).map(|x| -x),
-        Value::Offset { value: inner, periods, grain } => {
+        KpiExpr::Neg(inner) => value(inner, p, entity, ctx, known).map(|x| -x),
+        KpiExpr::Offset { value: inner, periods, grain } => {
             value(inner, p.shift(*grain, *periods as i64), entity, ctx, known)
         }
-        Value::Change(inner) => {
+        KpiExpr::Change(inner) => {
             let now = value(inner, p, entity, ctx, known);
             let before = value(inner, p.previous(), entity, ctx, known);
             Some(exact::sub(now?, before?))
         }
-        Value::Binary { op, lhs, rhs, .. } => {
+        KpiExpr::Binary { op, lhs, rhs, .. } => {
             let l = value(lhs, p, entity, ctx, known);
             let r = value(rhs, p, entity, ctx, known);
             let (l, r) = (l?, r?);

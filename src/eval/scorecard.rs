@@ -9,7 +9,7 @@
 
 use super::notes::{Missing, MissingRuleApplied, Note};
 use super::period::Period;
-use super::tables::SideTable;
+use super::tables::{SideTable, Tables};
 use super::{Evaluation, KpiResult, Row, Status, TargetValue};
 use crate::diagnostics::{Code, Diagnostic, Label};
 use crate::exact::Exact;
@@ -60,21 +60,21 @@ pub struct Part {
 }
 
 /// Score every scorecard whose KPIs were evaluated.
-pub fn evaluate(model: &Model, eval: &Evaluation) -> Result<Vec<ScorecardResult>, Diagnostic> {
+pub fn evaluate(model: &Model, eval: &Evaluation, tables: &Tables) -> Result<Vec<ScorecardResult>, Diagnostic> {
     let mut out = Vec::new();
     for card in &model.scorecards {
         let kpis: Option<Vec<&KpiResult>> =
             card.entries.iter().map(|e| eval.kpis.iter().find(|k| k.name == model.kpi(e.kpi).name)).collect();
         let Some(kpis) = kpis else { continue };
-        out.push(scorecard(card, &kpis)?);
+        out.push(scorecard(card, &kpis, tables)?);
     }
     Ok(out)
 }
 
 type Key = (Period, Option<String>);
 
-fn scorecard(card: &ScorecardDef, kpis: &[&KpiResult]) -> Result<ScorecardResult, Diagnostic> {
-    let bases = Bases::load(card)?;
+fn scorecard(card: &ScorecardDef, kpis: &[&KpiResult], tables: &Tables) -> Result<ScorecardResult, Diagnostic> {
+    let bases = Bases::load(card, tables)?;
     // Each KPI's row of each (period, entity), and the periods in which each
     // KPI has a present entity: there, an entity without a value did nothing.
     let mut cells: BTreeMap<Key, Vec<Option<&Row>>> = BTreeMap::new();
@@ -266,8 +266,8 @@ pub fn payout(rules: &[PayoutRule], score: &Exact) -> Exact {
 }
 
 /// Read a scorecard's bonus base table, for `kpic check`.
-pub(super) fn check_bases(card: &ScorecardDef) -> Result<(), Diagnostic> {
-    Bases::load(card).map(|_| ())
+pub(super) fn check_bases(card: &ScorecardDef, tables: &Tables) -> Result<(), Diagnostic> {
+    Bases::load(card, tables).map(|_| ())
 }
 
 /// A scorecard's bonus bases from its table: (entity, period or none for
@@ -277,12 +277,12 @@ struct Bases {
 }
 
 impl Bases {
-    fn load(card: &ScorecardDef) -> Result<Bases, Diagnostic> {
+    fn load(card: &ScorecardDef, tables: &Tables) -> Result<Bases, Diagnostic> {
         let mut rows = HashMap::new();
         let Some(BaseDef::Table { resolved, span, .. }) = &card.base else { return Ok(Bases { rows }) };
         let help = format!("the table needs a `{}` column, optionally `period`, and `base`", card.by);
         let label = Label::new(*span, "bonus bases read from here");
-        let file = SideTable::read("bonus base table", resolved, Code::TargetTable, label, help)?;
+        let file = SideTable::read(tables, "bonus base table", resolved, Code::TargetTable, label, help)?;
         let entities = file.column(&card.by)?;
         let values = file.column("base")?;
         for (row, entity) in entities.iter().enumerate() {

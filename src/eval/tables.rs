@@ -1,69 +1,99 @@
-//! Planning tables (targets, bonus bases, org charts): one reader, so that one
-//! problem is worded one way whichever table it is in.
+//! Planning tables (targets, bonus bases, org charts), as the backend read
+//! them: one parser, so that one problem is worded one way whichever table it
+//! is in.
 //!
-//! A table is CSV with a header. Every column is read as text and parsed here:
-//! numbers (with `_` between digits), periods in a grain, and an optional
-//! `period` column whose empty cell means "every period".
+//! A table is CSV with a header, read as text by the backend with the layout
+//! rules of sources. Its values are parsed here: numbers (with `_` between
+//! digits), periods in a grain, and an optional `period` column whose empty
+//! cell means "every period".
 
 use super::period::{self, Period};
 use crate::diagnostics::{Code, Diagnostic, Label};
-use crate::ir::TextTable;
+use crate::ir::{Plan, Results, TableProblem, TextTable};
 use crate::vocab::Grain;
+use std::collections::HashMap;
 use std::path::Path;
+
+/// The planning tables a backend read for a plan, by path.
+#[derive(Default)]
+pub struct Tables<'r> {
+    by_path: HashMap<&'r Path, &'r Result<TextTable, TableProblem>>,
+}
+
+impl<'r> Tables<'r> {
+    pub fn of(plan: &'r Plan, results: &'r Results) -> Tables<'r> {
+        Tables::new(&plan.tables, &results.tables)
+    }
+
+    /// `read[i]` is what reading `tables[i]` gave.
+    pub fn new(tables: &'r [crate::ir::SideTable], read: &'r [Result<TextTable, TableProblem>]) -> Tables<'r> {
+        Tables { by_path: tables.iter().map(|t| t.path.as_path()).zip(read).collect() }
+    }
+
+    pub fn has(&self, path: &Path) -> bool {
+        self.by_path.contains_key(path)
+    }
+}
 
 /// One planning table, read, with what is needed to word its problems.
 pub(super) struct SideTable<'a> {
     /// "target table", "bonus base table" or "org chart".
     what: &'static str,
     path: &'a Path,
-    table: TextTable,
+    table: &'a TextTable,
     code: Code,
     label: Label,
     help: String,
 }
 
 impl<'a> SideTable<'a> {
-    /// Read `path`; problems are reported with `code`, pointing at `label`
-    /// (where the spec names the table), with `help` saying what it needs.
+    /// The table at `path`; problems are reported with `code`, pointing at
+    /// `label` (where the spec names the table), with `help` saying what it needs.
     pub(super) fn read(
+        tables: &'a Tables,
         what: &'static str,
         path: &'a Path,
         code: Code,
         label: Label,
         help: String,
     ) -> Result<SideTable<'a>, Diagnostic> {
-        let mut out = SideTable { what, path, table: TextTable::default(), code, label, help };
-        let problem = match std::fs::metadata(path) {
-            Err(e) => Some(format!("cannot open it: {e}")),
-            Ok(m) if m.is_dir() => Some("it is a directory, not a table".to_string()),
-            Ok(m) if m.len() == 0 => Some("it is empty".to_string()),
-            Ok(_) => None,
+        let fail = |why: String| {
+            Diagnostic::new(code, format!("{what} {}: {why}", path.display()), label.clone()).with_help(help.clone())
         };
-        if let Some(why) = problem {
-            return Err(out.fail(why));
-        }
-        out.table = crate::backend::polars::read_text_table(path).map_err(|why| out.fail(why))?;
-        Ok(out)
+        let problem = match tables.by_path.get(path) {
+            Some(Ok(table)) => return Ok(SideTable { what, path, table, code, label, help }),
+            Some(Err(p)) => p.clone(),
+            None => TableProblem::Open("not in the plan".into()),
+        };
+        Err(fail(match problem {
+            TableProblem::Open(why) => format!("cannot open it: {why}"),
+            TableProblem::Directory => "it is a directory, not a table".into(),
+            TableProblem::Empty => "it is empty".into(),
+            TableProblem::Malformed { line, what } => format!("line {line}: {what}"),
+            TableProblem::DuplicateColumn(name) => format!("the header names `{name}` twice"),
+        }))
     }
 
     /// The number of data rows.
     pub(super) fn rows(&self) -> usize {
-        self.table.columns.values().next().map_or(0, Vec::len)
+        self.table.rows()
     }
 
-    /// The line of the file a data row is on (the header is line 1).
-    pub(super) fn line(row: usize) -> usize {
-        row + 2
+    /// The line of the file data row `row` starts on.
+    pub(super) fn line(&self, row: usize) -> usize {
+        self.table.lines[row]
     }
 
     /// A column the table must have.
-    pub(super) fn column(&self, name: &str) -> Result<&[Option<String>], Diagnostic> {
-        self.table.column(name).map_err(|why| self.fail(why))
+    pub(super) fn column(&self, name: &str) -> Result<&'a [Option<String>], Diagnostic> {
+        let table: &'a TextTable = self.table;
+        table.column(name).ok_or_else(|| self.fail(format!("no column `{name}`")))
     }
 
     /// A column the table may have.
-    pub(super) fn optional(&self, name: &str) -> Option<&[Option<String>]> {
-        self.table.has(name).then(|| self.table.columns[name].as_slice())
+    pub(super) fn optional(&self, name: &str) -> Option<&'a [Option<String>]> {
+        let table: &'a TextTable = self.table;
+        table.column(name)
     }
 
     /// The number in `column` on data row `row`.
@@ -98,7 +128,7 @@ impl<'a> SideTable<'a> {
 
     /// A problem on data row `row`.
     pub(super) fn at(&self, row: usize, why: String) -> Diagnostic {
-        self.fail(format!("line {}: {why}", Self::line(row)))
+        self.fail(format!("line {}: {why}", self.line(row)))
     }
 
     fn fail(&self, why: String) -> Diagnostic {

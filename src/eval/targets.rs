@@ -2,7 +2,7 @@
 //! time, targets relative to the previous period, and targets from a table file.
 
 use super::period::Period;
-use super::tables::SideTable;
+use super::tables::{SideTable, Tables};
 use super::{Entity, Note, TargetValue};
 use crate::diagnostics::{Code, Diagnostic, Label};
 use crate::exact;
@@ -26,11 +26,11 @@ impl Table {
 }
 
 /// Load every table target of a KPI, aligned with `def.targets`.
-pub(super) fn load_tables(def: &KpiDef) -> Result<Vec<Option<Table>>, Diagnostic> {
+pub(super) fn load_tables(def: &KpiDef, tables: &Tables) -> Result<Vec<Option<Table>>, Diagnostic> {
     def.targets
         .iter()
         .map(|t| match &t.spec {
-            TargetSpec::Table { .. } => load(def, t).map(Some),
+            TargetSpec::Table { .. } => load(def, t, tables).map(Some),
             _ => Ok(None),
         })
         .collect()
@@ -70,11 +70,17 @@ pub(super) fn named(tables: &[Option<Table>]) -> HashSet<(Period, Entity)> {
     tables.iter().flatten().flat_map(|t| t.named().map(|(p, e)| (p, e.clone()))).collect()
 }
 
-fn load(def: &KpiDef, t: &TargetDef) -> Result<Table, Diagnostic> {
+fn load(def: &KpiDef, t: &TargetDef, tables: &Tables) -> Result<Table, Diagnostic> {
     let TargetSpec::Table { resolved, column, scale, .. } = &t.spec else { unreachable!("a table target") };
     let help = format!("the table needs the columns {}, optionally `period`, and `{column}`", def.by.join(", "));
-    let file =
-        SideTable::read("target table", resolved, Code::TargetTable, Label::new(t.span, "target declared here"), help)?;
+    let file = SideTable::read(
+        tables,
+        "target table",
+        resolved,
+        Code::TargetTable,
+        Label::new(t.span, "target declared here"),
+        help,
+    )?;
     let keys: Vec<&[Option<String>]> = def.by.iter().map(|k| file.column(k)).collect::<Result<_, _>>()?;
     let values = file.column(column)?;
     let mut rows = HashMap::new();
@@ -82,7 +88,7 @@ fn load(def: &KpiDef, t: &TargetDef) -> Result<Table, Diagnostic> {
         let value = scale.apply(file.number(values, column, row)?);
         let entity: Entity = keys.iter().map(|k| k[row].clone()).collect();
         let period = file.period(row, Some(def.grain))?;
-        if rows.insert((entity, period), (value, SideTable::line(row))).is_some() {
+        if rows.insert((entity, period), (value, file.line(row))).is_some() {
             return Err(file.at(row, "a second target for the same entity and period".to_string()));
         }
     }

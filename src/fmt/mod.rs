@@ -365,7 +365,7 @@ impl Printer<'_> {
     }
 
     pub(crate) fn expr(&self, e: &Expr) -> String {
-        crate::guard(|| self.expr_unguarded(e))
+        crate::stack::with_stack(|| self.expr_unguarded(e))
     }
 
     fn expr_unguarded(&self, e: &Expr) -> String {
@@ -393,7 +393,7 @@ impl Printer<'_> {
     }
 
     fn pred(&self, p: &Pred) -> String {
-        crate::guard(|| self.pred_unguarded(p))
+        crate::stack::with_stack(|| self.pred_unguarded(p))
     }
 
     fn pred_unguarded(&self, p: &Pred) -> String {

@@ -1,7 +1,8 @@
-//! Typed model to plan: inline metrics, resolve columns to names, fuse aggregates.
+//! Typed model to plan: inline metrics, resolve columns to names, fuse
+//! aggregates, name the planning tables the evaluation reads.
 
 use super::*;
-use crate::sema::model::{self, ExprKind, Model};
+use crate::sema::model::{self, ExprKind, Model, SourceId};
 use std::collections::{BTreeSet, HashMap};
 
 /// Lower the KPIs of a checked model (all of them, or those named in `only`).
@@ -36,7 +37,66 @@ pub fn lower(model: &Model, only: &[String]) -> Plan {
             }
         }
     }
-    Plan { scans: l.scans, queries: l.queries, kpis, levels }
+    let tables = side_tables(model, only);
+    Plan { scans: l.scans, queries: l.queries, kpis, levels, tables }
+}
+
+/// A scan of a declared source that reads only its time column so far: every
+/// declared column is listed (the reader needs the declared schema).
+pub fn scan_of(source: SourceId, def: &model::SourceDef) -> Scan {
+    let mut columns: Vec<ScanColumn> = def
+        .columns
+        .iter()
+        .map(|c| ScanColumn {
+            name: c.name.clone(),
+            ty: c.ty.clone(),
+            format: c.format.clone(),
+            used: false,
+            span: c.span,
+        })
+        .collect();
+    columns[def.time_column].used = true;
+    Scan {
+        source: source.0,
+        name: def.name.clone(),
+        path: def.resolved.clone(),
+        format: def.format,
+        columns,
+        time_column: def.columns[def.time_column].name.clone(),
+        span: def.path_span,
+    }
+}
+
+/// The planning tables of the KPIs in `only` (all when empty), of every
+/// scorecard and of every cascade of them, each file once.
+pub fn side_tables(model: &Model, only: &[String]) -> Vec<SideTable> {
+    let wanted = |name: &str| only.is_empty() || only.iter().any(|o| o == name);
+    let mut out: Vec<SideTable> = Vec::new();
+    let mut add = |path: &std::path::Path, kind: SideKind, span: Span| {
+        if !out.iter().any(|t| t.path == path) {
+            out.push(SideTable { path: path.to_path_buf(), kind, span });
+        }
+    };
+    for kpi in model.kpis.iter().filter(|k| wanted(&k.name)) {
+        for t in &kpi.targets {
+            if let model::TargetSpec::Table { resolved, .. } = &t.spec {
+                add(resolved, SideKind::Targets, t.span);
+            }
+        }
+    }
+    for card in &model.scorecards {
+        if let Some(model::BaseDef::Table { resolved, span, .. }) = &card.base {
+            add(resolved, SideKind::BonusBases, *span);
+        }
+    }
+    for cascade in model.cascades.iter().filter(|c| wanted(&model.kpi(c.kpi).name)) {
+        if let model::CascadeBody::Levels(level) = &cascade.body {
+            for org in level.org_charts() {
+                add(org, SideKind::OrgChart, cascade.span);
+            }
+        }
+    }
+    out
 }
 
 /// Every chain of dimensions a cascade's levels can reach, each once.
@@ -73,7 +133,7 @@ impl Lowerer<'_> {
         let mut queries = BTreeSet::new();
         let value = self.value(&kpi.expr, kpi.grain, keys, &mut queries);
         KpiPlan {
-            kpi: id,
+            kpi: id.0,
             name: kpi.name.clone(),
             grain: kpi.grain,
             keys: keys.to_vec(),
@@ -83,8 +143,8 @@ impl Lowerer<'_> {
         }
     }
 
-    fn value(&mut self, e: &model::Expr, grain: Grain, keys: &[String], queries: &mut BTreeSet<usize>) -> Value {
-        crate::guard(|| self.value_unguarded(e, grain, keys, queries))
+    fn value(&mut self, e: &model::Expr, grain: Grain, keys: &[String], queries: &mut BTreeSet<usize>) -> KpiExpr {
+        crate::stack::with_stack(|| self.value_unguarded(e, grain, keys, queries))
     }
 
     fn value_unguarded(
@@ -93,21 +153,21 @@ impl Lowerer<'_> {
         grain: Grain,
         keys: &[String],
         queries: &mut BTreeSet<usize>,
-    ) -> Value {
+    ) -> KpiExpr {
         match &e.kind {
-            ExprKind::Const(v) => Value::Const(*v),
+            ExprKind::Const(v) => KpiExpr::Const(*v),
             ExprKind::Metric(id) => {
                 let expr = &self.model.metric(*id).expr;
                 self.value(expr, grain, keys, queries)
             }
-            ExprKind::Neg(inner) => Value::Neg(Box::new(self.value(inner, grain, keys, queries))),
-            ExprKind::Change(inner) => Value::Change(Box::new(self.value(inner, grain, keys, queries))),
-            ExprKind::Offset { expr, periods, grain: step } => Value::Offset {
+            ExprKind::Neg(inner) => KpiExpr::Neg(Box::new(self.value(inner, grain, keys, queries))),
+            ExprKind::Change(inner) => KpiExpr::Change(Box::new(self.value(inner, grain, keys, queries))),
+            ExprKind::Offset { expr, periods, grain: step } => KpiExpr::Offset {
                 value: Box::new(self.value(expr, grain, keys, queries)),
                 periods: *periods,
                 grain: *step,
             },
-            ExprKind::Binary { op, lhs, rhs } => Value::Binary {
+            ExprKind::Binary { op, lhs, rhs } => KpiExpr::Binary {
                 op: *op,
                 lhs: Box::new(self.value(lhs, grain, keys, queries)),
                 rhs: Box::new(self.value(rhs, grain, keys, queries)),
@@ -116,7 +176,7 @@ impl Lowerer<'_> {
             ExprKind::Aggregate(agg) => {
                 let (query, alias) = self.aggregate(agg, grain, keys);
                 queries.insert(query);
-                Value::Agg { query, alias }
+                KpiExpr::Agg { query, alias }
             }
         }
     }
@@ -155,7 +215,7 @@ impl Lowerer<'_> {
         if let Some(&i) = self.scan_index.get(&source) {
             return i;
         }
-        self.scans.push(Scan::of_source(source, self.model.source(source)));
+        self.scans.push(scan_of(source, self.model.source(source)));
         self.scan_index.insert(source, self.scans.len() - 1);
         self.scans.len() - 1
     }
@@ -166,7 +226,7 @@ impl Lowerer<'_> {
     }
 
     fn pred(&mut self, scan: usize, p: &model::Pred) -> Pred {
-        crate::guard(|| self.pred_unguarded(scan, p))
+        crate::stack::with_stack(|| self.pred_unguarded(scan, p))
     }
 
     fn pred_unguarded(&mut self, scan: usize, p: &model::Pred) -> Pred {

@@ -2,19 +2,21 @@
 //!
 //! A plan is a set of [`AggQuery`]s (one scan of one source, grouped by period and
 //! dimensions, computing every aggregate any KPI needs from it at that grouping:
-//! fused, so each source is read once per grouping) and, per KPI, an expression
-//! over those aggregates that the evaluator computes after aggregation. The IR
-//! knows nothing of polars; `backend::polars` turns each query into a LazyFrame.
+//! fused, so each source is read once per grouping), the planning tables the
+//! evaluation reads ([`SideTable`]: target tables, bonus bases, org charts), and,
+//! per KPI, an expression over the aggregates that the evaluator computes after
+//! aggregation. A backend reads everything the plan names and returns
+//! [`AggTable`]s and [`TextTable`]s; the evaluator reads no file.
+//!
+//! The IR's types depend only on the shared vocabulary: it knows nothing of the
+//! checker's model (only [`lower`] reads it), of polars or of SQL.
 
 mod lower;
 
-pub use lower::lower;
+pub use lower::{lower, scan_of, side_tables};
 
-use crate::sema::model::SourceId;
 use crate::span::Span;
-use crate::vocab::FileFormat;
-use crate::vocab::{AggFn, BinOp, CmpOp, Grain};
-use crate::vocab::{ColType, Unit};
+use crate::vocab::{AggFn, BinOp, CmpOp, ColType, Constant, FileFormat, Grain, Unit};
 use serde::Serialize;
 use std::path::PathBuf;
 
@@ -26,6 +28,26 @@ pub struct Plan {
     /// A cascaded KPI recomputed at each chain of levels: actuals at every level
     /// come from the data, never from summing children.
     pub levels: Vec<LevelPlan>,
+    /// The planning tables the evaluation reads, each file once.
+    pub tables: Vec<SideTable>,
+}
+
+/// A planning table: a small CSV file read as text, parsed by the evaluator.
+#[derive(Debug, Clone, Serialize)]
+pub struct SideTable {
+    pub path: PathBuf,
+    pub kind: SideKind,
+    /// Where the spec names it.
+    #[serde(skip)]
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SideKind {
+    Targets,
+    BonusBases,
+    OrgChart,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -40,7 +62,8 @@ pub struct LevelPlan {
 /// One source file and the columns the plan reads from it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Scan {
-    pub source: SourceId,
+    /// The source's index among the spec's sources.
+    pub source: usize,
     pub name: String,
     pub path: PathBuf,
     pub format: FileFormat,
@@ -50,33 +73,6 @@ pub struct Scan {
     pub time_column: String,
     #[serde(skip)]
     pub span: Span,
-}
-
-impl Scan {
-    /// A scan of a declared source that reads only its time column so far.
-    pub fn of_source(source: SourceId, def: &crate::sema::model::SourceDef) -> Scan {
-        let mut columns: Vec<ScanColumn> = def
-            .columns
-            .iter()
-            .map(|c| ScanColumn {
-                name: c.name.clone(),
-                ty: c.ty.clone(),
-                format: c.format.clone(),
-                used: false,
-                span: c.span,
-            })
-            .collect();
-        columns[def.time_column].used = true;
-        Scan {
-            source,
-            name: def.name.clone(),
-            path: def.resolved.clone(),
-            format: def.format,
-            columns,
-            time_column: def.columns[def.time_column].name.clone(),
-            span: def.path_span,
-        }
-    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -117,8 +113,8 @@ pub enum Pred {
     Or(Box<Pred>, Box<Pred>),
     Not(Box<Pred>),
     Compare { lhs: Operand, op: CmpOp, rhs: Operand },
-    InList { column: String, negated: bool, items: Vec<crate::vocab::Constant> },
-    InRange { column: String, negated: bool, low: crate::vocab::Constant, high: crate::vocab::Constant },
+    InList { column: String, negated: bool, items: Vec<Constant> },
+    InRange { column: String, negated: bool, low: Constant, high: Constant },
     IsNull { column: String, negated: bool },
     Const(bool),
 }
@@ -128,18 +124,19 @@ pub enum Pred {
 pub enum Operand {
     Column(String),
     #[serde(rename = "value")]
-    Constant(crate::vocab::Constant),
+    Constant(Constant),
 }
 
 /// A KPI: its value expression over aggregate outputs, and what to compare it with.
 #[derive(Debug, Clone, Serialize)]
 pub struct KpiPlan {
-    pub kpi: crate::sema::model::KpiId,
+    /// The KPI's index among the spec's KPIs.
+    pub kpi: usize,
     pub name: String,
     pub grain: Grain,
     pub keys: Vec<String>,
     pub unit: Unit,
-    pub value: Value,
+    pub value: KpiExpr,
     /// Indexes into `Plan::queries` whose rows define the KPI's periods and entities.
     pub queries: Vec<usize>,
 }
@@ -147,7 +144,7 @@ pub struct KpiPlan {
 /// A KPI's value per period and entity, computed after aggregation.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Value {
+pub enum KpiExpr {
     /// An aggregate output: query index and alias.
     Agg {
         query: usize,
@@ -156,20 +153,20 @@ pub enum Value {
     Const(f64),
     Binary {
         op: BinOp,
-        lhs: Box<Value>,
-        rhs: Box<Value>,
+        lhs: Box<KpiExpr>,
+        rhs: Box<KpiExpr>,
         #[serde(skip)]
         span: Span,
     },
-    Neg(Box<Value>),
+    Neg(Box<KpiExpr>),
     /// The value `periods` periods of `grain` earlier.
     Offset {
-        value: Box<Value>,
+        value: Box<KpiExpr>,
         periods: u32,
         grain: Grain,
     },
     /// This period minus the previous one.
-    Change(Box<Value>),
+    Change(Box<KpiExpr>),
 }
 
 /// The rows of one [`AggQuery`] after a backend ran it.
@@ -183,19 +180,44 @@ pub struct AggTable {
     pub values: std::collections::HashMap<String, Vec<Option<f64>>>,
 }
 
-/// A small side table (targets, bonus bases, org charts) read as text: column
-/// name to values, `None` for an empty cell.
+/// A planning table after a backend read it: every column as text, `None`
+/// for an empty cell, and the line of the file each data row starts on.
 #[derive(Debug, Clone, Default)]
 pub struct TextTable {
     pub columns: std::collections::HashMap<String, Vec<Option<String>>>,
+    pub lines: Vec<usize>,
 }
 
 impl TextTable {
-    pub fn column(&self, name: &str) -> Result<&[Option<String>], String> {
-        self.columns.get(name).map(Vec::as_slice).ok_or_else(|| format!("no column `{name}`"))
+    pub fn column(&self, name: &str) -> Option<&[Option<String>]> {
+        self.columns.get(name).map(Vec::as_slice)
     }
 
-    pub fn has(&self, name: &str) -> bool {
-        self.columns.contains_key(name)
+    pub fn rows(&self) -> usize {
+        self.lines.len()
     }
+}
+
+/// Why a planning table could not be read.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TableProblem {
+    /// The file cannot be opened (the system's reason).
+    Open(String),
+    Directory,
+    Empty,
+    /// A line that is not CSV as RFC 4180 says, or not UTF-8.
+    Malformed {
+        line: usize,
+        what: String,
+    },
+    /// A column name twice in the header.
+    DuplicateColumn(String),
+}
+
+/// What a backend returns for a plan: each query's table, and each planning
+/// table's text (aligned with [`Plan::tables`]).
+#[derive(Debug, Clone, Default)]
+pub struct Results {
+    pub aggregates: Vec<AggTable>,
+    pub tables: Vec<Result<TextTable, TableProblem>>,
 }

@@ -2,7 +2,7 @@
 //! Markdown and a self-contained HTML report.
 
 mod cards;
-pub mod diff;
+pub mod comparison;
 pub mod html;
 pub mod story;
 mod table;

@@ -94,7 +94,7 @@ impl Sizes {
             let mut deps = Vec::new();
             filter_refs(&model.filters[i].pred, &mut deps);
             for d in deps {
-                crate::guard(|| self.filter(model, d.0, done));
+                crate::stack::with_stack(|| self.filter(model, d.0, done));
             }
             self.filters[i] = self.pred(&model.filters[i].pred);
         }
@@ -107,7 +107,7 @@ impl Sizes {
             let mut deps = Vec::new();
             metric_refs(&model.metrics[i].expr, &mut deps);
             for d in deps {
-                crate::guard(|| self.metric(model, d.0, done));
+                crate::stack::with_stack(|| self.metric(model, d.0, done));
             }
             self.metrics[i] = self.expr(&model.metrics[i].expr);
         }
@@ -116,7 +116,7 @@ impl Sizes {
 
     /// Size of a predicate, given the sizes of the filters it uses.
     fn pred(&self, p: &Pred) -> usize {
-        crate::guard(|| match &p.kind {
+        crate::stack::with_stack(|| match &p.kind {
             PredKind::And(a, b) | PredKind::Or(a, b) => {
                 1usize.saturating_add(self.pred(a)).saturating_add(self.pred(b))
             }
@@ -129,7 +129,7 @@ impl Sizes {
 
     /// Size of an expression, given the sizes of the metrics and filters it uses.
     fn expr(&self, e: &Expr) -> usize {
-        crate::guard(|| match &e.kind {
+        crate::stack::with_stack(|| match &e.kind {
             ExprKind::Binary { lhs, rhs, .. } => 1usize.saturating_add(self.expr(lhs)).saturating_add(self.expr(rhs)),
             ExprKind::Neg(inner) | ExprKind::Offset { expr: inner, .. } => 1usize.saturating_add(self.expr(inner)),
             ExprKind::Change(inner) => 1usize.saturating_add(self.expr(inner).saturating_mul(2)),
@@ -157,7 +157,7 @@ impl Sizes {
 }
 
 fn filter_refs(p: &Pred, out: &mut Vec<FilterId>) {
-    crate::guard(|| match &p.kind {
+    crate::stack::with_stack(|| match &p.kind {
         PredKind::And(a, b) | PredKind::Or(a, b) => {
             filter_refs(a, out);
             filter_refs(b, out);
@@ -169,7 +169,7 @@ fn filter_refs(p: &Pred, out: &mut Vec<FilterId>) {
 }
 
 fn metric_refs(e: &Expr, out: &mut Vec<MetricId>) {
-    crate::guard(|| match &e.kind {
+    crate::stack::with_stack(|| match &e.kind {
         ExprKind::Binary { lhs, rhs, .. } => {
             metric_refs(lhs, out);
             metric_refs(rhs, out);
@@ -184,7 +184,7 @@ fn metric_refs(e: &Expr, out: &mut Vec<MetricId>) {
 
 /// Filters used by an expression's own aggregates.
 fn expr_filter_refs(e: &Expr, out: &mut Vec<FilterId>) {
-    crate::guard(|| match &e.kind {
+    crate::stack::with_stack(|| match &e.kind {
         ExprKind::Binary { lhs, rhs, .. } => {
             expr_filter_refs(lhs, out);
             expr_filter_refs(rhs, out);

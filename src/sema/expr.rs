@@ -91,7 +91,7 @@ impl Checker<'_> {
 
     /// Resolve and type-check a predicate, collecting the sources it reads.
     pub(crate) fn pred(&mut self, p: &ast::Pred, sources: &mut BTreeSet<SourceId>) -> Pred {
-        crate::guard(|| self.pred_unguarded(p, sources))
+        crate::stack::with_stack(|| self.pred_unguarded(p, sources))
     }
 
     fn pred_unguarded(&mut self, p: &ast::Pred, sources: &mut BTreeSet<SourceId>) -> Pred {
@@ -316,7 +316,7 @@ impl Checker<'_> {
     }
 
     fn expr(&mut self, e: &ast::Expr, trailing: Option<&mut Trailing>) -> Option<Typed> {
-        crate::guard(|| self.expr_unguarded(e, trailing))
+        crate::stack::with_stack(|| self.expr_unguarded(e, trailing))
     }
 
     fn expr_unguarded(&mut self, e: &ast::Expr, mut trailing: Option<&mut Trailing>) -> Option<Typed> {

@@ -97,7 +97,7 @@ impl Checker<'_> {
     /// Each metric is visited once: metrics that use a metric twice, nested, would
     /// otherwise take exponential time.
     fn offsets_in(&mut self, expr: &Expr, grain: Grain, seen: &mut HashSet<usize>) {
-        crate::guard(|| self.offsets_in_unguarded(expr, grain, seen))
+        crate::stack::with_stack(|| self.offsets_in_unguarded(expr, grain, seen))
     }
 
     fn offsets_in_unguarded(&mut self, expr: &Expr, grain: Grain, seen: &mut HashSet<usize>) {

@@ -36,9 +36,7 @@ pub fn check(program: &Program) -> (Model, Vec<Diagnostic>) {
     checker.scorecards();
     checker.cascades();
     checker.tests();
-    let mut diags = checker.diags;
-    diags.extend(crate::lint::run(&checker.model));
-    (checker.model, diags)
+    (checker.model, checker.diags)
 }
 
 /// Where a filter or metric is in its resolution: cycles are found by meeting a

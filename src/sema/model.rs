@@ -61,6 +61,84 @@ impl Model {
     pub fn kpi_by_name(&self, name: &str) -> Option<KpiId> {
         self.kpis.iter().position(|k| k.name == name).map(KpiId)
     }
+
+    /// Every file the model names, where it names it and what it is: data
+    /// files, planning tables and test fixtures. The one walk the project's
+    /// sandbox checks and `kpic diff --base` pins, so that a new kind of file
+    /// cannot be read unchecked.
+    pub fn files_mut(&mut self) -> Vec<(&mut PathBuf, Span, FileKind)> {
+        let mut out = Vec::new();
+        for s in &mut self.sources {
+            out.push((&mut s.resolved, s.path_span, FileKind::Data));
+        }
+        for k in &mut self.kpis {
+            for t in &mut k.targets {
+                if let TargetSpec::Table { resolved, .. } = &mut t.spec {
+                    out.push((resolved, t.span, FileKind::TargetTable));
+                }
+            }
+        }
+        for c in &mut self.scorecards {
+            if let Some(BaseDef::Table { resolved, span, .. }) = &mut c.base {
+                out.push((resolved, *span, FileKind::BonusBases));
+            }
+        }
+        for c in &mut self.cascades {
+            let span = c.span;
+            if let CascadeBody::Levels(level) = &mut c.body {
+                let mut levels = vec![level];
+                while let Some(level) = levels.pop() {
+                    if let Some(org) = &mut level.org {
+                        out.push((org, span, FileKind::OrgChart));
+                    }
+                    if let Allocation::Shares(entries) | Allocation::Amounts(entries) = &mut level.allocation {
+                        levels.extend(entries.iter_mut().filter_map(|e| e.then.as_deref_mut()));
+                    }
+                    levels.extend(level.then.as_deref_mut());
+                }
+            }
+        }
+        for t in &mut self.tests {
+            for d in &mut t.data {
+                if let TestRows::File { resolved, .. } = &mut d.rows {
+                    out.push((resolved, d.span, FileKind::TestFixture));
+                }
+            }
+        }
+        out
+    }
+
+    /// [`Model::files_mut`], to read.
+    pub fn files(&self) -> Vec<(PathBuf, Span, FileKind)> {
+        self.clone().files_mut().into_iter().map(|(p, s, k)| (p.clone(), s, k)).collect()
+    }
+}
+
+/// What a file a spec names holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    Data,
+    TargetTable,
+    BonusBases,
+    OrgChart,
+    TestFixture,
+}
+
+impl FileKind {
+    pub fn describe(self) -> &'static str {
+        match self {
+            FileKind::Data => "data file",
+            FileKind::TargetTable => "target table",
+            FileKind::BonusBases => "bonus base table",
+            FileKind::OrgChart => "org chart",
+            FileKind::TestFixture => "test fixture",
+        }
+    }
+
+    /// A planning table: part of the spec, versioned with it.
+    pub fn is_planning_table(self) -> bool {
+        matches!(self, FileKind::TargetTable | FileKind::BonusBases | FileKind::OrgChart)
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -340,6 +418,26 @@ pub struct Level {
     pub org: Option<PathBuf>,
     pub allocation: Allocation,
     pub then: Option<Box<Level>>,
+}
+
+impl Level {
+    /// Every org chart of this level and the levels under it.
+    pub fn org_charts(&self) -> Vec<&std::path::Path> {
+        let mut out: Vec<&std::path::Path> = self.org.iter().map(|p| p.as_path()).collect();
+        for next in self.nexts() {
+            out.extend(next.org_charts());
+        }
+        out
+    }
+
+    /// The levels right under this one: after the level, and after each entry.
+    pub fn nexts(&self) -> Vec<&Level> {
+        let mut out: Vec<&Level> = self.then.as_deref().into_iter().collect();
+        if let Allocation::Shares(entries) | Allocation::Amounts(entries) = &self.allocation {
+            out.extend(entries.iter().filter_map(|e| e.then.as_deref()));
+        }
+        out
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

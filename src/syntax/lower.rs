@@ -259,7 +259,7 @@ impl Lowerer<'_> {
     }
 
     fn predicate(&mut self, pair: P) -> Pred {
-        crate::guard(|| self.predicate_unguarded(pair))
+        crate::stack::with_stack(|| self.predicate_unguarded(pair))
     }
 
     /// `and` binds tighter than `or`; each chain folds to the left.
@@ -416,7 +416,7 @@ impl Lowerer<'_> {
 
     /// `expr` and `term`: operands separated by operators, folded to the left.
     fn expr(&mut self, pair: P) -> Expr {
-        crate::guard(|| self.expr_unguarded(pair))
+        crate::stack::with_stack(|| self.expr_unguarded(pair))
     }
 
     /// `*` and `/` bind tighter than `+` and `-`; each chain folds to the left.

@@ -27,7 +27,7 @@ impl Conditions {
     }
 
     fn collect(&mut self, p: &Pred) {
-        crate::guard(|| match p {
+        crate::stack::with_stack(|| match p {
             Pred::And(a, b) | Pred::Or(a, b) => {
                 self.collect(a);
                 self.collect(b);
@@ -50,7 +50,7 @@ impl Conditions {
 
     /// A condition over the comparison columns.
     pub(super) fn expr(&self, p: &Pred) -> Expr {
-        crate::guard(|| match p {
+        crate::stack::with_stack(|| match p {
             Pred::And(a, b) => self.expr(a).and(self.expr(b)),
             Pred::Or(a, b) => self.expr(a).or(self.expr(b)),
             Pred::Not(a) => self.expr(a).not(),

@@ -19,6 +19,7 @@
 mod blocks;
 mod columns;
 mod layout;
+pub(crate) mod text;
 
 use super::diagnose;
 use super::time::TimeFormat;

@@ -1,15 +1,14 @@
-//! Golden tests of KPI logic: what a `test` declaration needs evaluated, its inline
-//! rows as the CSV a source reads, and the verdict on every expectation.
+//! The verdicts of a spec's `test` declarations: what a test needs evaluated,
+//! and whether each `expect` holds on the evaluation of its rows.
 //!
-//! A test runs through the same reader, plan and scoring as `kpic eval`: its rows
-//! are written as a CSV file (by the caller, which owns the IO) and read back with
-//! the source's declared types and formats, so a test proves what evaluation does.
+//! A test runs through the same reader, plan and scoring as `kpic eval`: the
+//! command writes its rows as a CSV file and reads them back with the source's
+//! declared types and formats, so a test proves what evaluation does.
 
 use crate::eval::{Evaluation, TargetValue};
-use crate::sema::model::{ExpectDef, ExpectedValue, Model, SourceDef, Subject, TestDef};
+use crate::sema::model::{ExpectDef, ExpectedValue, Model, Subject, TestDef};
 use crate::span::Span;
-use crate::vocab::Constant;
-use crate::vocab::{ColType, Unit};
+use crate::vocab::Unit;
 use crate::vocab::{Field, Status};
 use serde::Serialize;
 
@@ -44,44 +43,6 @@ pub fn needed_kpis(model: &Model, test: &TestDef) -> Vec<String> {
         }
     }
     names
-}
-
-/// Inline test rows as a CSV file of the source: every declared column in the
-/// header, values written as the source's declared types and formats read them,
-/// empty cells for nulls and for columns the test does not list.
-pub fn fixture_csv(source: &SourceDef, columns: &[usize], rows: &[Vec<Option<Constant>>]) -> String {
-    let header: Vec<&str> = source.columns.iter().map(|c| c.name.as_str()).collect();
-    let mut out = header.join(",");
-    out.push('\n');
-    for row in rows {
-        let mut cells = vec![String::new(); source.columns.len()];
-        for (value, &c) in row.iter().zip(columns) {
-            let column = &source.columns[c];
-            cells[c] = value.as_ref().map_or(String::new(), |v| cell(v, &column.ty, column.format.as_deref()));
-        }
-        out.push_str(&cells.join(","));
-        out.push('\n');
-    }
-    out
-}
-
-fn cell(v: &Constant, ty: &ColType, format: Option<&str>) -> String {
-    let format = format.unwrap_or(match ty {
-        ColType::Date => "%Y-%m-%d",
-        _ => "%Y-%m-%d %H:%M:%S",
-    });
-    match v {
-        Constant::Number(n) if *ty == ColType::Int => format!("{}", *n as i64),
-        Constant::Number(n) => format!("{n}"),
-        Constant::Text(s) => quote(s),
-        Constant::Bool(b) => b.to_string(),
-        Constant::Date(d) => d.format(format).to_string(),
-        Constant::DateTime(dt) => dt.format(format).to_string(),
-    }
-}
-
-fn quote(s: &str) -> String {
-    format!("\"{}\"", s.replace('"', "\"\""))
 }
 
 /// Judge every check of a test against the evaluation of its data.
@@ -242,56 +203,11 @@ impl Got {
 }
 
 fn precise(unit: &Unit, v: f64) -> String {
-    use crate::report::format_number as n;
+    use crate::vocab::number::format_number as n;
     match unit {
         Unit::Ratio => format!("{}%", n(v * 100.0, 4)),
         Unit::Money(c) => format!("{} {c}", n(v, 4)),
         Unit::Duration => format!("{} days", n(v / 86400.0, 4)),
         Unit::Count | Unit::Number | Unit::Scalar => n(v, 6),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::sema::model::ColumnDef;
-
-    #[test]
-    fn fixture_rows_are_written_in_the_declared_formats() {
-        let column = |name: &str, ty: ColType, format: Option<&str>| ColumnDef {
-            name: name.into(),
-            ty,
-            format: format.map(str::to_string),
-            span: Span::default(),
-        };
-        let source = SourceDef {
-            name: "s".into(),
-            path: "s.csv".into(),
-            resolved: "s.csv".into(),
-            format: crate::vocab::FileFormat::Csv,
-            columns: vec![
-                column("day", ColType::Date, Some("%d.%m.%Y")),
-                column("n", ColType::Int, None),
-                column("city", ColType::Text, None),
-                column("note", ColType::Text, None),
-            ],
-            time_column: 0,
-            span: Span::default(),
-            name_span: Span::default(),
-            path_span: Span::default(),
-        };
-        let day = chrono::NaiveDate::from_ymd_opt(2025, 3, 1).unwrap();
-        let rows = vec![
-            vec![
-                Some(Constant::Date(day)),
-                Some(Constant::Number(3.0)),
-                Some(Constant::Text("say \"hi\", Ann".into())),
-            ],
-            vec![Some(Constant::Date(day)), None, None],
-        ];
-        assert_eq!(
-            fixture_csv(&source, &[0, 1, 2], &rows),
-            "day,n,city,note\n01.03.2025,3,\"say \"\"hi\"\", Ann\",\n01.03.2025,,,\n"
-        );
     }
 }

@@ -5,7 +5,8 @@
 //! cannot read `/etc` or a home directory into a report (docs/security.md).
 
 use crate::diagnostics::{Code, Diagnostic, Label};
-use crate::sema::model::{Allocation, BaseDef, CascadeBody, Level, Model, TargetSpec, TestRows};
+use crate::load::{Files, ReadError};
+use crate::sema::model::Model;
 use crate::span::Span;
 use std::fmt;
 use std::io;
@@ -19,8 +20,7 @@ pub struct Root {
     pub config: Option<PathBuf>,
 }
 
-/// The error a confined reader gives for a path outside the root; the loader
-/// turns it into [`Code::OutsideProject`].
+/// A path outside the root; the loader reports it as [`Code::OutsideProject`].
 #[derive(Debug)]
 pub struct OutsideRoot {
     pub path: PathBuf,
@@ -33,12 +33,33 @@ impl fmt::Display for OutsideRoot {
     }
 }
 
-impl std::error::Error for OutsideRoot {}
+/// Spec files read from disk by `read`, confined to a root unless `root` is
+/// none; files told apart by their real paths (symbolic links resolved).
+pub struct Confined<'a> {
+    pub root: Option<&'a Root>,
+    pub read: crate::load::Reader<'a>,
+}
+
+impl Files for Confined<'_> {
+    fn read(&self, path: &Path) -> Result<Vec<u8>, ReadError> {
+        if let Some(root) = self.root {
+            if !root.contains(path) {
+                let outside = OutsideRoot { path: path.to_path_buf(), root: root.dir.clone() };
+                return Err(ReadError::OutsideProject(outside.to_string()));
+            }
+        }
+        (self.read)(path).map_err(ReadError::Io)
+    }
+
+    fn identity(&self, path: &Path) -> PathBuf {
+        std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+    }
+}
 
 impl Root {
     /// The root of the project `spec` belongs to.
     pub fn for_spec(spec: &Path) -> io::Result<Root> {
-        let config = crate::config::Config::find(spec);
+        let config = super::config::Config::find(spec);
         let dir = match &config {
             Some(c) => c.parent().unwrap_or(Path::new("/")).to_path_buf(),
             None => spec.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf(),
@@ -51,55 +72,14 @@ impl Root {
         resolve(path).is_some_and(|p| p.starts_with(&self.dir))
     }
 
-    /// `Ok` for a path inside the root, else an error carrying [`OutsideRoot`].
-    pub fn confine(&self, path: &Path) -> io::Result<()> {
-        if self.contains(path) {
-            return Ok(());
-        }
-        Err(io::Error::new(
-            io::ErrorKind::PermissionDenied,
-            OutsideRoot { path: path.to_path_buf(), root: self.dir.clone() },
-        ))
-    }
-
     /// Every file the model names that lies outside the root.
     pub fn check_model(&self, model: &Model) -> Vec<Diagnostic> {
-        let mut out = Vec::new();
-        let mut check = |path: &Path, span: Span, what: &str| {
-            if !self.contains(path) {
-                out.push(self.outside(path, span, what));
-            }
-        };
-        for s in &model.sources {
-            check(&s.resolved, s.path_span, "data file");
-        }
-        for k in &model.kpis {
-            for t in &k.targets {
-                if let TargetSpec::Table { resolved, .. } = &t.spec {
-                    check(resolved, t.span, "target table");
-                }
-            }
-        }
-        for c in &model.scorecards {
-            if let Some(BaseDef::Table { resolved, .. }) = &c.base {
-                check(resolved, c.span, "bonus base table");
-            }
-        }
-        for c in &model.cascades {
-            if let CascadeBody::Levels(level) = &c.body {
-                for org in orgs(level) {
-                    check(org, c.span, "org chart");
-                }
-            }
-        }
-        for t in &model.tests {
-            for d in &t.data {
-                if let TestRows::File { resolved, .. } = &d.rows {
-                    check(resolved, d.span, "test fixture");
-                }
-            }
-        }
-        out
+        model
+            .files()
+            .into_iter()
+            .filter(|(path, _, _)| !self.contains(path))
+            .map(|(path, span, kind)| self.outside(&path, span, kind.describe()))
+            .collect()
     }
 
     fn outside(&self, path: &Path, span: Span, what: &str) -> Diagnostic {
@@ -126,11 +106,6 @@ fn shown(path: &Path) -> PathBuf {
         Some(rel) => rel.to_path_buf(),
         None => path.to_path_buf(),
     }
-}
-
-/// Whether an I/O error is a confined reader's refusal.
-pub fn is_outside(e: &io::Error) -> bool {
-    e.get_ref().is_some_and(|inner| inner.is::<OutsideRoot>())
 }
 
 /// The absolute path `path` resolves to: symbolic links of the part that exists
@@ -172,21 +147,6 @@ fn resolve_link(link: &Path, target: &Path) -> Option<PathBuf> {
     Some(crate::load::normalize(&dir.join(target)))
 }
 
-fn orgs(level: &Level) -> Vec<&PathBuf> {
-    let mut out: Vec<&PathBuf> = level.org.iter().collect();
-    if let Allocation::Shares(entries) | Allocation::Amounts(entries) = &level.allocation {
-        for e in entries {
-            if let Some(next) = &e.then {
-                out.extend(orgs(next));
-            }
-        }
-    }
-    if let Some(next) = &level.then {
-        out.extend(orgs(next));
-    }
-    out
-}
-
 #[cfg(all(test, feature = "engine"))]
 mod tests {
     use super::*;
@@ -206,7 +166,7 @@ mod tests {
         std::os::unix::fs::symlink("loop2", dir.path().join("data/loop1")).unwrap();
         std::os::unix::fs::symlink("loop1", dir.path().join("data/loop2")).unwrap();
         assert!(root.contains(&dir.path().join("data/loop1")));
-        let e = root.confine(Path::new("/etc/passwd")).unwrap_err();
-        assert!(is_outside(&e));
+        let files = Confined { root: Some(&root), read: &|p| std::fs::read(p) };
+        assert!(matches!(files.read(Path::new("/etc/passwd")), Err(ReadError::OutsideProject(_))));
     }
 }

@@ -3,7 +3,7 @@
 
 use super::cards::{markdown, terminal};
 use super::{format_number, format_value, target_text, Style};
-use crate::diff::{Diff, Payout, Side};
+use crate::eval::compare::{Diff, Payout, Side};
 use crate::vocab::Unit;
 
 /// Version of the JSON schema of `kpic diff --format json`.

@@ -335,7 +335,7 @@ fn same_payout(a: Option<&Payout>, b: Option<&Payout>) -> bool {
 
 /// A KPI's declared targets in words: `>= 3,000; >= 3,500 from 2025-07-01`.
 pub fn targets_text(kpi: &KpiDef) -> String {
-    let value = |v: f64| crate::report::format_value(&kpi.unit, v);
+    let value = |v: f64| crate::vocab::number::format_value(&kpi.unit, v);
     let parts: Vec<String> = kpi
         .targets
         .iter()

@@ -28,6 +28,23 @@ pub enum Level {
     Deny,
 }
 
+/// A `kpic.toml` that is not valid: the file, the line when known, and what.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConfigError {
+    pub path: PathBuf,
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{line}: {}", self.path.display(), self.message),
+            None => write!(f, "{}: {}", self.path.display(), self.message),
+        }
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Raw {
@@ -37,11 +54,11 @@ struct Raw {
 
 impl Config {
     /// Parse a `kpic.toml`; the error names the file, line and problem.
-    pub fn parse(path: &Path, text: &str) -> Result<Config, String> {
+    pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
+        let error = |line: Option<usize>, message: String| ConfigError { path: path.to_path_buf(), line, message };
         let raw: Raw = toml::from_str(text).map_err(|e| {
             let line = e.span().map(|s| text[..s.start].matches('\n').count() + 1);
-            let at = line.map_or(String::new(), |l| format!(":{l}"));
-            format!("{}{at}: {}", path.display(), e.message())
+            error(line, e.message().to_string())
         })?;
         let mut lints = BTreeMap::new();
         for (key, level) in raw.lints {
@@ -49,14 +66,11 @@ impl Config {
             let code = Code::parse(&key).ok_or_else(|| {
                 let names: Vec<&str> =
                     Code::ALL.iter().filter(|c| c.severity() == Severity::Warning).map(|c| c.name()).collect();
-                format!("{}:{line}: unknown lint `{key}`; lints are {}", path.display(), names.join(", "))
+                error(Some(line), format!("unknown lint `{key}`; lints are {}", names.join(", ")))
             })?;
             if code.severity() == Severity::Error {
-                return Err(format!(
-                    "{}:{line}: `{key}` ({}) is an error, not a lint: errors cannot be allowed",
-                    path.display(),
-                    code.as_str()
-                ));
+                let message = format!("`{key}` ({}) is an error, not a lint: errors cannot be allowed", code.as_str());
+                return Err(error(Some(line), message));
             }
             lints.insert(code, level);
         }
@@ -97,13 +111,13 @@ mod tests {
 
     #[test]
     fn unknown_keys_and_errors_are_refused_with_a_line() {
-        let e = Config::parse(Path::new("kpic.toml"), "[lints]\ntoo-many = \"deny\"\n").unwrap_err();
+        let e = Config::parse(Path::new("kpic.toml"), "[lints]\ntoo-many = \"deny\"\n").unwrap_err().to_string();
         assert!(e.starts_with("kpic.toml:2: unknown lint `too-many`"), "{e}");
-        let e = Config::parse(Path::new("kpic.toml"), "[lint]\n").unwrap_err();
+        let e = Config::parse(Path::new("kpic.toml"), "[lint]\n").unwrap_err().to_string();
         assert!(e.starts_with("kpic.toml:1:") && e.contains("unknown field `lint`"), "{e}");
-        let e = Config::parse(Path::new("kpic.toml"), "[lints]\nunknown-source = \"allow\"\n").unwrap_err();
+        let e = Config::parse(Path::new("kpic.toml"), "[lints]\nunknown-source = \"allow\"\n").unwrap_err().to_string();
         assert!(e.contains("is an error, not a lint"), "{e}");
-        let e = Config::parse(Path::new("kpic.toml"), "[lints]\ntoo-many-kpis = \"never\"\n").unwrap_err();
+        let e = Config::parse(Path::new("kpic.toml"), "[lints]\ntoo-many-kpis = \"never\"\n").unwrap_err().to_string();
         assert!(e.starts_with("kpic.toml:2:"), "{e}");
     }
 }
