@@ -10,7 +10,7 @@
 use super::emit::DiagFormat;
 use super::{read_file, EXIT_ERRORS, EXIT_OK, EXIT_USAGE};
 use crate::report::comparison::{self as render, Versions};
-use crate::sema::model::{Allocation, BaseDef, CascadeBody, Level, Model, TargetSpec};
+use crate::sema::model::Model;
 use crate::Checked;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -191,24 +191,7 @@ impl GitTree {
     /// Point the old model's planning tables at their content at the revision
     /// (copied into `dir`); tables git does not know stay as they are.
     fn pin_tables(&self, model: &mut Model, dir: &Path) -> Result<(), String> {
-        let mut paths: Vec<&mut PathBuf> = Vec::new();
-        for kpi in &mut model.kpis {
-            for t in &mut kpi.targets {
-                if let TargetSpec::Table { resolved, .. } = &mut t.spec {
-                    paths.push(resolved);
-                }
-            }
-        }
-        for card in &mut model.scorecards {
-            if let Some(BaseDef::Table { resolved, .. }) = &mut card.base {
-                paths.push(resolved);
-            }
-        }
-        for cascade in &mut model.cascades {
-            if let CascadeBody::Levels(level) = &mut cascade.body {
-                org_paths(level, &mut paths);
-            }
-        }
+        let paths = model.files_mut().into_iter().filter(|(_, _, kind)| kind.is_planning_table()).map(|(p, _, _)| p);
         for (i, path) in paths.into_iter().enumerate() {
             let Ok(bytes) = self.read(path) else { continue };
             let name = path.file_name().map_or("table".into(), |n| n.to_string_lossy().into_owned());
@@ -217,22 +200,6 @@ impl GitTree {
             *path = pinned;
         }
         Ok(())
-    }
-}
-
-fn org_paths<'m>(level: &'m mut Level, out: &mut Vec<&'m mut PathBuf>) {
-    if let Some(org) = &mut level.org {
-        out.push(org);
-    }
-    if let Allocation::Shares(entries) | Allocation::Amounts(entries) = &mut level.allocation {
-        for e in entries {
-            if let Some(next) = &mut e.then {
-                org_paths(next, out);
-            }
-        }
-    }
-    if let Some(next) = &mut level.then {
-        org_paths(next, out);
     }
 }
 
