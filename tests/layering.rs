@@ -128,9 +128,15 @@ fn every_import_points_down() {
 #[test]
 fn lib_rs_holds_stages_and_no_helpers() {
     let lib = code(&std::fs::read_to_string("src/lib.rs").unwrap());
-    let functions: Vec<&str> =
-        lib.lines().filter_map(|l| l.trim_start().strip_prefix("pub fn ")).map(|l| l.split('(').next().unwrap()).collect();
-    assert_eq!(functions, ["has_errors", "parse", "check", "check_spec", "check_text", "lower", "run", "evaluate", "run_and_evaluate"]);
+    let functions: Vec<&str> = lib
+        .lines()
+        .filter_map(|l| l.trim_start().strip_prefix("pub fn "))
+        .map(|l| l.split('(').next().unwrap())
+        .collect();
+    assert_eq!(
+        functions,
+        ["has_errors", "parse", "check", "check_spec", "check_text", "lower", "run", "evaluate", "run_and_evaluate"]
+    );
     assert!(!lib.contains("pub(crate) fn"), "lib.rs holds a helper: move it to the module it serves");
 }
 

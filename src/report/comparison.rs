@@ -1,7 +1,7 @@
 //! A diff of two spec versions as a terminal table, Markdown for a pull request
 //! comment, or JSON. Every changed value reads `before → after`.
 
-use super::cards::{markdown, terminal};
+use super::sections::{markdown, terminal};
 use super::{format_number, format_value, target_text, Style};
 use crate::eval::compare::{Diff, Payout, Side};
 use crate::vocab::Unit;

@@ -1,14 +1,16 @@
 //! Renderings of an evaluation: a terminal table, JSON (versioned), CSV,
 //! Markdown and a self-contained HTML report.
 
-mod cards;
 pub mod comparison;
 pub mod html;
+mod sections;
 pub mod story;
 mod table;
+mod terminal;
 
 pub use crate::vocab::number::{format_number, format_tick, format_value, format_value_rounded, format_value_short};
-pub use table::{sparkline, status_label, status_symbol, table, Style};
+pub use table::{sparkline, table};
+pub use terminal::{status_label, status_symbol, Style};
 
 use crate::eval::{Evaluation, KpiResult, Row, TargetValue};
 use crate::vocab::Unit;
@@ -177,15 +179,15 @@ pub fn markdown(eval: &Evaluation) -> String {
             card.by,
             missing_word(card)
         ));
-        let (h, rows) = cards::scorecard_rows(card);
-        out.push_str(&cards::markdown(&h, &rows));
+        let (h, rows) = sections::scorecard_rows(card);
+        out.push_str(&sections::markdown(&h, &rows));
         out.push('\n');
     }
     for c in &eval.cascades {
         out.push_str(&format!("### Cascade {}\n\n", c.kpi));
         let unit = unit_of(eval, &c.kpi);
-        let (h, rows) = cards::cascade_rows(c, |v| format_value(&unit, v));
-        out.push_str(&cards::markdown(&h, &rows));
+        let (h, rows) = sections::cascade_rows(c, |v| format_value(&unit, v));
+        out.push_str(&sections::markdown(&h, &rows));
         out.push('\n');
     }
     out

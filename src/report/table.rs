@@ -2,7 +2,8 @@
 //! the recent trend as a sparkline and what stands out in words. A table fits
 //! the width it is given: by abbreviating first, then by wrapping text.
 
-use super::{cards, format_value, format_value_rounded, format_value_short, heading, missing_word, story, unit_of};
+use super::terminal::{fits, status_color, status_label, status_symbol, wrap, Style};
+use super::{format_value, format_value_rounded, format_value_short, heading, missing_word, sections, story, unit_of};
 use crate::eval::cascade::CascadeResult;
 use crate::eval::period::Period;
 use crate::eval::scorecard::ScorecardResult;
@@ -10,23 +11,8 @@ use crate::eval::trends::{self, History};
 use crate::eval::Note;
 use crate::eval::{Evaluation, KpiResult, Status};
 use crate::vocab::Unit;
-use comfy_table::{presets, Cell, CellAlignment, Color, ContentArrangement, Table};
+use comfy_table::{presets, Cell, CellAlignment, ContentArrangement, Table};
 use std::collections::BTreeSet;
-
-/// How the terminal shows a report.
-#[derive(Debug, Clone, Copy)]
-pub struct Style {
-    /// ANSI colours: only on a terminal with NO_COLOR unset.
-    pub color: bool,
-    /// Columns available: the terminal's width, 80 when not a terminal.
-    pub width: u16,
-}
-
-impl Default for Style {
-    fn default() -> Style {
-        Style { color: false, width: 80 }
-    }
-}
 
 /// Periods of history in a sparkline.
 pub const TREND_PERIODS: usize = 8;
@@ -47,29 +33,6 @@ pub fn table(eval: &Evaluation, history: &History, style: Style) -> String {
         out.push_str(&cascade_block(c, &unit_of(eval, &c.kpi), style));
     }
     out
-}
-
-/// "✓ met", "! at risk", "✗ missed", "? no data": never colour alone.
-pub fn status_label(s: Status) -> String {
-    format!("{} {}", status_symbol(s), s.as_str())
-}
-
-pub fn status_symbol(s: Status) -> &'static str {
-    match s {
-        Status::Met => "✓",
-        Status::AtRisk => "!",
-        Status::Missed => "✗",
-        Status::NoData => "?",
-    }
-}
-
-pub(crate) fn status_color(s: Status) -> Color {
-    match s {
-        Status::Met => Color::Green,
-        Status::AtRisk => Color::Yellow,
-        Status::Missed => Color::Red,
-        Status::NoData => Color::DarkGrey,
-    }
 }
 
 /// Values as a sparkline of eight levels between their minimum and maximum;
@@ -242,26 +205,26 @@ fn scorecard_block(card: &ScorecardResult, style: Style) -> String {
         title.push_str(&format!(" in {p}"));
     }
     let mut out = wrap(&title, "", style.width as usize);
-    let (mut h, mut rows) = cards::scorecard_rows(card);
-    cards::drop_column(&mut h, &mut rows, "Notes");
+    let (mut h, mut rows) = sections::scorecard_rows(card);
+    sections::drop_column(&mut h, &mut rows, "Notes");
     if single.is_some() {
-        cards::drop_column(&mut h, &mut rows, "Period");
+        sections::drop_column(&mut h, &mut rows, "Period");
     }
     let notes = Notes::of(card.rows.iter().map(|r| &r.notes));
     let who = h.iter().position(|x| x == &card.by).unwrap_or(0);
     for (row, r) in rows.iter_mut().zip(&card.rows) {
         row[who].push_str(&notes.refs(&r.notes));
     }
-    out.push_str(&cards::terminal(h, rows, &[], style));
+    out.push_str(&sections::terminal(h, rows, &[], style));
     out.push('\n');
     out.push_str(&notes.render(style.width));
     out.push('\n');
     let Some(last) = card.rows.iter().map(|r| r.period).max() else { return out };
     for r in card.rows.iter().filter(|r| r.period == last) {
         out.push_str(&format!("  {} {} in {}\n", card.by, r.entity.as_deref().unwrap_or("(empty)"), r.period));
-        let (h, rows) = cards::breakdown_rows(r);
+        let (h, rows) = sections::breakdown_rows(r);
         let statuses: Vec<Status> = r.parts.iter().map(|p| p.status).collect();
-        out.push_str(&cards::terminal(h, rows, &statuses, style));
+        out.push_str(&sections::terminal(h, rows, &statuses, style));
         out.push_str("\n\n");
     }
     out
@@ -305,19 +268,14 @@ fn cascade_block(c: &CascadeResult, unit: &Unit, style: Style) -> String {
         })
         .collect();
     if single.is_some() {
-        cards::drop_column(&mut header, &mut rows, "Period");
+        sections::drop_column(&mut header, &mut rows, "Period");
     }
     let statuses: Vec<Status> = c.rows.iter().map(|r| r.status).collect();
-    out.push_str(&cards::terminal(header, rows, &statuses, style));
+    out.push_str(&sections::terminal(header, rows, &statuses, style));
     out.push('\n');
     out.push_str(&notes.render(style.width));
     out.push('\n');
     out
-}
-
-/// Whether every line of a rendered table is at most `width` characters.
-pub(super) fn fits(text: &str, width: u16) -> bool {
-    text.lines().all(|l| l.chars().count() <= width as usize)
 }
 
 fn kpi_table(
@@ -380,28 +338,6 @@ fn signed(text: String, g: f64) -> String {
     } else {
         text
     }
-}
-
-/// `text` after `symbol`, indented by two spaces and wrapped at words to
-/// `width`; without a symbol, flush left.
-pub(super) fn wrap(text: &str, symbol: &str, width: usize) -> String {
-    let mut out = String::new();
-    let (mut line, indent) =
-        if symbol.is_empty() { (String::new(), 0) } else { (format!("  {symbol}"), 2 + symbol.chars().count() + 1) };
-    for word in text.split(' ') {
-        if line.chars().count() + 1 + word.chars().count() > width && line.chars().count() > indent {
-            out.push_str(&line);
-            out.push('\n');
-            line = " ".repeat(indent.saturating_sub(1));
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    out.push_str(&line);
-    out.push('\n');
-    out
 }
 
 #[cfg(test)]

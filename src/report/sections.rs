@@ -1,6 +1,6 @@
 //! Scorecard and cascade sections of the reports.
 
-use super::table::{fits, status_color, status_label, Style};
+use super::terminal::{fits, status_color, status_label, Style};
 use super::{format_number, target_text_by};
 use crate::eval::cascade::CascadeResult;
 use crate::eval::scorecard::{ScoreRow, ScorecardResult};
