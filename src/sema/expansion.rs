@@ -7,9 +7,9 @@
 //! measures each definition's written-out size (in linear time, each definition
 //! once) and refuses any beyond [`MAX_TERMS`] with `E003`.
 
+use super::errors::SemaError;
 use super::model::*;
 use super::Checker;
-use crate::diagnostics::Code;
 use crate::span::Span;
 
 /// Most terms a metric, filter or KPI value may expand to.
@@ -55,12 +55,7 @@ impl Checker<'_> {
 
     fn too_big(&mut self, kind: &str, name: &str, span: Span) {
         let limit = format!("{},{:03}", MAX_TERMS / 1000, MAX_TERMS % 1000);
-        let message = format!(
-            "{kind} `{name}` expands to more than {limit} terms once the metrics and filters it uses are written out"
-        );
-        self.error(Code::TooDeep, message, span, "too big to compute").help = Some(
-            "each use of a metric or filter copies it, and `change` computes its argument twice; use each part once per expression".into(),
-        );
+        self.report(SemaError::TooBig { kind: kind.to_string(), name: name.to_string(), limit, span });
     }
 }
 

@@ -1,14 +1,13 @@
 //! Filters and metrics: predicates, aggregates and derived expressions, with their
 //! types, units, additivity and the sources they read.
 
+use super::errors::{Misfit, SemaError};
 use super::model::*;
 use super::{Checker, State};
-use crate::diagnostics::{did_you_mean, Code, Diagnostic, Label};
+use crate::diagnostics::did_you_mean;
 use crate::span::Span;
 use crate::syntax::ast::{self, LitKind};
-use crate::vocab::*;
-use crate::vocab::{aggregate_unit, Additivity, ColType, Unit};
-use crate::vocab::{AggFn, CmpOp, UnitLit};
+use crate::vocab::{aggregate_unit, Additivity, AggFn, CmpOp, ColType, Constant, Unit, UnitLit};
 use std::collections::BTreeSet;
 
 /// A resolved expression with what the checker inferred about it.
@@ -63,10 +62,9 @@ impl Checker<'_> {
                 let mut chain: Vec<&str> =
                     self.filter_stack[start..].iter().map(|&j| self.filters.decls[j].name.name.as_str()).collect();
                 chain.push(&self.filters.decls[i].name.name);
-                let message = format!("filter cycle: {}", chain.join(" -> "));
+                let chain = chain.into_iter().map(str::to_string).collect();
                 let span = self.filters.decls[i].name.span;
-                self.error(Code::Cycle, message, span, "defined in terms of itself").help =
-                    Some("a filter cannot use itself, directly or through other filters".into());
+                self.report(SemaError::Cycle { kind: "filter", chain, span });
                 return None;
             }
             State::Todo => {}
@@ -79,10 +77,9 @@ impl Checker<'_> {
         self.filter_stack.pop();
         self.filter_state[i] = State::Done;
         if sources.len() > 1 {
-            let names: Vec<&str> = sources.iter().map(|s| self.model.sources[s.0].name.as_str()).collect();
-            let message = format!("filter `{}` reads several sources: {}", decl.name.name, names.join(", "));
-            self.error(Code::ForeignFilter, message, decl.pred.span, "rows of which source?").help =
-                Some("a filter selects rows of one source; split it into one filter per source".into());
+            let sources = sources.iter().map(|s| self.model.sources[s.0].name.clone()).collect();
+            let filter = decl.name.name.clone();
+            self.report(SemaError::FilterOfSeveralSources { filter, sources, span: decl.pred.span });
         }
         self.filter_defs[i] =
             Some(FilterDef { name: decl.name.name.clone(), source: sources.first().copied(), pred, span: decl.span });
@@ -141,10 +138,8 @@ impl Checker<'_> {
             if self.broken.contains(&name.name) {
                 return PredKind::Const(false);
             }
-            let help = did_you_mean(&name.name, self.filters.names())
-                .unwrap_or_else(|| "declare it with `filter NAME = condition`, or write the condition inline".into());
-            self.error(Code::UnknownFilter, format!("unknown filter `{}`", name.name), name.span, "not declared")
-                .help = Some(help);
+            let suggestion = did_you_mean(&name.name, self.filters.names());
+            self.report(SemaError::UnknownFilter { name: name.name.clone(), span: name.span, suggestion });
             return PredKind::Const(false);
         };
         match self.filter(i) {
@@ -176,10 +171,8 @@ impl Checker<'_> {
                 sources.insert(cb.source);
                 let (ta, tb) = (self.model.column(ca).ty.clone(), self.model.column(cb).ty.clone());
                 if !comparable(&ta, &tb) {
-                    let message = format!("cannot compare `{}` ({ta}) with `{}` ({tb})", a.column.name, b.column.name);
-                    self.error(Code::TypeMismatch, message, span, "incompatible types").help = Some(
-                        "two columns compare when they hold the same kind of value: numbers, the same currency, durations (in any unit), dates and times, text, or bools".into(),
-                    );
+                    let (lhs, rhs) = (a.column.name.clone(), b.column.name.clone());
+                    self.report(SemaError::ColumnsNotComparable { lhs, lhs_ty: ta, rhs, rhs_ty: tb, span });
                     return PredKind::Const(false);
                 }
                 self.check_ordering(&ta, op, span);
@@ -205,8 +198,7 @@ impl Checker<'_> {
                 PredKind::Compare { lhs, op, rhs }
             }
             (O::Literal(_), O::Literal(_)) => {
-                self.error(Code::TypeMismatch, "a comparison of two constants", span, "no column here").help =
-                    Some("compare a column with a value: `orders.city == \"Moscow\"`".into());
+                self.report(SemaError::CompareConstants { span });
                 PredKind::Const(false)
             }
         }
@@ -214,13 +206,7 @@ impl Checker<'_> {
 
     fn check_ordering(&mut self, ty: &ColType, op: CmpOp, span: Span) {
         if *ty == ColType::Bool && !matches!(op, CmpOp::Eq | CmpOp::Ne) {
-            self.error(
-                Code::TypeMismatch,
-                format!("`{}` does not order true and false", op.as_str()),
-                span,
-                "bool column",
-            )
-            .help = Some("use `==` or `!=` with a bool column".into());
+            self.report(SemaError::BoolNotOrdered { op: op.as_str(), span });
         }
     }
 
@@ -232,8 +218,8 @@ impl Checker<'_> {
         match literal_value(&ty, &lit.kind) {
             Ok(v) => Some(v),
             Err(help) => {
-                let message = format!("column `{name}` is {ty}, but the value is {}", describe_literal(&lit.kind));
-                self.error(Code::TypeMismatch, message, lit.span, format!("not {ty}")).help = Some(help);
+                let written = describe_literal(&lit.kind);
+                self.report(SemaError::LiteralDoesNotFit { column: name, ty, written, help, span: lit.span });
                 None
             }
         }
@@ -265,10 +251,9 @@ impl Checker<'_> {
                 let mut chain: Vec<&str> =
                     self.metric_stack[start..].iter().map(|&j| self.metrics.decls[j].name.name.as_str()).collect();
                 chain.push(&self.metrics.decls[i].name.name);
-                let message = format!("metric cycle: {}", chain.join(" -> "));
+                let chain = chain.into_iter().map(str::to_string).collect();
                 let span = self.metrics.decls[i].name.span;
-                self.error(Code::Cycle, message, span, "defined in terms of itself").help =
-                    Some("a derived metric is built from other metrics, never from itself".into());
+                self.report(SemaError::Cycle { kind: "metric", chain, span });
                 return None;
             }
             State::Todo => {}
@@ -303,13 +288,7 @@ impl Checker<'_> {
         let typed = self.expr(expr, trailing.as_mut());
         if let (Some(t), Some(p)) = (&trailing, filter) {
             if !t.used {
-                self.error(
-                    Code::ForeignFilter,
-                    "this `where` filters nothing: the expression has no aggregate of its own",
-                    p.span,
-                    "applies to no aggregate",
-                )
-                .help = Some("put the filter on the metrics it should filter, or write the aggregates inline".into());
+                self.report(SemaError::WhereFiltersNothing { span: p.span });
             }
         }
         typed
@@ -364,12 +343,15 @@ impl Checker<'_> {
                 let unit = match Unit::combine(*op, &l.unit, &r.unit) {
                     Ok(u) => u,
                     Err(why) => {
-                        let message = format!("`{}` of {} and {}: {why}", op.as_str(), l.unit, r.unit);
-                        self.emit(
-                            Diagnostic::new(Code::UnitMismatch, message, Label::new(e.span, "units do not combine"))
-                                .with_secondary(Label::new(lhs.span, format!("{}", l.unit)))
-                                .with_secondary(Label::new(rhs.span, format!("{}", r.unit))),
-                        );
+                        self.report(SemaError::UnitsDoNotCombine {
+                            op: op.as_str(),
+                            lhs: l.unit,
+                            rhs: r.unit,
+                            why,
+                            span: e.span,
+                            lhs_span: lhs.span,
+                            rhs_span: rhs.span,
+                        });
                         return None;
                     }
                 };
@@ -388,14 +370,9 @@ impl Checker<'_> {
         if self.broken.contains(&name.name) {
             return None;
         }
-        let help = if self.kpis.get(&name.name).is_some() {
-            format!("`{}` is a KPI; use the metric it measures", name.name)
-        } else {
-            did_you_mean(&name.name, self.metrics.names())
-                .unwrap_or_else(|| "declare it with `metric NAME = ...`".into())
-        };
-        self.error(Code::UnknownMetric, format!("unknown metric `{}`", name.name), name.span, "not declared").help =
-            Some(help);
+        let is_kpi = self.kpis.get(&name.name).is_some();
+        let suggestion = did_you_mean(&name.name, self.metrics.names());
+        self.report(SemaError::UnknownMetric { name: name.name.clone(), span: name.span, is_kpi, suggestion });
         None
     }
 
@@ -415,8 +392,7 @@ impl Checker<'_> {
         let unit = match aggregate_unit(agg.func, ty.as_ref()) {
             Ok(u) => u,
             Err(why) => {
-                self.error(Code::BadAggregate, why, agg.span, format!("`{}` does not apply here", agg.func.as_str())).help =
-                    Some("sum, avg, median and percentile need a numeric, money, percent or duration column; count works on anything".into());
+                self.report(SemaError::BadAggregate { func: agg.func.as_str(), why, span: agg.span });
                 return None;
             }
         };
@@ -456,27 +432,14 @@ impl Checker<'_> {
     fn check_percentile(&mut self, agg: &ast::Aggregate) {
         match (agg.func, agg.param) {
             (AggFn::Percentile, None) => {
-                self.error(Code::BadPercentile, "`percentile` needs a rank", agg.span, "no rank").help =
-                    Some("write `percentile(orders.amount, 0.9)` for the 90th percentile".into());
+                self.report(SemaError::PercentileWithoutRank { span: agg.span });
             }
             (AggFn::Percentile, Some((p, span))) if !(0.0..=1.0).contains(&p) => {
-                self.error(
-                    Code::BadPercentile,
-                    format!("percentile rank {p} is outside 0..1"),
-                    span,
-                    "rank out of range",
-                )
-                .help = Some("the rank is a fraction: 0.9 is the 90th percentile".into());
+                self.report(SemaError::PercentileOutOfRange { rank: p, span });
             }
             (AggFn::Percentile, Some(_)) => {}
             (func, Some((_, span))) => {
-                self.error(
-                    Code::BadPercentile,
-                    format!("`{}` takes no second argument", func.as_str()),
-                    span,
-                    "unexpected argument",
-                )
-                .help = Some("only `percentile` takes a rank".into());
+                self.report(SemaError::UnexpectedRank { func: func.as_str(), span });
             }
             (_, None) => {}
         }
@@ -484,12 +447,9 @@ impl Checker<'_> {
 
     fn check_filter_source(&mut self, source: SourceId, used: &BTreeSet<SourceId>, span: Span) {
         for other in used.iter().filter(|s| **s != source) {
-            let message = format!(
-                "this filter reads `{}`, but the aggregate counts rows of `{}`",
-                self.model.sources[other.0].name, self.model.sources[source.0].name
-            );
-            self.error(Code::ForeignFilter, message, span, "filter of another source").help =
-                Some("a `where` selects rows of the source being aggregated; use a filter on that source".into());
+            let filter_source = self.model.sources[other.0].name.clone();
+            let source = self.model.sources[source.0].name.clone();
+            self.report(SemaError::ForeignFilter { filter_source, source, span });
         }
     }
 }
@@ -531,39 +491,35 @@ fn describe_literal(lit: &LitKind) -> String {
 }
 
 /// The value of `lit` for a column of type `ty`, or a help line saying what fits.
-fn literal_value(ty: &ColType, lit: &LitKind) -> Result<Constant, String> {
+fn literal_value(ty: &ColType, lit: &LitKind) -> Result<Constant, Misfit> {
     match (ty, lit) {
         (ColType::Text, LitKind::Str(s)) => Ok(Constant::Text(s.clone())),
-        (ColType::Text, _) => Err("compare text with a quoted string: \"Moscow\"".into()),
+        (ColType::Text, _) => Err(Misfit::CompareText),
         (ColType::Bool, LitKind::Bool(b)) => Ok(Constant::Bool(*b)),
-        (ColType::Bool, _) => Err("compare a bool column with `true` or `false`".into()),
+        (ColType::Bool, _) => Err(Misfit::CompareBool),
         (ColType::Date, LitKind::Date(d)) => Ok(Constant::Date(*d)),
         (ColType::Datetime, LitKind::Date(d)) => Ok(Constant::DateTime(d.and_hms_opt(0, 0, 0).unwrap_or_default())),
         (ColType::Datetime, LitKind::DateTime(d)) => Ok(Constant::DateTime(*d)),
-        (ColType::Date | ColType::Datetime, LitKind::Str(_)) => Err("write dates without quotes: 2025-01-31".into()),
-        (ColType::Date, _) => Err("compare a date column with a date: 2025-01-31".into()),
-        (ColType::Datetime, _) => {
-            Err("compare a datetime column with a date or date and time: 2025-01-31 18:00".into())
-        }
+        (ColType::Date | ColType::Datetime, LitKind::Str(_)) => Err(Misfit::DateInQuotes),
+        (ColType::Date, _) => Err(Misfit::CompareDate),
+        (ColType::Datetime, _) => Err(Misfit::CompareDatetime),
         (ColType::Int | ColType::Float | ColType::Decimal, LitKind::Quantity(q)) if q.unit == UnitLit::None => {
             Ok(Constant::Number(q.value))
         }
         (ColType::Percent, LitKind::Quantity(q)) if q.unit == UnitLit::Percent => Ok(Constant::Number(q.base_value())),
-        (ColType::Percent, _) => Err("write percentages with a percent sign: 12.5%".into()),
+        (ColType::Percent, _) => Err(Misfit::PercentSign),
         (ColType::Money(c), LitKind::Quantity(q)) => match &q.unit {
             UnitLit::None => Ok(Constant::Number(q.value)),
             UnitLit::Currency(d) if d == c => Ok(Constant::Number(q.value)),
-            _ => Err(format!("compare with an amount in {c}, e.g. `1000 {c}` or `1000`")),
+            _ => Err(Misfit::CompareAmount(c.clone())),
         },
         (ColType::Duration(_), LitKind::Quantity(q)) => match q.unit {
             UnitLit::Duration(_) => Ok(Constant::Number(q.base_value())),
-            _ => Err("state the unit of a duration: `3 days`, `4 hours`".into()),
+            _ => Err(Misfit::DurationUnit),
         },
-        (ColType::Int | ColType::Float | ColType::Decimal, _) => {
-            Err("compare a number column with a number without unit".into())
-        }
-        (ColType::Duration(_), _) => Err("state the unit of a duration: `3 days`, `4 hours`".into()),
-        (ColType::Money(c), _) => Err(format!("compare with an amount in {c}")),
+        (ColType::Int | ColType::Float | ColType::Decimal, _) => Err(Misfit::CompareNumber),
+        (ColType::Duration(_), _) => Err(Misfit::DurationUnit),
+        (ColType::Money(c), _) => Err(Misfit::CompareMoney(c.clone())),
     }
 }
 

@@ -1,13 +1,12 @@
 //! KPIs: metric, grain, dimensions, targets and warning bands.
 
+use super::errors::SemaError;
 use super::model::*;
 use super::Checker;
-use crate::diagnostics::{Code, Diagnostic, Label};
-use crate::syntax::ast::{self};
+use crate::diagnostics::Code;
+use crate::syntax::ast;
 use crate::vocab;
-use crate::vocab::*;
-use crate::vocab::{Additivity, Unit};
-use crate::vocab::{Direction, Grain, RelOp, UnitLit};
+use crate::vocab::{Additivity, Direction, Grain, RelOp, TableScale, Unit, UnitLit};
 use std::collections::HashSet;
 
 impl Checker<'_> {
@@ -23,27 +22,14 @@ impl Checker<'_> {
         let typed = match &decl.metric {
             Some(m) => self.metric_body(&m.expr, m.filter.as_ref()),
             None => {
-                self.error(
-                    Code::NoMetric,
-                    format!("KPI `{}` has no metric", decl.name.name),
-                    decl.name.span,
-                    "what does it measure?",
-                )
-                .help =
-                    Some("add `metric NAME` or an inline expression such as `metric count(orders) where paid`".into());
+                self.report(SemaError::NoMetric { kpi: decl.name.name.clone(), span: decl.name.span });
                 None
             }
         };
         let grain = match decl.grain {
             Some((g, _)) => g,
             None => {
-                self.error(
-                    Code::NoGrain,
-                    format!("KPI `{}` has no grain", decl.name.name),
-                    decl.name.span,
-                    "not time-bound",
-                )
-                .help = Some("every KPI is measured per period: add `per month` (or day, week, quarter, year)".into());
+                self.report(SemaError::NoGrain { kpi: decl.name.name.clone(), span: decl.name.span });
                 Grain::Month
             }
         };
@@ -104,12 +90,7 @@ impl Checker<'_> {
         match &expr.kind {
             ExprKind::Offset { expr: inner, grain: step, .. } => {
                 if !step.is_multiple_of(grain) {
-                    let message = format!("a {} offset does not step whole {} periods", step.as_str(), grain.as_str());
-                    self.error(Code::BadOffset, message, expr.span, "offset grain").help = Some(format!(
-                        "use an offset in {}s or a coarser grain that contains whole {}s",
-                        grain.as_str(),
-                        grain.as_str()
-                    ));
+                    self.report(SemaError::OffsetNotWhole { step: *step, grain, span: expr.span });
                 }
                 self.offsets_in(inner, grain, seen);
             }
@@ -130,14 +111,7 @@ impl Checker<'_> {
 
     fn targets(&mut self, decl: &ast::Kpi, unit: &Unit) -> Vec<TargetDef> {
         if decl.targets.is_empty() {
-            self.error(
-                Code::NoTarget,
-                format!("KPI `{}` has no target", decl.name.name),
-                decl.name.span,
-                "no target",
-            )
-            .help =
-                Some("add e.g. `target >= 3000` (higher is better) or `target <= 14 days` (lower is better)".into());
+            self.report(SemaError::NoTarget { kpi: decl.name.name.clone(), span: decl.name.span });
             return Vec::new();
         }
         let mut defs: Vec<TargetDef> = Vec::new();
@@ -145,15 +119,7 @@ impl Checker<'_> {
         for t in &decl.targets {
             let since = t.since.as_ref().map(|p| p.start);
             if let Some((_, first)) = seen.iter().find(|(s, _)| *s == since) {
-                let message = match since {
-                    None => "more than one target without `from`".to_string(),
-                    Some(d) => format!("more than one target from {d}"),
-                };
-                self.emit(
-                    Diagnostic::new(Code::DuplicateClause, message, Label::new(t.span, "second target"))
-                        .with_secondary(Label::new(*first, "first target"))
-                        .with_help("a target that changes over time gives each new value a `from` date: `target >= 3500 from 2025-07`"),
-                );
+                self.report(SemaError::SecondTarget { since, span: t.span, first: *first });
                 continue;
             }
             seen.push((since, t.span));
@@ -163,13 +129,7 @@ impl Checker<'_> {
         }
         if !defs.is_empty() && defs.iter().all(|d| d.since.is_some()) {
             let first = defs.iter().min_by_key(|d| d.since).map(|d| d.span).unwrap_or(decl.span);
-            self.error(
-                Code::NoTarget,
-                "every target has a `from` date: periods before the first have no target",
-                first,
-                "earliest target",
-            )
-            .help = Some("drop `from` on the first target so that it applies from the start".into());
+            self.report(SemaError::EveryTargetHasFrom { span: first });
         }
         defs.sort_by_key(|d| d.since);
         defs
@@ -186,13 +146,7 @@ impl Checker<'_> {
                 self.check_target_unit(low, unit)?;
                 self.check_target_unit(high, unit)?;
                 if low.base_value() > high.base_value() {
-                    self.error(
-                        Code::ImpossibleTarget,
-                        "this range is empty: the low bound is above the high bound",
-                        t.span,
-                        "never met",
-                    )
-                    .help = Some("write the lower bound first: `between 5 and 10`".into());
+                    self.report(SemaError::EmptyRange { span: t.span });
                     return None;
                 }
                 TargetSpec::Between { low: low.base_value(), high: high.base_value() }
@@ -202,13 +156,7 @@ impl Checker<'_> {
                     None => None,
                     Some((RelOp::Mul, q)) => {
                         if !matches!(q.unit, UnitLit::None | UnitLit::Percent) {
-                            self.error(
-                                Code::TargetUnit,
-                                "the previous period is scaled by a factor or a percentage",
-                                q.span,
-                                "not a factor",
-                            )
-                            .help = Some("write `previous * 110%` or `previous * 1.1`".into());
+                            self.report(SemaError::PreviousNotScaled { span: q.span });
                             return None;
                         }
                         Some((RelOp::Mul, q.base_value()))
@@ -257,15 +205,14 @@ impl Checker<'_> {
             ),
         };
         let span = written.map_or(path.span, |w| w.span);
-        self.error(Code::TargetUnit, problem.0, span, "unit of the table").help = Some(problem.1);
+        self.report(SemaError::TableUnit { why: problem.0, help: problem.1, span });
         None
     }
 
     /// A target's unit must be the metric's: RUB for RUB, a percent for a ratio.
     pub(super) fn check_target_unit(&mut self, q: &ast::Quantity, unit: &Unit) -> Option<()> {
         let Some(why) = unit_problem(q, unit, "the target") else { return Some(()) };
-        self.error(Code::TargetUnit, "the target's unit does not match the metric", q.span, why).help =
-            Some("write the target in the metric's unit, or fix the metric".into());
+        self.report(SemaError::TargetUnit { why, span: q.span });
         None
     }
 
@@ -277,7 +224,7 @@ impl Checker<'_> {
         }
         match direction {
             Direction::AtMost if value < 0.0 => {
-                self.error(Code::ImpossibleTarget, "a count can never be below zero", span, "never met");
+                self.report(SemaError::CountBelowZero { span });
             }
             _ => {}
         }
@@ -296,13 +243,7 @@ impl Checker<'_> {
             Warn::Absolute(v) => v <= 0.0,
         };
         if bad {
-            self.error(
-                Code::BadWarnBand,
-                "a warning band must be positive (and a percent below 100%)",
-                q.span,
-                "bad band",
-            )
-            .help = Some("`warn within 10%` marks the KPI at risk when it misses by less than 10 %".into());
+            self.report(SemaError::BadWarnBand { span: q.span });
             return None;
         }
         Some(band)

@@ -3,6 +3,7 @@
 //! problem: it returns the model it could build and all diagnostics.
 
 mod cascade;
+mod errors;
 mod expansion;
 mod expr;
 mod kpi;
@@ -10,11 +11,12 @@ pub mod model;
 mod scorecard;
 mod test;
 
-use crate::diagnostics::{did_you_mean, Code, Diagnostic, Label};
+use crate::diagnostics::{did_you_mean, Code, Diagnostic};
 use crate::load::Program;
 use crate::span::{SourceMap, Span};
 use crate::syntax::ast::{self, Decl};
 use crate::vocab::*;
+use errors::SemaError;
 use model::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -118,19 +120,8 @@ impl<'a> Checker<'a> {
         }
     }
 
-    pub(crate) fn emit(&mut self, diag: Diagnostic) {
-        self.diags.push(diag);
-    }
-
-    pub(crate) fn error(
-        &mut self,
-        code: Code,
-        message: impl Into<String>,
-        span: Span,
-        label: impl Into<String>,
-    ) -> &mut Diagnostic {
-        self.diags.push(Diagnostic::new(code, message, Label::new(span, label)));
-        self.diags.last_mut().unwrap()
+    pub(crate) fn report(&mut self, error: SemaError) {
+        self.diags.push(error.to_diagnostic());
     }
 
     /// The directory that relative paths in the file of `span` are resolved against.
@@ -165,48 +156,26 @@ impl<'a> Checker<'a> {
     fn source(&mut self, src: &ast::Source) -> SourceDef {
         let resolved = self.resolve_path(src.span, &src.path.value);
         let format = FileFormat::from_path(&resolved).unwrap_or_else(|| {
-            self.error(
-                Code::InvalidLiteral,
-                format!("`{}` is not a CSV, Parquet or NDJSON file", src.path.value),
-                src.path.span,
-                "unknown file type",
-            )
-            .help = Some("name the file with a .csv, .parquet or .ndjson extension".into());
+            self.report(SemaError::UnknownFileType { path: src.path.value.clone(), span: src.path.span });
             FileFormat::Csv
         });
         let mut columns: Vec<ColumnDef> = Vec::new();
         let mut time_columns = Vec::new();
         for col in &src.columns {
             if let Some(first) = columns.iter().find(|c| c.name == col.name.name) {
-                let first_span = first.span;
-                self.emit(
-                    Diagnostic::new(
-                        Code::Duplicate,
-                        format!("column `{}` is declared twice", col.name.name),
-                        Label::new(col.name.span, "declared again"),
-                    )
-                    .with_secondary(Label::new(first_span, "first declared here"))
-                    .with_help("remove one of the declarations"),
-                );
+                let first = first.span;
+                self.report(SemaError::DuplicateColumn { name: col.name.name.clone(), span: col.name.span, first });
                 continue;
             }
             let ty = match ColType::parse(&col.ty.name.name, col.ty.arg.as_ref().map(|a| a.name.as_str())) {
                 Ok(ty) => ty,
                 Err(why) => {
-                    self.error(Code::UnknownType, why, col.ty.span, "unknown type").help = Some(
-                        "types: int, float, decimal, text, bool, date, datetime, duration(days), percent, money(RUB)"
-                            .into(),
-                    );
+                    self.report(SemaError::UnknownType { why, span: col.ty.span });
                     ColType::Text
                 }
             };
             if let Some(format) = col.format.as_ref().filter(|_| !ty.is_temporal()) {
-                self.error(
-                    Code::UnknownType,
-                    "only date and datetime columns take a `format`",
-                    format.span,
-                    "not a date column",
-                );
+                self.report(SemaError::FormatOnNonDate { span: format.span });
             }
             if col.is_time {
                 time_columns.push((columns.len(), col));
@@ -220,38 +189,21 @@ impl<'a> Checker<'a> {
         }
         let time_column = match time_columns.as_slice() {
             [] => {
-                self.error(
-                    Code::BadTimeColumn,
-                    format!("source `{}` has no time column", src.name.name),
-                    src.name.span,
-                    "no column is marked `time`",
-                )
-                .help = Some(
-                    "mark the date or datetime column that places a row in a period: `time created_at: datetime`"
-                        .into(),
-                );
+                self.report(SemaError::NoTimeColumn { source: src.name.name.clone(), span: src.name.span });
                 0
             }
             [(index, col), rest @ ..] => {
                 for (_, other) in rest {
-                    self.emit(
-                        Diagnostic::new(
-                            Code::BadTimeColumn,
-                            format!("source `{}` has more than one time column", src.name.name),
-                            Label::new(other.span, "second time column"),
-                        )
-                        .with_secondary(Label::new(col.span, "first time column"))
-                        .with_help("keep `time` on the one column that places a row in a period"),
-                    );
+                    let source = src.name.name.clone();
+                    self.report(SemaError::SecondTimeColumn { source, span: other.span, first: col.span });
                 }
                 if !columns[*index].ty.is_temporal() {
-                    self.error(
-                        Code::BadTimeColumn,
-                        format!("time column `{}` is {}, not a date or datetime", col.name.name, columns[*index].ty),
-                        col.ty.span,
-                        "not a date or datetime",
-                    )
-                    .help = Some("declare it `date` or `datetime`".into());
+                    let ty = columns[*index].ty.clone();
+                    self.report(SemaError::TimeColumnNotTemporal {
+                        column: col.name.name.clone(),
+                        ty,
+                        span: col.ty.span,
+                    });
                 }
                 *index
             }
@@ -277,10 +229,8 @@ impl<'a> Checker<'a> {
         if self.broken.contains(&ident.name) {
             return None;
         }
-        let help = did_you_mean(&ident.name, self.sources.names())
-            .unwrap_or_else(|| "declare it with `source NAME from \"file.csv\" { ... }`".into());
-        self.error(Code::UnknownSource, format!("unknown source `{}`", ident.name), ident.span, "not declared").help =
-            Some(help);
+        let suggestion = did_you_mean(&ident.name, self.sources.names());
+        self.report(SemaError::UnknownSource { name: ident.name.clone(), span: ident.span, suggestion });
         None
     }
 
@@ -291,16 +241,17 @@ impl<'a> Checker<'a> {
         if let Some(index) = def.column_index(&col.column.name) {
             return Some(ColumnId { source, index });
         }
-        let names: Vec<&str> = def.columns.iter().map(|c| c.name.as_str()).collect();
-        let help = did_you_mean(&col.column.name, names.iter().copied())
-            .unwrap_or_else(|| format!("`{}` declares: {}", def.name, names.join(", ")));
-        let source_span = def.name_span;
-        let message = format!("source `{}` has no column `{}`", def.name, col.column.name);
-        self.emit(
-            Diagnostic::new(Code::UnknownColumn, message, Label::new(col.column.span, "unknown column"))
-                .with_secondary(Label::new(source_span, "source declared here"))
-                .with_help(help),
-        );
+        let columns: Vec<String> = def.columns.iter().map(|c| c.name.clone()).collect();
+        let suggestion = did_you_mean(&col.column.name, columns.iter().map(String::as_str));
+        let error = SemaError::UnknownColumn {
+            source: def.name.clone(),
+            column: col.column.name.clone(),
+            span: col.column.span,
+            source_span: def.name_span,
+            suggestion,
+            columns,
+        };
+        self.report(error);
         None
     }
 
@@ -313,16 +264,18 @@ impl<'a> Checker<'a> {
                 continue;
             }
             ok = false;
-            let names: Vec<&str> = def.columns.iter().map(|c| c.name.as_str()).collect();
-            let help = did_you_mean(&dimension.name, names.iter().copied())
-                .unwrap_or_else(|| format!("`{}` declares: {}", def.name, names.join(", ")));
-            let message = format!("source `{}` has no column `{}` to group by", def.name, dimension.name);
-            let source_span = def.name_span;
-            self.emit(
-                Diagnostic::new(code, message, Label::new(dimension.span, "not a column of every source"))
-                    .with_secondary(Label::new(source_span, "source declared here"))
-                    .with_help(help),
-            );
+            let columns: Vec<String> = def.columns.iter().map(|c| c.name.clone()).collect();
+            let suggestion = did_you_mean(&dimension.name, columns.iter().map(String::as_str));
+            let error = SemaError::NotADimension {
+                code,
+                source: def.name.clone(),
+                dimension: dimension.name.clone(),
+                span: dimension.span,
+                source_span: def.name_span,
+                suggestion,
+                columns,
+            };
+            self.report(error);
         }
         ok
     }
@@ -333,18 +286,11 @@ fn declare_in<'a, T>(
     diags: &mut Vec<Diagnostic>,
     decl: &'a T,
     name: &'a ast::Ident,
-    kind: &str,
+    kind: &'static str,
 ) {
     if let Some(&first) = names.index.get(name.name.as_str()) {
-        diags.push(
-            Diagnostic::new(
-                Code::Duplicate,
-                format!("{kind} `{}` is declared twice", name.name),
-                Label::new(name.span, "declared again"),
-            )
-            .with_secondary(Label::new(names.spans[first], "first declared here"))
-            .with_help("rename one of them; every name refers to exactly one declaration"),
-        );
+        let first = names.spans[first];
+        diags.push(SemaError::Duplicate { kind, name: name.name.clone(), span: name.span, first }.to_diagnostic());
         return;
     }
     names.index.insert(name.name.as_str(), names.decls.len());

@@ -2,15 +2,14 @@
 //! checked against the spec, so that a test which could not run is an error before
 //! any data is read.
 
+use super::errors::{Misfit, SemaError};
 use super::model::*;
 use super::Checker;
-use crate::diagnostics::{did_you_mean, Code, Label};
+use crate::diagnostics::did_you_mean;
 use crate::span::Span;
 use crate::syntax::ast::{self, LitKind};
 use crate::vocab;
-use crate::vocab::*;
-use crate::vocab::{ColType, Unit};
-use crate::vocab::{Field, UnitLit};
+use crate::vocab::{ColType, Constant, Field, FileFormat, Unit, UnitLit};
 use std::collections::BTreeSet;
 
 /// What an expectation checks, with what its numbers are measured in.
@@ -56,11 +55,8 @@ impl Checker<'_> {
             let Some(source) = self.source_id(&d.source) else { continue };
             if let Some((_, first)) = clause_spans.iter().find(|(s, _)| *s == source) {
                 let first = *first;
-                let name = &self.model.source(source).name;
-                let message = format!("test `{}` gives rows for `{name}` twice", decl.name.name);
-                let diag = self.error(Code::DuplicateClause, message, d.span, "second data clause");
-                diag.secondary.push(Label::new(first, "first given here"));
-                diag.help = Some("merge the rows into one `data` clause".into());
+                let source = self.model.source(source).name.clone();
+                self.report(SemaError::DataGivenTwice { test: decl.name.name.clone(), source, span: d.span, first });
                 continue;
             }
             clause_spans.push((source, d.span));
@@ -71,13 +67,7 @@ impl Checker<'_> {
         }
         let expects = decl.expects.iter().filter_map(|e| self.expect(decl, e, &given)).collect();
         if decl.expects.is_empty() {
-            self.error(
-                Code::TestWithoutExpectations,
-                format!("test `{}` expects nothing", decl.name.name),
-                decl.name.span,
-                "no `expect`",
-            )
-            .help = Some("add `expect KPI [for \"entity\"] in PERIOD: actual N, status met`".into());
+            self.report(SemaError::TestWithoutExpectations { test: decl.name.name.clone(), span: decl.name.span });
         }
         TestDef {
             name: decl.name.name.clone(),
@@ -93,12 +83,7 @@ impl Checker<'_> {
             ast::TestDataBody::File(path) => {
                 let resolved = self.resolve_path(path.span, &path.value);
                 let Some(format) = FileFormat::from_path(&resolved) else {
-                    self.error(
-                        Code::TestDataShape,
-                        format!("`{}` is not a .csv, .parquet or .ndjson file", path.value),
-                        path.span,
-                        "unknown file type",
-                    );
+                    self.report(SemaError::FixtureType { path: path.value.clone(), span: path.span });
                     return None;
                 };
                 Some(TestRows::File { path: path.value.clone(), resolved, format })
@@ -121,7 +106,7 @@ impl Checker<'_> {
             match self.column_id(&reference) {
                 None => ok = false,
                 Some(c) if columns.contains(&c.index) => {
-                    self.error(Code::TestDataShape, format!("column `{}` is listed twice", n.name), n.span, "again");
+                    self.report(SemaError::ColumnListedTwice { column: n.name.clone(), span: n.span });
                     ok = false;
                 }
                 Some(c) => columns.push(c.index),
@@ -130,14 +115,8 @@ impl Checker<'_> {
         let src = self.model.source(source).clone();
         if ok && !columns.contains(&src.time_column) {
             let span = names.first().map_or(source_ident.span, |f| f.span.to(names[names.len() - 1].span));
-            let time = &src.columns[src.time_column].name;
-            self.error(
-                Code::TestDataShape,
-                format!("the rows of `{}` have no `{time}`, its time column", src.name),
-                span,
-                "time column missing",
-            )
-            .help = Some(format!("add `{time}` to the list: every row needs a time to fall in a period"));
+            let time = src.columns[src.time_column].name.clone();
+            self.report(SemaError::RowsWithoutTime { source: src.name.clone(), time, span });
             ok = false;
         }
         if !ok {
@@ -146,12 +125,7 @@ impl Checker<'_> {
         let mut out = Vec::new();
         for row in rows {
             if row.values.len() != columns.len() {
-                self.error(
-                    Code::TestDataShape,
-                    format!("this row has {} values, but {} columns are listed", row.values.len(), columns.len()),
-                    row.span,
-                    "wrong number of values",
-                );
+                self.report(SemaError::RowLength { values: row.values.len(), columns: columns.len(), span: row.span });
                 ok = false;
                 continue;
             }
@@ -166,14 +140,14 @@ impl Checker<'_> {
                     Ok(v) => values.push(Some(v)),
                     Err(why) => {
                         let text = self.sources_map.slice(*span).to_string();
-                        self.error(
-                            Code::TestDataValue,
-                            format!("`{text}` does not fit column `{}` ({})", column.name, column.ty),
-                            *span,
+                        self.report(SemaError::RowValue {
+                            text,
+                            column: column.name.clone(),
+                            ty: column.ty.clone(),
                             why,
-                        )
-                        .secondary
-                        .push(Label::new(column.span, "declared here"));
+                            span: *span,
+                            column_span: column.span,
+                        });
                         ok = false;
                     }
                 }
@@ -187,27 +161,19 @@ impl Checker<'_> {
         let (subject, grain, sources, kind, span) = self.subject(&e.subject)?;
         let mut ok = true;
         if e.period.grain != grain {
-            self.error(
-                Code::BadExpectation,
-                format!(
-                    "`{}` is a {}, but this is evaluated per {}",
-                    e.period.text,
-                    e.period.grain.as_str(),
-                    grain.as_str()
-                ),
-                e.period.span,
-                "period of another grain",
-            )
-            .help = Some(format!("name a {} such as `{}`", grain.as_str(), example_period(grain)));
+            self.report(SemaError::ExpectGrain {
+                written: e.period.text.clone(),
+                written_grain: e.period.grain,
+                grain,
+                example: example_period(grain).to_string(),
+                span: e.period.span,
+            });
             ok = false;
         }
-        let missing: Vec<&str> =
-            sources.iter().filter(|s| !given.contains(s)).map(|s| self.model.source(*s).name.as_str()).collect();
+        let missing: Vec<String> =
+            sources.iter().filter(|s| !given.contains(s)).map(|s| self.model.source(*s).name.clone()).collect();
         if !missing.is_empty() {
-            let list = missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ");
-            let message = format!("test `{}` gives no rows for {list}, which this reads", decl.name.name);
-            self.error(Code::TestWithoutData, message, span, "reads data the test does not give").help =
-                Some(format!("add `data {} (...) {{ ... }}`; tests never read the real data files", missing[0]));
+            self.report(SemaError::TestWithoutData { test: decl.name.name.clone(), missing, span });
             ok = false;
         }
         let mut checks = Vec::new();
@@ -230,20 +196,8 @@ impl Checker<'_> {
                 let def = self.model.kpi(id);
                 let span = entity.last().map_or(kpi.span, |l| kpi.span.to(l.span));
                 if entity.len() != def.by.len() {
-                    let help = if def.by.is_empty() {
-                        format!("`{}` is one number per period: drop `for ...`", def.name)
-                    } else {
-                        let example: Vec<String> = def.by.iter().map(|b| format!("\"<{b}>\"")).collect();
-                        format!("give one value per dimension: `for {}`", example.join(", "))
-                    };
-                    let message = format!(
-                        "`{}` is computed by {}, but {} entity value{} given",
-                        def.name,
-                        if def.by.is_empty() { "nothing".to_string() } else { def.by.join(", ") },
-                        entity.len(),
-                        if entity.len() == 1 { " is" } else { "s are" }
-                    );
-                    self.error(Code::BadExpectation, message, span, "wrong entity").help = Some(help);
+                    let (kpi, by) = (def.name.clone(), def.by.clone());
+                    self.report(SemaError::WrongEntity { kpi, by, given: entity.len(), span });
                     return None;
                 }
                 let subject = Subject::Kpi { kpi: id, entity: entity.iter().map(|s| s.value.clone()).collect() };
@@ -251,10 +205,8 @@ impl Checker<'_> {
             }
             ast::ExpectSubject::Scorecard { card, entity } => {
                 let Some(index) = self.scorecards.get(&card.name) else {
-                    let help = did_you_mean(&card.name, self.scorecards.names())
-                        .unwrap_or_else(|| "declare it with `scorecard NAME by DIM per GRAIN { ... }`".into());
-                    let message = format!("unknown scorecard `{}`", card.name);
-                    self.error(Code::BadExpectation, message, card.span, "not declared").help = Some(help);
+                    let suggestion = did_you_mean(&card.name, self.scorecards.names());
+                    self.report(SemaError::UnknownScorecard { name: card.name.clone(), span: card.span, suggestion });
                     return None;
                 };
                 let def = &self.model.scorecards[index];
@@ -275,17 +227,12 @@ impl Checker<'_> {
                     _ => None,
                 });
                 let Some(level) = levels else {
-                    let message = format!("`{}` is not split by a cascade", def.name);
-                    self.error(Code::BadExpectation, message, kpi.span, "no cascade").help =
-                        Some("expect the KPI itself: `expect KPI in PERIOD: ...`".into());
+                    self.report(SemaError::NotCascaded { kpi: def.name.clone(), span: kpi.span });
                     return None;
                 };
                 let depth = max_depth(level);
                 if path.len() > depth {
-                    let message =
-                        format!("the cascade of `{}` has {depth} levels, but the path has {}", def.name, path.len());
-                    self.error(Code::BadExpectation, message, span, "too deep").help =
-                        Some("name one value per level from the top: `at \"Retail\" / \"Anna\"`".into());
+                    self.report(SemaError::PathTooDeep { kpi: def.name.clone(), depth, given: path.len(), span });
                     return None;
                 }
                 let subject = Subject::Cascade { kpi: id, path: path.iter().map(|s| s.value.clone()).collect() };
@@ -296,10 +243,9 @@ impl Checker<'_> {
 
     fn check(&mut self, c: &ast::Check, kind: &Kind) -> Option<CheckDef> {
         if !kind.fields().contains(&c.field) {
-            let fields: Vec<&str> = kind.fields().iter().map(|f| f.as_str()).collect();
-            let message = format!("`{}` is not a result of {}", c.field.as_str(), kind.what());
-            self.error(Code::BadExpectation, message, c.field_span, "not checked here").help =
-                Some(format!("{} has {}", kind.what(), fields.join(", ")));
+            let fields: Vec<&'static str> = kind.fields().iter().map(|f| f.as_str()).collect();
+            let what = kind.what().to_string();
+            self.report(SemaError::NotAResult { field: c.field.as_str(), what, fields, span: c.field_span });
             return None;
         }
         let text = match &c.value {
@@ -312,9 +258,7 @@ impl Checker<'_> {
             // The parser has reported a status check without a status.
             (_, Field::Status) => return None,
             (ast::Expected::Status(_, span), field) => {
-                let message = format!("`{}` takes a number or `null`, not a status", field.as_str());
-                self.error(Code::BadExpectation, message, *span, "a status").help =
-                    Some("check the status with `status met`".into());
+                self.report(SemaError::StatusForNumber { field: field.as_str(), span: *span });
                 return None;
             }
             (ast::Expected::Null(_), _) => ExpectedValue::Null,
@@ -348,13 +292,13 @@ impl Checker<'_> {
             _ => None,
         };
         let Some(why) = problem else { return Some(()) };
-        self.error(Code::BadExpectation, format!("the expected {} has the wrong unit", field.as_str()), q.span, why);
+        self.report(SemaError::ExpectedUnit { field: field.as_str(), why, span: q.span });
         None
     }
 }
 
 /// A test value as a data file would hold it in a column of type `ty`.
-fn row_value(lit: &LitKind, ty: &ColType) -> Result<Constant, String> {
+fn row_value(lit: &LitKind, ty: &ColType) -> Result<Constant, Misfit> {
     let number = |q: &ast::Quantity| Constant::Number(q.value);
     match (ty, lit) {
         (ColType::Text, LitKind::Str(s)) => Ok(Constant::Text(s.clone())),
@@ -366,36 +310,22 @@ fn row_value(lit: &LitKind, ty: &ColType) -> Result<Constant, String> {
             if q.value.fract() == 0.0 && q.value.abs() <= 9_007_199_254_740_992.0 {
                 Ok(number(q))
             } else {
-                Err("an int column takes whole numbers".into())
+                Err(Misfit::WholeNumber)
             }
         }
         (ColType::Float | ColType::Decimal, LitKind::Quantity(q)) if q.unit == UnitLit::None => Ok(number(q)),
         (ColType::Money(c), LitKind::Quantity(q)) => match &q.unit {
             UnitLit::None => Ok(number(q)),
             UnitLit::Currency(u) if u == c => Ok(number(q)),
-            _ => Err(format!("write a number or an amount in {c}")),
+            _ => Err(Misfit::RowAmount(c.clone())),
         },
         (ColType::Percent, LitKind::Quantity(q)) if matches!(q.unit, UnitLit::None | UnitLit::Percent) => Ok(number(q)),
         (ColType::Duration(unit), LitKind::Quantity(q)) => match q.unit {
             UnitLit::None => Ok(number(q)),
             UnitLit::Duration(_) => Ok(Constant::Number(q.base_value() / unit.seconds())),
-            _ => Err(format!("write a number of {} or a duration", unit.word(true))),
+            _ => Err(Misfit::RowDuration(*unit)),
         },
-        _ => Err(format!("a {ty} column takes {}", literal_for(ty))),
-    }
-}
-
-fn literal_for(ty: &ColType) -> &'static str {
-    match ty {
-        ColType::Int => "a whole number",
-        ColType::Float | ColType::Decimal => "a number",
-        ColType::Text => "a string in quotes",
-        ColType::Bool => "true or false",
-        ColType::Date => "a date like 2025-03-01",
-        ColType::Datetime => "a date and time like 2025-03-01 10:00",
-        ColType::Duration(_) => "a number or a duration",
-        ColType::Percent => "a percent like 12.5%",
-        ColType::Money(_) => "an amount",
+        _ => Err(Misfit::RowType(ty.clone())),
     }
 }
 

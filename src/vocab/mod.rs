@@ -12,5 +12,7 @@ mod units;
 mod words;
 
 pub use literal::{Constant, FileFormat};
-pub use units::{aggregate_unit, Additivity, ColType, DurationUnit, TableScale, Unit, UnitLit};
+pub use units::{
+    aggregate_unit, Additivity, AggregateError, ColType, DurationUnit, TableScale, TypeError, Unit, UnitError, UnitLit,
+};
 pub use words::{AggFn, BinOp, CmpOp, Direction, Field, Grain, MissingRule, PayoutRange, PayoutValue, RelOp, Status};

@@ -78,10 +78,10 @@ pub enum ColType {
 }
 
 impl ColType {
-    pub fn parse(name: &str, arg: Option<&str>) -> Result<ColType, String> {
+    pub fn parse(name: &str, arg: Option<&str>) -> Result<ColType, TypeError> {
         let plain = |t: ColType| match arg {
             None => Ok(t),
-            Some(a) => Err(format!("`{name}` takes no argument, found `{a}`")),
+            Some(a) => Err(TypeError::NoArgument { name: name.to_string(), arg: a.to_string() }),
         };
         match name {
             "int" => plain(ColType::Int),
@@ -94,16 +94,16 @@ impl ColType {
             "percent" => plain(ColType::Percent),
             "money" => match arg {
                 Some(c) if super::keywords::is_currency(c) => Ok(ColType::Money(c.to_string())),
-                Some(a) => Err(format!("`{a}` is not a currency code")),
-                None => Err("`money` needs a currency: `money(RUB)`".to_string()),
+                Some(a) => Err(TypeError::NotACurrency(a.to_string())),
+                None => Err(TypeError::MoneyWithoutCurrency),
             },
             "duration" => match arg {
                 Some(a) => {
-                    DurationUnit::parse(a).map(ColType::Duration).ok_or_else(|| format!("`{a}` is not a duration unit"))
+                    DurationUnit::parse(a).map(ColType::Duration).ok_or(TypeError::NotADurationUnit(a.to_string()))
                 }
-                None => Err("`duration` needs a unit: `duration(days)`".to_string()),
+                None => Err(TypeError::DurationWithoutUnit),
             },
-            _ => Err(format!("`{name}` is not a column type")),
+            _ => Err(TypeError::Unknown(name.to_string())),
         }
     }
 
@@ -120,6 +120,30 @@ impl ColType {
             ColType::Duration(_) => Unit::Duration,
             _ => return None,
         })
+    }
+}
+
+/// Why a column type does not parse.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeError {
+    NoArgument { name: String, arg: String },
+    NotACurrency(String),
+    MoneyWithoutCurrency,
+    NotADurationUnit(String),
+    DurationWithoutUnit,
+    Unknown(String),
+}
+
+impl fmt::Display for TypeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TypeError::NoArgument { name, arg } => write!(f, "`{name}` takes no argument, found `{arg}`"),
+            TypeError::NotACurrency(a) => write!(f, "`{a}` is not a currency code"),
+            TypeError::MoneyWithoutCurrency => f.write_str("`money` needs a currency: `money(RUB)`"),
+            TypeError::NotADurationUnit(a) => write!(f, "`{a}` is not a duration unit"),
+            TypeError::DurationWithoutUnit => f.write_str("`duration` needs a unit: `duration(days)`"),
+            TypeError::Unknown(name) => write!(f, "`{name}` is not a column type"),
+        }
     }
 }
 
@@ -185,7 +209,7 @@ impl Unit {
     }
 
     /// The unit of `lhs op rhs`, or why there is none.
-    pub fn combine(op: BinOp, lhs: &Unit, rhs: &Unit) -> Result<Unit, String> {
+    pub fn combine(op: BinOp, lhs: &Unit, rhs: &Unit) -> Result<Unit, UnitError> {
         use Unit::*;
         match op {
             BinOp::Add | BinOp::Sub => match (lhs, rhs) {
@@ -193,25 +217,49 @@ impl Unit {
                 (Scalar, b) => Ok(b.clone()),
                 (a, b) if a == b => Ok(a.clone()),
                 (a, b) if a.is_plain() && b.is_plain() => Ok(Number),
-                (Money(a), Money(b)) => Err(format!("cannot add {a} and {b}: convert one currency first")),
-                (a, b) => Err(format!("cannot {} {b} {} {a}", verb(op), prep(op))),
+                (Money(a), Money(b)) => Err(UnitError::AddCurrencies(a.clone(), b.clone())),
+                (a, b) => Err(UnitError::AddUnits { op, lhs: a.clone(), rhs: b.clone() }),
             },
             BinOp::Mul => match (lhs, rhs) {
                 (a, Scalar | Ratio) => Ok(a.clone()),
                 (Scalar | Ratio, b) => Ok(b.clone()),
-                (Money(_), Money(_)) => Err("cannot multiply money by money".to_string()),
-                (Duration, Duration) => Err("cannot multiply a duration by a duration".to_string()),
-                (Money(_), Duration) | (Duration, Money(_)) => Err("cannot multiply money by a duration".to_string()),
+                (Money(_), Money(_)) => Err(UnitError::MoneyTimesMoney),
+                (Duration, Duration) => Err(UnitError::DurationTimesDuration),
+                (Money(_), Duration) | (Duration, Money(_)) => Err(UnitError::MoneyTimesDuration),
                 (m @ (Money(_) | Duration), _) | (_, m @ (Money(_) | Duration)) => Ok(m.clone()),
                 _ => Ok(Number),
             },
             BinOp::Div => match (lhs, rhs) {
-                (Money(a), Money(b)) if a != b => Err(format!("cannot divide {a} by {b}: convert one currency first")),
+                (Money(a), Money(b)) if a != b => Err(UnitError::DivideCurrencies(a.clone(), b.clone())),
                 (a, b) if a == b && *a != Scalar => Ok(Ratio),
                 (Count | Number, Count | Number) => Ok(Ratio),
                 (a, Scalar | Ratio | Count | Number) => Ok(a.clone()),
                 _ => Ok(Number),
             },
+        }
+    }
+}
+
+/// Why two units do not combine.
+#[derive(Debug, Clone, PartialEq)]
+pub enum UnitError {
+    AddCurrencies(String, String),
+    AddUnits { op: BinOp, lhs: Unit, rhs: Unit },
+    MoneyTimesMoney,
+    DurationTimesDuration,
+    MoneyTimesDuration,
+    DivideCurrencies(String, String),
+}
+
+impl fmt::Display for UnitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            UnitError::AddCurrencies(a, b) => write!(f, "cannot add {a} and {b}: convert one currency first"),
+            UnitError::AddUnits { op, lhs, rhs } => write!(f, "cannot {} {rhs} {} {lhs}", verb(*op), prep(*op)),
+            UnitError::MoneyTimesMoney => f.write_str("cannot multiply money by money"),
+            UnitError::DurationTimesDuration => f.write_str("cannot multiply a duration by a duration"),
+            UnitError::MoneyTimesDuration => f.write_str("cannot multiply money by a duration"),
+            UnitError::DivideCurrencies(a, b) => write!(f, "cannot divide {a} by {b}: convert one currency first"),
         }
     }
 }
@@ -262,14 +310,30 @@ impl Additivity {
 }
 
 /// The unit of an aggregate over a column of type `ty`, or why it does not apply.
-pub fn aggregate_unit(func: AggFn, ty: Option<&ColType>) -> Result<Unit, String> {
+pub fn aggregate_unit(func: AggFn, ty: Option<&ColType>) -> Result<Unit, AggregateError> {
     match (func, ty) {
         (AggFn::Count | AggFn::CountDistinct, _) => Ok(Unit::Count),
-        (_, None) => Err(format!("`{}` needs a column, not a whole source", func.as_str())),
-        (AggFn::Sum, Some(ColType::Percent)) => {
-            Err("percentages do not add up; use `avg` or a ratio of sums".to_string())
+        (_, None) => Err(AggregateError::NeedsColumn(func)),
+        (AggFn::Sum, Some(ColType::Percent)) => Err(AggregateError::SumOfPercents),
+        (_, Some(t)) => t.unit().ok_or_else(|| AggregateError::NotNumeric(func, t.clone())),
+    }
+}
+
+/// Why an aggregate does not apply to a column.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AggregateError {
+    NeedsColumn(AggFn),
+    SumOfPercents,
+    NotNumeric(AggFn, ColType),
+}
+
+impl fmt::Display for AggregateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AggregateError::NeedsColumn(func) => write!(f, "`{}` needs a column, not a whole source", func.as_str()),
+            AggregateError::SumOfPercents => f.write_str("percentages do not add up; use `avg` or a ratio of sums"),
+            AggregateError::NotNumeric(func, t) => write!(f, "cannot take `{}` of a {t} column", func.as_str()),
         }
-        (_, Some(t)) => t.unit().ok_or_else(|| format!("cannot take `{}` of a {t} column", func.as_str())),
     }
 }
 
