@@ -111,14 +111,7 @@ impl Loader<'_> {
     fn file(&mut self, path: PathBuf, bytes: Vec<u8>) -> FileId {
         if bytes.len() > MAX_SPEC_BYTES {
             let id = self.program.sources.add(path, String::new());
-            self.program.diagnostics.push(
-                Diagnostic::new(
-                    Code::FileTooLarge,
-                    format!("the file has {} bytes; specs may have at most {MAX_SPEC_BYTES}", bytes.len()),
-                    Label::new(Span::new(id, 0, 0), "not read"),
-                )
-                .with_help("split the spec into files that import each other"),
-            );
+            self.report(LoadError::TooLarge { bytes: bytes.len(), span: Span::new(id, 0, 0) });
             return id;
         }
         let (text, utf8_error) = match String::from_utf8(bytes) {
@@ -132,25 +125,14 @@ impl Loader<'_> {
         if let Some(at) = utf8_error {
             // The text keeps a replacement character where the invalid bytes were.
             let span = Span::new(id, at, at + char::REPLACEMENT_CHARACTER.len_utf8());
-            self.program.diagnostics.push(
-                Diagnostic::new(
-                    Code::InvalidUtf8,
-                    "the file is not valid UTF-8",
-                    Label::new(span, "invalid byte here"),
-                )
-                .with_help("save the file as UTF-8"),
-            );
+            self.report(LoadError::NotUtf8 { span });
             return id;
         }
         let text = self.program.sources.get(id).text.clone();
         let (module, diags) = syntax::parse(id, &text);
         self.program.diagnostics.extend(diags);
         if module.decls.is_empty() && self.program.diagnostics.iter().all(|d| d.primary.span.file != id) {
-            self.program.diagnostics.push(Diagnostic::new(
-                Code::EmptyFile,
-                "the file declares nothing",
-                Label::new(Span::new(id, 0, 0), "empty"),
-            ));
+            self.report(LoadError::Empty { span: Span::new(id, 0, 0) });
         }
         let imports: Vec<ast::StrLit> = module
             .decls
@@ -174,28 +156,14 @@ impl Loader<'_> {
     fn import(&mut self, from: &Path, import: &ast::StrLit) {
         let target = normalize(&from.parent().unwrap_or(Path::new("")).join(&import.value));
         if self.stack.len() >= MAX_IMPORT_DEPTH {
-            self.program.diagnostics.push(
-                Diagnostic::new(
-                    Code::ImportCycle,
-                    format!("imports nest more than {MAX_IMPORT_DEPTH} files deep, down to `{}`", target.display()),
-                    Label::new(import.span, "one import too many"),
-                )
-                .with_help("a chain this long is almost certainly a mistake; flatten the imports"),
-            );
+            self.report(LoadError::ImportsTooDeep { target, span: import.span });
             return;
         }
         let key = self.files.identity(&target);
         if let Some(pos) = self.stack.iter().position(|(_, k)| *k == key) {
             let mut chain: Vec<String> = self.stack[pos..].iter().map(|(p, _)| p.display().to_string()).collect();
             chain.push(target.display().to_string());
-            self.program.diagnostics.push(
-                Diagnostic::new(
-                    Code::ImportCycle,
-                    format!("import cycle: {}", chain.join(" -> ")),
-                    Label::new(import.span, "this import closes the cycle"),
-                )
-                .with_help("move the shared declarations into a file that both import"),
-            );
+            self.report(LoadError::ImportCycle { chain, span: import.span });
             return;
         }
         if self.loaded.contains(&key) {
@@ -205,22 +173,73 @@ impl Loader<'_> {
             Ok(bytes) => {
                 self.file(target, bytes);
             }
-            Err(e @ ReadError::OutsideProject(_)) => self.program.diagnostics.push(
-                Diagnostic::new(
-                    Code::OutsideProject,
-                    format!("`{}` is outside the project: {e}", target.display()),
-                    Label::new(import.span, "imported here"),
-                )
-                .with_help("imports stay inside the project root; pass --allow-outside-project if you trust this spec"),
-            ),
-            Err(e) => self.program.diagnostics.push(
-                Diagnostic::new(
-                    Code::ImportNotFound,
-                    format!("cannot read `{}`: {e}", target.display()),
-                    Label::new(import.span, "imported here"),
-                )
-                .with_help("import paths are relative to the importing file"),
-            ),
+            Err(e @ ReadError::OutsideProject(_)) => {
+                self.report(LoadError::ImportOutside { target, why: e.to_string(), span: import.span })
+            }
+            Err(e) => self.report(LoadError::ImportUnreadable { target, why: e.to_string(), span: import.span }),
+        }
+    }
+
+    fn report(&mut self, error: LoadError) {
+        self.program.diagnostics.push(error.to_diagnostic());
+    }
+}
+
+/// What the loader finds wrong with the files of a spec, as data.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LoadError {
+    TooLarge { bytes: usize, span: Span },
+    NotUtf8 { span: Span },
+    Empty { span: Span },
+    ImportsTooDeep { target: PathBuf, span: Span },
+    ImportCycle { chain: Vec<String>, span: Span },
+    ImportOutside { target: PathBuf, why: String, span: Span },
+    ImportUnreadable { target: PathBuf, why: String, span: Span },
+}
+
+impl LoadError {
+    /// The problem in words.
+    pub fn to_diagnostic(&self) -> Diagnostic {
+        let diag =
+            |code, message: String, span: Span, label: &str| Diagnostic::new(code, message, Label::new(span, label));
+        match self {
+            LoadError::TooLarge { bytes, span } => diag(
+                Code::FileTooLarge,
+                format!("the file has {bytes} bytes; specs may have at most {MAX_SPEC_BYTES}"),
+                *span,
+                "not read",
+            )
+            .with_help("split the spec into files that import each other"),
+            LoadError::NotUtf8 { span } => {
+                diag(Code::InvalidUtf8, "the file is not valid UTF-8".into(), *span, "invalid byte here")
+                    .with_help("save the file as UTF-8")
+            }
+            LoadError::Empty { span } => diag(Code::EmptyFile, "the file declares nothing".into(), *span, "empty"),
+            LoadError::ImportsTooDeep { target, span } => diag(
+                Code::ImportCycle,
+                format!("imports nest more than {MAX_IMPORT_DEPTH} files deep, down to `{}`", target.display()),
+                *span,
+                "one import too many",
+            )
+            .with_help("a chain this long is almost certainly a mistake; flatten the imports"),
+            LoadError::ImportCycle { chain, span } => diag(
+                Code::ImportCycle,
+                format!("import cycle: {}", chain.join(" -> ")),
+                *span,
+                "this import closes the cycle",
+            )
+            .with_help("move the shared declarations into a file that both import"),
+            LoadError::ImportOutside { target, why, span } => diag(
+                Code::OutsideProject,
+                format!("`{}` is outside the project: {why}", target.display()),
+                *span,
+                "imported here",
+            )
+            .with_help("imports stay inside the project root; pass --allow-outside-project if you trust this spec"),
+            LoadError::ImportUnreadable { target, why, span } => {
+                diag(Code::ImportNotFound, format!("cannot read `{}`: {why}", target.display()), *span, "imported here")
+                    .with_help("import paths are relative to the importing file")
+            }
         }
     }
 }

@@ -7,8 +7,9 @@
 
 use super::ast::*;
 use super::chunk::MAX_DEPTH;
+use super::errors::SyntaxError;
 use super::Rule;
-use crate::diagnostics::{Code, Diagnostic, Label};
+use crate::diagnostics::Diagnostic;
 use crate::span::{FileId, Span};
 use crate::vocab::keywords::KEYWORDS;
 use crate::vocab::*;
@@ -44,8 +45,8 @@ impl Lowerer<'_> {
         Span::new(self.file, self.offset + s.start(), self.offset + s.start() + len)
     }
 
-    fn error(&mut self, code: Code, message: impl Into<String>, span: Span, label: &str, help: impl Into<String>) {
-        self.diags.push(Diagnostic::new(code, message, Label::new(span, label)).with_help(help));
+    fn report(&mut self, error: SyntaxError) {
+        self.diags.push(error.to_diagnostic());
     }
 
     pub fn declaration(&mut self, pair: P) -> Decl {
@@ -72,13 +73,7 @@ impl Lowerer<'_> {
     fn name(&mut self, pair: P) -> Ident {
         let ident = self.ident(pair);
         if KEYWORDS.contains(&ident.name.as_str()) {
-            self.error(
-                Code::KeywordAsName,
-                format!("`{}` is a keyword and cannot be used as a name", ident.name),
-                ident.span,
-                "reserved word",
-                format!("rename it, for example `{}_`", ident.name),
-            );
+            self.report(SyntaxError::KeywordAsName { name: ident.name.clone(), span: ident.span });
         }
         ident
     }
@@ -98,13 +93,7 @@ impl Lowerer<'_> {
             Ok(text) => text,
             Err((text, bad)) => {
                 for hex in bad {
-                    self.error(
-                        Code::InvalidLiteral,
-                        format!("`\\u{{{hex}}}` is not a Unicode character"),
-                        span,
-                        "invalid escape",
-                        "use a code point such as `\\u{20BD}`",
-                    );
+                    self.report(SyntaxError::BadUnicodeEscape { hex, span });
                 }
                 text
             }
@@ -114,13 +103,7 @@ impl Lowerer<'_> {
     fn number(&mut self, pair: &P) -> f64 {
         number_value(pair.as_str()).unwrap_or_else(|| {
             let span = self.span(pair);
-            self.error(
-                Code::InvalidLiteral,
-                "number is too large",
-                span,
-                "not a finite number",
-                "use a smaller number",
-            );
+            self.report(SyntaxError::NumberTooLarge { span });
             0.0
         })
     }
@@ -166,13 +149,7 @@ impl Lowerer<'_> {
     fn date(&mut self, pair: &P) -> NaiveDate {
         NaiveDate::parse_from_str(pair.as_str(), "%Y-%m-%d").unwrap_or_else(|_| {
             let span = self.span(pair);
-            self.error(
-                Code::InvalidLiteral,
-                format!("`{}` is not a date in the calendar", pair.as_str()),
-                span,
-                "no such day",
-                "write a real date as YYYY-MM-DD",
-            );
+            self.report(SyntaxError::NotADate { text: pair.as_str().to_string(), span });
             NaiveDate::default()
         })
     }
@@ -183,13 +160,7 @@ impl Lowerer<'_> {
             .or_else(|_| NaiveDateTime::parse_from_str(&text, "%Y-%m-%dT%H:%M"));
         parsed.unwrap_or_else(|_| {
             let span = self.span(pair);
-            self.error(
-                Code::InvalidLiteral,
-                format!("`{}` is not a valid date and time", pair.as_str()),
-                span,
-                "no such moment",
-                "write YYYY-MM-DD HH:MM[:SS]",
-            );
+            self.report(SyntaxError::NotADateTime { text: pair.as_str().to_string(), span });
             NaiveDateTime::default()
         })
     }
@@ -200,13 +171,7 @@ impl Lowerer<'_> {
         match parse_period(&text) {
             Some((grain, start)) => PeriodLit { grain, start, text, span },
             None => {
-                self.error(
-                    Code::InvalidLiteral,
-                    format!("`{text}` is not a period"),
-                    span,
-                    "no such period",
-                    "write 2025, 2025-Q1, 2025-03, 2025-W07 or 2025-03-14",
-                );
+                self.report(SyntaxError::NotAPeriod { text: text.clone(), span });
                 PeriodLit { grain: Grain::Year, start: NaiveDate::default(), text, span }
             }
         }
@@ -307,13 +272,7 @@ impl Lowerer<'_> {
         let atom = nots.pop().expect("negated condition");
         if let Some(extra) = nots.get(MAX_DEPTH) {
             let span = self.span(extra).to(self.span(&atom));
-            self.error(
-                Code::TooDeep,
-                format!("more than {MAX_DEPTH} `not` in a row"),
-                self.span(extra),
-                "too deep",
-                "two `not` cancel out; remove them in pairs",
-            );
+            self.report(SyntaxError::TooManyNots { max: MAX_DEPTH, span: self.span(extra) });
             return Pred { kind: PredKind::Bool(false), span };
         }
         let mut pred = self.atom_pred(atom);
@@ -466,13 +425,7 @@ impl Lowerer<'_> {
             return None;
         }
         let span = self.span(first?).to(self.span(last?));
-        self.error(
-            Code::TooDeep,
-            format!("this expression chains {operands} operands; at most {MAX_OPERANDS} are allowed"),
-            span,
-            "too long",
-            "split it into named metrics or filters",
-        );
+        self.report(SyntaxError::TooManyOperands { operands, max: MAX_OPERANDS, span });
         Some(span)
     }
 
@@ -499,13 +452,7 @@ impl Lowerer<'_> {
         let grain = Grain::parse(parts.next().unwrap().as_str()).unwrap_or(Grain::Month);
         if periods.fract() != 0.0 || !(1.0..=1000.0).contains(&periods) {
             let span = self.span(&number);
-            self.error(
-                Code::BadOffset,
-                "a period offset must be a whole number from 1 to 1000",
-                span,
-                "not a whole number of periods",
-                "write e.g. `revenue[-1 month]`",
-            );
+            self.report(SyntaxError::BadOffsetCount { span });
         }
         Expr { kind: ExprKind::Offset { expr: Box::new(base), periods: periods as u32, grain }, span }
     }
@@ -576,13 +523,7 @@ impl Lowerer<'_> {
         };
         if seen {
             let word = clause.as_str().split_whitespace().next().unwrap_or("").to_string();
-            self.error(
-                Code::DuplicateClause,
-                format!("KPI `{}` has more than one `{word}`", kpi.name.name),
-                span,
-                "repeated clause",
-                "keep one; the later one would silently win",
-            );
+            self.report(SyntaxError::RepeatedClause { kind: "KPI", name: kpi.name.name.clone(), word, span });
             return;
         }
         match rule {
@@ -700,13 +641,7 @@ impl Lowerer<'_> {
         };
         if seen {
             let word = item.as_str().split_whitespace().next().unwrap_or("").to_string();
-            self.error(
-                Code::DuplicateClause,
-                format!("scorecard `{}` has more than one `{word}`", card.name.name),
-                span,
-                "repeated clause",
-                "keep one",
-            );
+            self.report(SyntaxError::RepeatedClause { kind: "scorecard", name: card.name.name.clone(), word, span });
             return;
         }
         match item.as_rule() {
@@ -794,13 +729,8 @@ impl Lowerer<'_> {
         let mut steps: Vec<P> = pair.into_inner().collect();
         if let Some(extra) = steps.get((MAX_DEPTH + 1).saturating_sub(depth)) {
             let start = self.offset + extra.as_span().start();
-            self.error(
-                Code::TooDeep,
-                format!("a cascade more than {MAX_DEPTH} levels deep"),
-                Span::new(self.file, start, start + "by".len()),
-                "too deep",
-                "an org chart has a handful of levels; check how this cascade was generated",
-            );
+            let span = Span::new(self.file, start, start + "by".len());
+            self.report(SyntaxError::CascadeTooDeep { max: MAX_DEPTH, span });
             steps.truncate((MAX_DEPTH + 1).saturating_sub(depth).max(1));
         }
         let mut then: Option<Box<Level>> = None;

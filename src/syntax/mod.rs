@@ -3,13 +3,15 @@
 
 pub mod ast;
 pub mod chunk;
+mod errors;
 mod fast;
 mod lower;
 
 pub use lower::parse_period;
 
-use crate::diagnostics::{Code, Diagnostic, Label};
+use crate::diagnostics::Diagnostic;
 use crate::span::{FileId, Span};
+use errors::SyntaxError;
 use pest::Parser;
 
 #[derive(pest_derive::Parser)]
@@ -75,17 +77,7 @@ fn pest_piece(file: FileId, text: &str, piece: &chunk::Chunk) -> Parsed {
     let mut diags = Vec::new();
     if let Some(at) = piece.too_deep_at {
         let span = Span::new(file, at, at + 1);
-        diags.push(
-            Diagnostic::new(
-                Code::TooDeep,
-                "brackets are nested too deeply",
-                Label::new(span, "nesting exceeds the limit here"),
-            )
-            .with_help(format!(
-                "at most {} levels are allowed; name the inner parts as metrics or filters",
-                chunk::MAX_DEPTH
-            )),
-        );
+        diags.push(SyntaxError::BracketsTooDeep { max: chunk::MAX_DEPTH, span }.to_diagnostic());
         return (Err(declared_name(&text[piece.start..piece.end])), diags);
     }
     let source = &text[piece.start..piece.end];
@@ -143,14 +135,14 @@ fn syntax_error(file: FileId, offset: usize, source: &str, err: &pest::error::Er
     };
     let end = if end > start { end } else { start + found.len().max(1).min(source.len().saturating_sub(start).max(1)) };
     let span = Span::new(file, offset + start, offset + end.min(source.len().max(start)));
-    let (message, help) = if source[start..].starts_with('"') || unterminated_string(source, start) {
-        ("unterminated string".to_string(), "close the string with `\"` on the same line".to_string())
+    let error = if source[start..].starts_with('"') || unterminated_string(source, start) {
+        SyntaxError::UnterminatedString { expected, span }
     } else if found.is_empty() {
-        ("unexpected end of declaration".to_string(), format!("expected {expected}"))
+        SyntaxError::UnexpectedEnd { expected, span }
     } else {
-        (format!("unexpected `{}`", found.escape_debug()), format!("expected {expected}"))
+        SyntaxError::Unexpected { found: found.to_string(), expected, span }
     };
-    Diagnostic::new(Code::Syntax, message, Label::new(span, format!("expected {expected}"))).with_help(help)
+    error.to_diagnostic()
 }
 
 /// Whether `at` lies inside a string opened on its line and never closed.

@@ -1,8 +1,8 @@
 //! `test` declarations: fixture rows per source and the results they must give.
 
 use super::{first, Lowerer, P};
-use crate::diagnostics::Code;
 use crate::syntax::ast::*;
+use crate::syntax::errors::SyntaxError;
 use crate::syntax::Rule;
 use crate::vocab::*;
 
@@ -100,13 +100,7 @@ impl Lowerer<'_> {
             _ => Expected::Number(self.quantity(value_pair)),
         };
         if field == Field::Status && !matches!(value, Expected::Status(..)) {
-            self.error(
-                Code::BadExpectation,
-                "a status check needs a status",
-                span,
-                "not a status",
-                "write `status met`, `status at_risk`, `status missed` or `status no_data`",
-            );
+            self.report(SyntaxError::StatusWithoutStatus { span });
         }
         Check { field, field_span, value, span }
     }
