@@ -1,9 +1,10 @@
 //! Cascades: a parent KPI's target allocated down the levels of a hierarchy, with
 //! each level's actual recomputed from the data at that level (docs/cascades.md).
 
+use super::errors::{EvalError, TableIssue, TableKind, TableRef};
 use super::tables::{SideTable, Tables};
 use super::{grid, nothing_known, score, Entity, Evaluation, Grid, Note, Status, TargetValue, Window};
-use crate::diagnostics::{Code, Diagnostic, Label};
+use crate::diagnostics::Diagnostic;
 use crate::eval::period::Period;
 use crate::exact;
 use crate::ir::{AggTable, Plan};
@@ -31,6 +32,8 @@ pub struct CascadeRow {
     pub target: Option<TargetValue>,
     pub attainment: Option<f64>,
     pub status: Status,
+    /// In JSON, `notes` (the words) and `note_codes` (a stable code each).
+    #[serde(flatten, serialize_with = "super::notes::with_codes")]
     pub notes: Vec<Note>,
 }
 
@@ -158,12 +161,8 @@ fn org_table(
     parent: Option<&str>,
     child: &str,
 ) -> Result<Org, Diagnostic> {
-    let help = format!(
-        "the org chart needs the columns {}{child}, and optionally `period`",
-        parent.map_or(String::new(), |p| format!("{p}, "))
-    );
-    let label = Label::new(cascade.span, "cascade declared here");
-    let file = SideTable::read(tables, "org chart", path, Code::CascadeHierarchy, label, help)?;
+    let kind = TableKind::OrgChart { parent: parent.map(str::to_string), child: child.to_string() };
+    let file = SideTable::read(tables, TableRef { kind, path: path.to_path_buf(), span: cascade.span })?;
     let children = file.column(child)?;
     let parents = match parent {
         Some(p) => Some(file.column(p)?),
@@ -175,8 +174,7 @@ fn org_table(
         let period = file.period(row, None)?;
         let (up, when) = org.places.entry(c.clone()).or_insert_with(|| (p.clone(), Vec::new()));
         if *up != p {
-            let name = c.unwrap_or_default();
-            return Err(file.at(row, format!("`{name}` is listed under two parents")));
+            return Err(file.fail(TableIssue::TwoParents { line: file.line(row), child: c.unwrap_or_default() }));
         }
         when.push(period);
     }
@@ -196,19 +194,15 @@ fn check_tree(
             if let Some((org_parent, _)) = org.places.get(child) {
                 if org_parent != data_parent {
                     let name = |v: &Option<String>| v.clone().unwrap_or_else(|| "(empty)".into());
-                    return Err(Diagnostic::new(
-                        Code::CascadeHierarchy,
-                        format!(
-                            "{} `{}` is under {} `{}` in the data but under `{}` in the org chart",
-                            dims[dims.len() - 1],
-                            name(child),
-                            dims[dims.len() - 2],
-                            name(data_parent),
-                            name(org_parent)
-                        ),
-                        Label::new(cascade.span, "cascade declared here"),
-                    )
-                    .with_help("fix the org chart or the data: each child has one parent"));
+                    return Err(EvalError::OtherParent {
+                        level: dims[dims.len() - 1].clone(),
+                        child: name(child),
+                        parent_level: dims[dims.len() - 2].clone(),
+                        in_data: name(data_parent),
+                        in_chart: name(org_parent),
+                        span: cascade.span,
+                    }
+                    .to_diagnostic());
                 }
             }
         }
@@ -224,19 +218,15 @@ fn check_tree(
         }
         if let Some((child, ups)) = parents.iter().find(|(_, ups)| ups.len() > 1) {
             let name = |v: &Option<String>| v.clone().unwrap_or_else(|| "(empty)".into());
-            let ups: Vec<String> = ups.iter().map(|u| u.iter().map(name).collect::<Vec<_>>().join("/")).collect();
-            return Err(Diagnostic::new(
-                Code::CascadeHierarchy,
-                format!(
-                    "{} `{}` appears under several {}: {}",
-                    dims[dims.len() - 1],
-                    child.last().map(name).unwrap_or_default(),
-                    dims[dims.len() - 2],
-                    ups.join(", ")
-                ),
-                Label::new(cascade.span, "cascade declared here"),
-            )
-            .with_help("each child must belong to one parent in the data"));
+            let parents: Vec<String> = ups.iter().map(|u| u.iter().map(name).collect::<Vec<_>>().join("/")).collect();
+            return Err(EvalError::SeveralParents {
+                level: dims[dims.len() - 1].clone(),
+                child: child.last().map(name).unwrap_or_default(),
+                parent_level: dims[dims.len() - 2].clone(),
+                parents,
+                span: cascade.span,
+            }
+            .to_diagnostic());
         }
     }
     Ok(())

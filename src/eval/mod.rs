@@ -10,6 +10,7 @@
 
 pub mod cascade;
 pub mod compare;
+mod errors;
 pub mod expect;
 mod notes;
 pub mod period;
@@ -77,6 +78,8 @@ pub struct Row {
     pub status: Status,
     /// actual − target (for a range: the distance outside it, 0 inside).
     pub gap: Option<f64>,
+    /// In JSON, `notes` (the words) and `note_codes` (a stable code each).
+    #[serde(flatten, serialize_with = "notes::with_codes")]
     pub notes: Vec<Note>,
     /// The entity has rows in the period in a source the KPI reads, or a
     /// target table names it for the period: it was at work, so a count or

@@ -135,6 +135,16 @@ impl Serialize for Note {
     }
 }
 
+/// `notes` as their words and their codes, two fields beside each other.
+pub(super) fn with_codes<S: serde::Serializer>(notes: &[Note], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let codes: Vec<&str> = notes.iter().map(Note::code).collect();
+    let mut map = s.serialize_map(Some(2))?;
+    map.serialize_entry("notes", notes)?;
+    map.serialize_entry("note_codes", &codes)?;
+    map.end()
+}
+
 /// Notes as one line: "a; b".
 pub fn joined(notes: &[Note]) -> String {
     notes.iter().map(Note::to_string).collect::<Vec<_>>().join("; ")

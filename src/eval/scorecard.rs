@@ -7,11 +7,12 @@
 //! fractions of them ([`crate::exact`]); the bonus is rounded once, to the
 //! currency's minor unit. A score on a breakpoint is on it.
 
+use super::errors::{TableIssue, TableKind, TableRef};
 use super::notes::{Missing, MissingRuleApplied, Note};
 use super::period::Period;
 use super::tables::{SideTable, Tables};
 use super::{Evaluation, KpiResult, Row, Status, TargetValue};
-use crate::diagnostics::{Code, Diagnostic, Label};
+use crate::diagnostics::Diagnostic;
 use crate::exact::Exact;
 use crate::sema::model::{BaseDef, Model, PayoutRule, ScorecardDef};
 use crate::vocab::{MissingRule, PayoutRange, PayoutValue};
@@ -39,6 +40,8 @@ pub struct ScoreRow {
     pub bonus: Option<f64>,
     pub currency: Option<String>,
     pub parts: Vec<Part>,
+    /// In JSON, `notes` (the words) and `note_codes` (a stable code each).
+    #[serde(flatten, serialize_with = "super::notes::with_codes")]
     pub notes: Vec<Note>,
 }
 
@@ -280,16 +283,15 @@ impl Bases {
     fn load(card: &ScorecardDef, tables: &Tables) -> Result<Bases, Diagnostic> {
         let mut rows = HashMap::new();
         let Some(BaseDef::Table { resolved, span, .. }) = &card.base else { return Ok(Bases { rows }) };
-        let help = format!("the table needs a `{}` column, optionally `period`, and `base`", card.by);
-        let label = Label::new(*span, "bonus bases read from here");
-        let file = SideTable::read(tables, "bonus base table", resolved, Code::TargetTable, label, help)?;
+        let kind = TableKind::BonusBases { by: card.by.clone() };
+        let file = SideTable::read(tables, TableRef { kind, path: resolved.clone(), span: *span })?;
         let entities = file.column(&card.by)?;
         let values = file.column("base")?;
         for (row, entity) in entities.iter().enumerate() {
             let value = file.number(values, "base", row)?;
             let period = file.period(row, Some(card.grain))?;
             if rows.insert((entity.clone(), period), value).is_some() {
-                return Err(file.at(row, "a second base for the same entity and period".to_string()));
+                return Err(file.fail(TableIssue::SecondBase { line: file.line(row) }));
             }
         }
         Ok(Bases { rows })

@@ -7,8 +7,9 @@
 //! digits), periods in a grain, and an optional `period` column whose empty
 //! cell means "every period".
 
+use super::errors::{EvalError, TableIssue, TableRef};
 use super::period::{self, Period};
-use crate::diagnostics::{Code, Diagnostic, Label};
+use crate::diagnostics::Diagnostic;
 use crate::ir::{Plan, Results, TableProblem, TextTable};
 use crate::vocab::Grain;
 use std::collections::HashMap;
@@ -35,43 +36,21 @@ impl<'r> Tables<'r> {
     }
 }
 
-/// One planning table, read, with what is needed to word its problems.
+/// One planning table, read, with where the spec names it.
 pub(super) struct SideTable<'a> {
-    /// "target table", "bonus base table" or "org chart".
-    what: &'static str,
-    path: &'a Path,
     table: &'a TextTable,
-    code: Code,
-    label: Label,
-    help: String,
+    reference: TableRef,
 }
 
 impl<'a> SideTable<'a> {
-    /// The table at `path`; problems are reported with `code`, pointing at
-    /// `label` (where the spec names the table), with `help` saying what it needs.
-    pub(super) fn read(
-        tables: &'a Tables,
-        what: &'static str,
-        path: &'a Path,
-        code: Code,
-        label: Label,
-        help: String,
-    ) -> Result<SideTable<'a>, Diagnostic> {
-        let fail = |why: String| {
-            Diagnostic::new(code, format!("{what} {}: {why}", path.display()), label.clone()).with_help(help.clone())
+    /// The table `reference` names, as the backend read it.
+    pub(super) fn read(tables: &'a Tables, reference: TableRef) -> Result<SideTable<'a>, Diagnostic> {
+        let issue = match tables.by_path.get(reference.path.as_path()) {
+            Some(Ok(table)) => return Ok(SideTable { table, reference }),
+            Some(Err(p)) => TableIssue::Unreadable(p.clone()),
+            None => TableIssue::Unreadable(TableProblem::Open("not in the plan".into())),
         };
-        let problem = match tables.by_path.get(path) {
-            Some(Ok(table)) => return Ok(SideTable { what, path, table, code, label, help }),
-            Some(Err(p)) => p.clone(),
-            None => TableProblem::Open("not in the plan".into()),
-        };
-        Err(fail(match problem {
-            TableProblem::Open(why) => format!("cannot open it: {why}"),
-            TableProblem::Directory => "it is a directory, not a table".into(),
-            TableProblem::Empty => "it is empty".into(),
-            TableProblem::Malformed { line, what } => format!("line {line}: {what}"),
-            TableProblem::DuplicateColumn(name) => format!("the header names `{name}` twice"),
-        }))
+        Err(EvalError::Table { table: reference, issue }.to_diagnostic())
     }
 
     /// The number of data rows.
@@ -87,7 +66,7 @@ impl<'a> SideTable<'a> {
     /// A column the table must have.
     pub(super) fn column(&self, name: &str) -> Result<&'a [Option<String>], Diagnostic> {
         let table: &'a TextTable = self.table;
-        table.column(name).ok_or_else(|| self.fail(format!("no column `{name}`")))
+        table.column(name).ok_or_else(|| self.fail(TableIssue::NoColumn(name.to_string())))
     }
 
     /// A column the table may have.
@@ -98,13 +77,14 @@ impl<'a> SideTable<'a> {
 
     /// The number in `column` on data row `row`.
     pub(super) fn number(&self, column: &[Option<String>], name: &str, row: usize) -> Result<f64, Diagnostic> {
+        let line = self.line(row);
         let Some(text) = column[row].as_deref() else {
-            return Err(self.at(row, format!("empty `{name}`")));
+            return Err(self.fail(TableIssue::EmptyCell { line, column: name.to_string() }));
         };
         let clean = text.trim().replace('_', "");
         match clean.parse::<f64>() {
             Ok(v) if v.is_finite() => Ok(v),
-            _ => Err(self.at(row, format!("`{text}` in `{name}` is not a number"))),
+            _ => Err(self.fail(TableIssue::NotANumber { line, text: text.to_string(), column: name.to_string() })),
         }
     }
 
@@ -113,26 +93,23 @@ impl<'a> SideTable<'a> {
     /// or the cell is empty: the row applies to every period.
     pub(super) fn period(&self, row: usize, grain: Option<Grain>) -> Result<Option<Period>, Diagnostic> {
         let Some(cell) = self.optional("period").and_then(|c| c[row].as_deref()) else { return Ok(None) };
-        let label = cell.trim();
-        if label.is_empty() {
+        let text = cell.trim();
+        if text.is_empty() {
             return Ok(None);
         }
-        let p = period::parse(label).ok_or_else(|| self.at(row, format!("`{label}` in `period` is not a period")))?;
+        let line = self.line(row);
+        let p =
+            period::parse(text).ok_or_else(|| self.fail(TableIssue::NotAPeriod { line, text: text.to_string() }))?;
         match grain {
             Some(g) if p.grain != g => {
-                Err(self.at(row, format!("`{label}` in `period` is not a {} (the grain it is for)", g.as_str())))
+                Err(self.fail(TableIssue::WrongGrain { line, text: text.to_string(), grain: g }))
             }
             _ => Ok(Some(p)),
         }
     }
 
-    /// A problem on data row `row`.
-    pub(super) fn at(&self, row: usize, why: String) -> Diagnostic {
-        self.fail(format!("line {}: {why}", self.line(row)))
-    }
-
-    fn fail(&self, why: String) -> Diagnostic {
-        Diagnostic::new(self.code, format!("{} {}: {why}", self.what, self.path.display()), self.label.clone())
-            .with_help(self.help.clone())
+    /// A problem with this table.
+    pub(super) fn fail(&self, issue: TableIssue) -> Diagnostic {
+        EvalError::Table { table: self.reference.clone(), issue }.to_diagnostic()
     }
 }

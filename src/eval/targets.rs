@@ -1,10 +1,11 @@
 //! Which target applies to a period and entity: fixed targets that change over
 //! time, targets relative to the previous period, and targets from a table file.
 
+use super::errors::{EvalError, TableIssue, TableKind, TableRef};
 use super::period::Period;
 use super::tables::{SideTable, Tables};
 use super::{Entity, Note, TargetValue};
-use crate::diagnostics::{Code, Diagnostic, Label};
+use crate::diagnostics::Diagnostic;
 use crate::exact;
 use crate::sema::model::{KpiDef, TargetDef, TargetSpec};
 use crate::vocab::{Direction, RelOp};
@@ -48,18 +49,10 @@ pub(super) fn above_share(def: &KpiDef, tables: &[Option<Table>]) -> Vec<Diagnos
         let mut rows: Vec<&(f64, usize)> = table.rows.values().filter(|(v, _)| *v > 1.0).collect();
         rows.sort_by_key(|(_, line)| *line);
         for (v, line) in rows {
-            out.push(
-                Diagnostic::new(
-                    Code::TargetAboveShare,
-                    format!(
-                        "target table {path}, line {line}: {}% is above 100%, which the share `{}` cannot reach",
-                        exact::mul(*v, 100.0),
-                        def.name
-                    ),
-                    Label::new(t.span, "target declared here"),
-                )
-                .with_help("a share is at most 100%: check that the table's unit (`in percent` or `in fraction`) is the one it is written in"),
-            );
+            let percent = exact::mul(*v, 100.0);
+            let error =
+                EvalError::AboveShare { path: path.clone(), line: *line, percent, kpi: def.name.clone(), span: t.span };
+            out.push(error.to_diagnostic());
         }
     }
     out
@@ -72,15 +65,8 @@ pub(super) fn named(tables: &[Option<Table>]) -> HashSet<(Period, Entity)> {
 
 fn load(def: &KpiDef, t: &TargetDef, tables: &Tables) -> Result<Table, Diagnostic> {
     let TargetSpec::Table { resolved, column, scale, .. } = &t.spec else { unreachable!("a table target") };
-    let help = format!("the table needs the columns {}, optionally `period`, and `{column}`", def.by.join(", "));
-    let file = SideTable::read(
-        tables,
-        "target table",
-        resolved,
-        Code::TargetTable,
-        Label::new(t.span, "target declared here"),
-        help,
-    )?;
+    let kind = TableKind::Targets { by: def.by.clone(), column: column.clone() };
+    let file = SideTable::read(tables, TableRef { kind, path: resolved.clone(), span: t.span })?;
     let keys: Vec<&[Option<String>]> = def.by.iter().map(|k| file.column(k)).collect::<Result<_, _>>()?;
     let values = file.column(column)?;
     let mut rows = HashMap::new();
@@ -89,7 +75,7 @@ fn load(def: &KpiDef, t: &TargetDef, tables: &Tables) -> Result<Table, Diagnosti
         let entity: Entity = keys.iter().map(|k| k[row].clone()).collect();
         let period = file.period(row, Some(def.grain))?;
         if rows.insert((entity, period), (value, file.line(row))).is_some() {
-            return Err(file.at(row, "a second target for the same entity and period".to_string()));
+            return Err(file.fail(TableIssue::SecondTarget { line: file.line(row) }));
         }
     }
     Ok(Table { rows })
