@@ -448,3 +448,14 @@ fn table_width_follows_columns_and_width() {
     assert!(narrow <= 60, "--width 60 gave a line of {narrow} characters");
     assert!(run("", &[]) <= 80);
 }
+
+/// `dump ir` shows the plan a backend runs: fused queries, KPI expressions and
+/// the planning tables it reads.
+#[test]
+fn dump_ir_shows_the_plan() {
+    let out = kpic(&["dump", "ir", "tests/fixtures/eval/planning_tables/spec.kpi"]);
+    assert_eq!(out.status.code(), Some(0), "{}", common::transcript(&out));
+    let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(plan["tables"].as_array().map(Vec::len), Some(2), "plan.csv once, bonus.csv once");
+    insta::assert_snapshot!(stdout(&out));
+}

@@ -18,6 +18,8 @@ enum Stage {
     Ast,
     /// The resolved, typed model, as JSON.
     Model,
+    /// The backend-neutral plan (queries, KPI expressions, planning tables), as JSON.
+    Ir,
 }
 
 pub fn run(args: Args) -> u8 {
@@ -27,14 +29,16 @@ pub fn run(args: Args) -> u8 {
     };
     let json = match args.stage {
         Stage::Ast => serde_json::to_string_pretty(&checked.modules),
-        Stage::Model => {
-            if checked.has_errors() {
-                super::emit::spec_diagnostics(super::emit::DiagFormat::Human, &checked);
-                return EXIT_ERRORS;
-            }
-            serde_json::to_string_pretty(&checked.model)
+        Stage::Model | Stage::Ir if checked.has_errors() => {
+            super::emit::spec_diagnostics(super::emit::DiagFormat::Human, &checked);
+            return EXIT_ERRORS;
+        }
+        Stage::Model => serde_json::to_string_pretty(&checked.model),
+        Stage::Ir => {
+            let plan = crate::lower(&checked, &crate::Selection::default()).expect("no selection to refuse");
+            serde_json::to_string_pretty(&plan)
         }
     };
-    outln!("{}", json.expect("the syntax tree and model serialize"));
+    outln!("{}", json.expect("the syntax tree, model and plan serialize"));
     EXIT_OK
 }
