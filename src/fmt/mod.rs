@@ -6,7 +6,7 @@
 //! Formatting needs a file without syntax errors; [`format`] returns `None` otherwise.
 
 mod comments;
-mod test;
+mod spec_test;
 
 use crate::span::{FileId, Span};
 use crate::syntax::ast::*;

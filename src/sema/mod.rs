@@ -9,7 +9,7 @@ mod expr;
 mod kpi;
 pub mod model;
 mod scorecard;
-mod test;
+mod spec_test;
 
 use crate::diagnostics::{did_you_mean, Code, Diagnostic};
 use crate::load::Program;

@@ -16,7 +16,7 @@ use crate::vocab::*;
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use pest::iterators::{Pair, Pairs};
 
-mod test_decl;
+mod spec_test;
 
 pub(super) struct Lowerer<'d> {
     pub file: FileId,

@@ -4,7 +4,7 @@
 pub mod ast;
 pub mod chunk;
 mod errors;
-mod fast;
+mod hand_reader;
 mod lower;
 
 pub use lower::parse_period;
@@ -60,7 +60,7 @@ fn parser_pool() -> &'static rayon::ThreadPool {
 type Parsed = (Result<ast::Decl, Option<String>>, Vec<Diagnostic>);
 
 fn parse_piece(file: FileId, text: &str, piece: &chunk::Chunk) -> Parsed {
-    match fast_piece(file, text, piece) {
+    match read_by_hand(file, text, piece) {
         Some(decl) => (Ok(decl), Vec::new()),
         None => pest_piece(file, text, piece),
     }
@@ -68,8 +68,8 @@ fn parse_piece(file: FileId, text: &str, piece: &chunk::Chunk) -> Parsed {
 
 /// The declaration of one piece as the hand-written reader reads it, if it does
 /// (never a piece nested too deeply: pest's path reports that).
-fn fast_piece(file: FileId, text: &str, piece: &chunk::Chunk) -> Option<ast::Decl> {
-    piece.too_deep_at.is_none().then(|| fast::declaration(file, piece.start, &text[piece.start..piece.end]))?
+fn read_by_hand(file: FileId, text: &str, piece: &chunk::Chunk) -> Option<ast::Decl> {
+    piece.too_deep_at.is_none().then(|| hand_reader::declaration(file, piece.start, &text[piece.start..piece.end]))?
 }
 
 /// The declaration of one piece as pest and the lowering read it.
@@ -104,7 +104,7 @@ pub fn both_readings(text: &str) -> Vec<(Option<ast::Decl>, Option<ast::Decl>, V
         .iter()
         .map(|piece| {
             let (decl, diags) = pest_piece(file, text, piece);
-            (fast_piece(file, text, piece), decl.ok(), diags)
+            (read_by_hand(file, text, piece), decl.ok(), diags)
         })
         .collect()
 }

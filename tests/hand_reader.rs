@@ -1,4 +1,4 @@
-//! The hand-written reader of common declarations (src/syntax/fast.rs) against
+//! The hand-written reader of common declarations (src/syntax/hand_reader.rs) against
 //! pest: wherever it gives a tree, pest parses that declaration with no
 //! diagnostic into the same tree, spans included. Checked on every fixture and
 //! example, on the benchmark's spec, on generated specs and on generated specs

@@ -13,7 +13,7 @@
 //! date not in the calendar) it returns `None`, and pest parses the declaration and
 //! reports what is wrong. Where the grammar chooses between alternatives, the
 //! reader takes the one pest takes (the first that matches) or gives up.
-//! `tests/fast_parser.rs` checks, on every fixture, every example and generated
+//! `tests/hand_reader.rs` checks, on every fixture, every example and generated
 //! specs (also with random edits), that whenever it gives a tree, that tree is
 //! pest's.
 
@@ -35,13 +35,13 @@ type R<T> = Result<T, GiveUp>;
 /// The declaration in `source` (a chunk starting at byte `offset` of its file), if
 /// the reader is sure of it.
 pub(super) fn declaration(file: FileId, offset: usize, source: &str) -> Option<Decl> {
-    let mut r = Reader { text: source, bytes: source.as_bytes(), pos: 0, end: 0, file, offset };
+    let mut r = HandReader { text: source, bytes: source.as_bytes(), pos: 0, end: 0, file, offset };
     r.skip();
     let decl = r.declaration().ok()?;
     (r.pos == r.bytes.len()).then_some(decl)
 }
 
-struct Reader<'a> {
+struct HandReader<'a> {
     text: &'a str,
     bytes: &'a [u8],
     /// Where the next token starts: whitespace and comments are always skipped.
@@ -56,7 +56,7 @@ fn is_ident_char(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 
-impl<'a> Reader<'a> {
+impl<'a> HandReader<'a> {
     // ------------------------------------------------------------ tokens
 
     /// Past whitespace and `//` comments, as pest's implicit rules skip them.
