@@ -1,7 +1,8 @@
 //! A diff of two spec versions as a terminal table, Markdown for a pull request
 //! comment, or JSON. Every changed value reads `before → after`.
 
-use super::sections::{markdown, terminal};
+use super::markdown_table;
+use super::sections::terminal;
 use super::{format_number, format_value, target_text, Style};
 use crate::eval::compare::{Diff, Payout, Side};
 use crate::vocab::Unit;
@@ -55,7 +56,7 @@ pub fn markdown_report(versions: &Versions, diff: &Diff) -> String {
     );
     for Section { title, header, rows, .. } in sections(diff) {
         out.push_str(&format!("\n#### {title}\n\n"));
-        out.push_str(&markdown(&header, &rows));
+        out.push_str(&markdown_table::write(&header, &[], &rows));
     }
     out
 }

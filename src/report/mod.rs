@@ -3,6 +3,7 @@
 
 pub mod comparison;
 pub mod html;
+mod markdown_table;
 mod sections;
 pub mod story;
 mod table;
@@ -32,18 +33,21 @@ pub fn json(spec: &str, eval: &Evaluation) -> String {
         .expect("results serialize")
 }
 
-fn csv_line(fields: &[String]) -> String {
-    let mut line = fields.iter().map(|x| csv_field(x)).collect::<Vec<_>>().join(",");
-    line.push('\n');
-    line
+/// A CSV document: the header, then the rows, quoted where a field needs it
+/// (RFC 4180, through the `csv` crate).
+fn csv_document(header: &str, rows: impl IntoIterator<Item = Vec<String>>) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(header.split(',')).expect("CSV into memory");
+    for row in rows {
+        w.write_record(&row).expect("CSV into memory");
+    }
+    String::from_utf8(w.into_inner().expect("CSV into memory")).expect("UTF-8 fields make UTF-8 CSV")
 }
 
 /// Scorecards as CSV: a line per KPI of each entity and period, and a total line
 /// with the score, coefficient and bonus.
 pub fn scorecards_csv(eval: &Evaluation) -> String {
-    let mut out = String::from(
-        "scorecard,period,entity,kpi,weight,effective_weight,attainment,counted,contribution,status,score,coefficient,bonus,currency,notes\n",
-    );
+    let mut rows = Vec::new();
     for card in &eval.scorecards {
         for r in &card.rows {
             let e = r.entity.clone().unwrap_or_default();
@@ -53,7 +57,7 @@ pub fn scorecards_csv(eval: &Evaluation) -> String {
                 f.extend([p.kpi.clone(), num(Some(p.weight)), num(Some(p.effective_weight)), num(p.attainment)]);
                 f.extend([num(p.counted), num(Some(p.contribution)), p.status.as_str().into()]);
                 f.extend(std::iter::repeat_n(String::new(), 5));
-                out.push_str(&csv_line(&f));
+                rows.push(f);
             }
             let mut f = head.to_vec();
             f.push("(total)".into());
@@ -65,17 +69,19 @@ pub fn scorecards_csv(eval: &Evaluation) -> String {
                 r.currency.clone().unwrap_or_default(),
                 crate::eval::joined_notes(&r.notes),
             ]);
-            out.push_str(&csv_line(&f));
+            rows.push(f);
         }
     }
-    out
+    csv_document(
+        "scorecard,period,entity,kpi,weight,effective_weight,attainment,counted,contribution,status,score,coefficient,bonus,currency,notes",
+        rows,
+    )
 }
 
 /// Cascades as CSV: a line per node of the tree and period.
 pub fn cascades_csv(eval: &Evaluation) -> String {
-    let mut out = String::from("cascade,period,depth,path,actual,target,attainment,status,notes\n");
-    for c in &eval.cascades {
-        for r in &c.rows {
+    let rows = eval.cascades.iter().flat_map(|c| {
+        c.rows.iter().map(move |r| {
             let path = r
                 .path
                 .iter()
@@ -86,27 +92,33 @@ pub fn cascades_csv(eval: &Evaluation) -> String {
                 TargetValue::AtLeast { value } | TargetValue::AtMost { value } => value,
                 TargetValue::Between { low, .. } => low,
             });
-            let f = [c.kpi.clone(), r.period.to_string(), r.depth.to_string(), path, num(r.actual), num(target)];
-            let mut f = f.to_vec();
-            f.extend([num(r.attainment), r.status.as_str().into(), crate::eval::joined_notes(&r.notes)]);
-            out.push_str(&csv_line(&f));
-        }
-    }
-    out
+            vec![
+                c.kpi.clone(),
+                r.period.to_string(),
+                r.depth.to_string(),
+                path,
+                num(r.actual),
+                num(target),
+                num(r.attainment),
+                r.status.as_str().into(),
+                crate::eval::joined_notes(&r.notes),
+            ]
+        })
+    });
+    csv_document("cascade,period,depth,path,actual,target,attainment,status,notes", rows)
 }
 
 /// One line per KPI, period and entity.
 pub fn csv(eval: &Evaluation) -> String {
-    let mut out = String::from("kpi,period,entity,actual,direction,target,target_high,attainment,status,gap,notes\n");
-    for k in &eval.kpis {
-        for r in &k.rows {
+    let rows = eval.kpis.iter().flat_map(|k| {
+        k.rows.iter().map(move |r| {
             let (direction, target, high) = match r.target {
                 Some(TargetValue::AtLeast { value }) => (">=", Some(value), None),
                 Some(TargetValue::AtMost { value }) => ("<=", Some(value), None),
                 Some(TargetValue::Between { low, high }) => ("between", Some(low), Some(high)),
                 None => ("", None, None),
             };
-            let fields = [
+            vec![
                 k.name.clone(),
                 r.period.to_string(),
                 entity(k, r),
@@ -118,25 +130,14 @@ pub fn csv(eval: &Evaluation) -> String {
                 r.status.as_str().to_string(),
                 num(r.gap),
                 crate::eval::joined_notes(&r.notes),
-            ];
-            let quoted: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-            out.push_str(&quoted.join(","));
-            out.push('\n');
-        }
-    }
-    out
+            ]
+        })
+    });
+    csv_document("kpi,period,entity,actual,direction,target,target_high,attainment,status,gap,notes", rows)
 }
 
 fn num(v: Option<f64>) -> String {
     v.map_or(String::new(), |x| format!("{}", (x * 1e9).round() / 1e9))
-}
-
-fn csv_field(f: &str) -> String {
-    if f.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", f.replace('"', "\"\""))
-    } else {
-        f.to_string()
-    }
 }
 
 fn entity(k: &KpiResult, r: &Row) -> String {
@@ -156,20 +157,9 @@ pub fn markdown(eval: &Evaluation) -> String {
         let mut header = vec!["Period".to_string()];
         header.extend(k.dimensions.iter().cloned());
         header.extend(["Actual", "Target", "Attainment", "Status", "Gap"].map(String::from));
-        out.push_str(&format!("| {} |\n", header.join(" | ")));
-        let aligns: Vec<&str> = header
-            .iter()
-            .enumerate()
-            .map(|(i, _)| if i > k.dimensions.len() && i != header.len() - 2 { "---:" } else { "---" })
-            .collect();
-        out.push_str(&format!("| {} |\n", aligns.join(" | ")));
-        for r in &k.rows {
-            let cells = cells(k, r);
-            out.push_str(&format!(
-                "| {} |\n",
-                cells.iter().map(|c| c.replace('|', "\\|")).collect::<Vec<_>>().join(" | ")
-            ));
-        }
+        let right: Vec<bool> = (0..header.len()).map(|i| i > k.dimensions.len() && i != header.len() - 2).collect();
+        let rows: Vec<Vec<String>> = k.rows.iter().map(|r| cells(k, r)).collect();
+        out.push_str(&markdown_table::write(&header, &right, &rows));
         out.push('\n');
     }
     for card in &eval.scorecards {
@@ -180,14 +170,14 @@ pub fn markdown(eval: &Evaluation) -> String {
             missing_word(card)
         ));
         let (h, rows) = sections::scorecard_rows(card);
-        out.push_str(&sections::markdown(&h, &rows));
+        out.push_str(&markdown_table::write(&h, &[], &rows));
         out.push('\n');
     }
     for c in &eval.cascades {
         out.push_str(&format!("### Cascade {}\n\n", c.kpi));
         let unit = unit_of(eval, &c.kpi);
         let (h, rows) = sections::cascade_rows(c, |v| format_value(&unit, v));
-        out.push_str(&sections::markdown(&h, &rows));
+        out.push_str(&markdown_table::write(&h, &[], &rows));
         out.push('\n');
     }
     out
@@ -253,5 +243,23 @@ pub(crate) fn target_text_by(t: Option<TargetValue>, value: impl Fn(f64) -> Stri
         Some(TargetValue::AtLeast { value: v }) => format!("≥ {}", value(v)),
         Some(TargetValue::AtMost { value: v }) => format!("≤ {}", value(v)),
         Some(TargetValue::Between { low, high }) => format!("{} – {}", value(low), value(high)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_document;
+
+    #[test]
+    fn csv_quotes_only_what_needs_it_and_reads_back() {
+        let rows = vec![
+            vec!["plain".to_string(), "a, b".to_string(), "say \"hi\"".to_string()],
+            vec![String::new(), "two\nlines".to_string(), "x".to_string()],
+        ];
+        let text = csv_document("one,two,three", rows.clone());
+        assert_eq!(text, "one,two,three\nplain,\"a, b\",\"say \"\"hi\"\"\"\n,\"two\nlines\",x\n");
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let back: Vec<Vec<String>> = reader.records().map(|r| r.unwrap().iter().map(String::from).collect()).collect();
+        assert_eq!(back, rows);
     }
 }

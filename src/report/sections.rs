@@ -172,12 +172,3 @@ fn render(
     }
     t.to_string()
 }
-
-pub fn markdown(header: &[String], rows: &[Vec<String>]) -> String {
-    let mut out =
-        format!("| {} |\n| {} |\n", header.join(" | "), header.iter().map(|_| "---").collect::<Vec<_>>().join(" | "));
-    for r in rows {
-        out.push_str(&format!("| {} |\n", r.iter().map(|c| c.replace('|', "\\|")).collect::<Vec<_>>().join(" | ")));
-    }
-    out
-}

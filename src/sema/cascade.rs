@@ -95,7 +95,7 @@ impl Checker<'_> {
                 continue;
             }
             seen.push((&e.entity.value, e.entity.span));
-            if shares == 0 && !amount_fits(&e.amount.unit, &unit) {
+            if shares == 0 && unit.accepts(&e.amount.unit, e.amount.value).is_err() {
                 self.report(SemaError::AmountUnit { unit: unit.clone(), span: e.amount.span });
             }
             let value = e.amount.base_value();
@@ -194,15 +194,5 @@ impl Checker<'_> {
             });
         }
         Some(rate.base_value())
-    }
-}
-
-fn amount_fits(lit: &UnitLit, unit: &Unit) -> bool {
-    match (lit, unit) {
-        (UnitLit::None, Unit::Duration) => false,
-        (UnitLit::None, _) => true,
-        (UnitLit::Currency(c), Unit::Money(m)) => c == m,
-        (UnitLit::Duration(_), Unit::Duration) => true,
-        _ => false,
     }
 }

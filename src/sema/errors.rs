@@ -6,7 +6,7 @@
 use crate::diagnostics::{Code, Diagnostic, Label};
 use crate::span::Span;
 use crate::vocab::number::{format_number, format_percent};
-use crate::vocab::{AggregateError, ColType, Direction, DurationUnit, Grain, TypeError, Unit, UnitError};
+use crate::vocab::{AggregateError, ColType, Direction, DurationUnit, Grain, TypeError, Unit, UnitError, UnitMisfit};
 
 /// One problem in a spec, found by the checker.
 #[derive(Debug, Clone, PartialEq)]
@@ -198,12 +198,14 @@ pub enum SemaError {
         span: Span,
     },
     TargetUnit {
-        why: String,
+        misfit: UnitMisfit,
         span: Span,
     },
+    /// A target table's unit (as written after `in`, if it is) does not
+    /// state the metric's.
     TableUnit {
-        why: String,
-        help: String,
+        written: Option<String>,
+        unit: Unit,
         span: Span,
     },
     CountBelowZero {
@@ -443,7 +445,7 @@ pub enum SemaError {
     },
     ExpectedUnit {
         field: &'static str,
-        why: String,
+        why: ExpectedMisfit,
         span: Span,
     },
 }
@@ -693,12 +695,26 @@ impl SemaError {
                 "not a factor",
             )
             .with_help("write `previous * 110%` or `previous * 1.1`"),
-            TargetUnit { why, span } => {
-                diag(Code::TargetUnit, "the target's unit does not match the metric", *span, why.clone())
+            TargetUnit { misfit, span } => {
+                diag(Code::TargetUnit, "the target's unit does not match the metric", *span, misfit_words(misfit, "the target"))
                     .with_help("write the target in the metric's unit, or fix the metric")
             }
-            TableUnit { why, help, span } => {
-                diag(Code::TargetUnit, why.clone(), *span, "unit of the table").with_help(help.clone())
+            TableUnit { written, unit, span } => {
+                let (why, help) = match (written, unit) {
+                    (None, Unit::Duration) => (
+                        "the table's numbers have no unit, and the metric is a duration".to_string(),
+                        "say which unit they are in: `in minutes` (or days, hours, seconds)",
+                    ),
+                    (None, _) => (
+                        format!("the table's numbers have no unit, and the metric is {unit}"),
+                        "say whether 40 means 40 %: `in percent`, or `in fraction` for tables that write 0.4",
+                    ),
+                    (Some(w), _) => (
+                        format!("the table's numbers are in {w}, but the metric is {unit}"),
+                        "write the unit the table's numbers are in, or fix the metric",
+                    ),
+                };
+                diag(Code::TargetUnit, why, *span, "unit of the table").with_help(help)
             }
             CountBelowZero { span } => diag(Code::ImpossibleTarget, "a count can never be below zero", *span, "never met"),
             BadWarnBand { span } => diag(
@@ -1021,12 +1037,18 @@ impl SemaError {
                 "a status",
             )
             .with_help("check the status with `status met`"),
-            ExpectedUnit { field, why, span } => diag(
-                Code::BadExpectation,
-                format!("the expected {field} has the wrong unit"),
-                *span,
-                why.clone(),
-            ),
+            ExpectedUnit { field, why, span } => {
+                let label = match why {
+                    ExpectedMisfit::Metric(m) => misfit_words(m, &format!("the expected {field}")),
+                    ExpectedMisfit::NotAFraction => format!("`{field}` is a fraction: write a percent such as `85%`"),
+                    ExpectedMisfit::NoBonusBase { currency: Some(c) } => {
+                        format!("the scorecard has no bonus base, so `{c}` cannot match")
+                    }
+                    ExpectedMisfit::NoBonusBase { currency: None } => "the scorecard has no bonus base".to_string(),
+                    ExpectedMisfit::BonusCurrency { base } => format!("the bonus is money in {base}"),
+                };
+                diag(Code::BadExpectation, format!("the expected {field} has the wrong unit"), *span, label)
+            }
         }
     }
 }
@@ -1035,6 +1057,30 @@ fn bound_word(d: Direction) -> &'static str {
     match d {
         Direction::AtLeast => "floor (>=)",
         Direction::AtMost => "ceiling (<=)",
+    }
+}
+
+/// Why an expected number in a test is not in the unit of what it checks.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExpectedMisfit {
+    /// Not in the metric's unit (actuals, targets, gaps).
+    Metric(UnitMisfit),
+    /// Attainment, score and payout are fractions.
+    NotAFraction,
+    /// A bonus expected of a scorecard with no bonus base.
+    NoBonusBase { currency: Option<String> },
+    /// A bonus in another currency than the base's.
+    BonusCurrency { base: String },
+}
+
+/// Why `what` ("the target", "the expected actual") does not fit the metric.
+fn misfit_words(misfit: &UnitMisfit, what: &str) -> String {
+    match misfit {
+        UnitMisfit::NoDurationUnit { value } => format!("state the unit of a duration: `{value} days`"),
+        UnitMisfit::RatioAsNumber { value } => {
+            format!("the metric is a ratio, so {value} would mean {}%; write `{value}%`", value * 100.0)
+        }
+        UnitMisfit::Written { written, unit } => format!("{what} is {written}, but the metric is {unit}"),
     }
 }
 

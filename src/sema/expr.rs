@@ -477,12 +477,7 @@ fn comparable(a: &ColType, b: &ColType) -> bool {
 
 fn describe_literal(lit: &LitKind) -> String {
     match lit {
-        LitKind::Quantity(q) => match &q.unit {
-            UnitLit::None => "a number".into(),
-            UnitLit::Percent => "a percentage".into(),
-            UnitLit::Currency(c) => format!("an amount in {c}"),
-            UnitLit::Duration(_) => "a duration".into(),
-        },
+        LitKind::Quantity(q) => q.unit.to_string(),
         LitKind::Str(_) => "text".into(),
         LitKind::Date(_) => "a date".into(),
         LitKind::DateTime(_) => "a date and time".into(),
@@ -503,20 +498,19 @@ fn literal_value(ty: &ColType, lit: &LitKind) -> Result<Constant, Misfit> {
         (ColType::Date | ColType::Datetime, LitKind::Str(_)) => Err(Misfit::DateInQuotes),
         (ColType::Date, _) => Err(Misfit::CompareDate),
         (ColType::Datetime, _) => Err(Misfit::CompareDatetime),
-        (ColType::Int | ColType::Float | ColType::Decimal, LitKind::Quantity(q)) if q.unit == UnitLit::None => {
-            Ok(Constant::Number(q.value))
-        }
-        (ColType::Percent, LitKind::Quantity(q)) if q.unit == UnitLit::Percent => Ok(Constant::Number(q.base_value())),
+        // A filter on a percent column says so with the sign: `share > 0.4` is
+        // not read as 40 %.
+        (ColType::Percent, LitKind::Quantity(q)) if q.unit != UnitLit::Percent => Err(Misfit::PercentSign),
+        (_, LitKind::Quantity(q)) => match ty.unit().map(|u| u.accepts(&q.unit, q.value)) {
+            Some(Ok(())) => Ok(Constant::Number(q.base_value())),
+            _ => Err(match ty {
+                ColType::Percent => Misfit::PercentSign,
+                ColType::Money(c) => Misfit::CompareAmount(c.clone()),
+                ColType::Duration(_) => Misfit::DurationUnit,
+                _ => Misfit::CompareNumber,
+            }),
+        },
         (ColType::Percent, _) => Err(Misfit::PercentSign),
-        (ColType::Money(c), LitKind::Quantity(q)) => match &q.unit {
-            UnitLit::None => Ok(Constant::Number(q.value)),
-            UnitLit::Currency(d) if d == c => Ok(Constant::Number(q.value)),
-            _ => Err(Misfit::CompareAmount(c.clone())),
-        },
-        (ColType::Duration(_), LitKind::Quantity(q)) => match q.unit {
-            UnitLit::Duration(_) => Ok(Constant::Number(q.base_value())),
-            _ => Err(Misfit::DurationUnit),
-        },
         (ColType::Int | ColType::Float | ColType::Decimal, _) => Err(Misfit::CompareNumber),
         (ColType::Duration(_), _) => Err(Misfit::DurationUnit),
         (ColType::Money(c), _) => Err(Misfit::CompareMoney(c.clone())),

@@ -183,7 +183,7 @@ impl Checker<'_> {
     /// 40 % or 4000 %.
     fn table_scale(&mut self, written: Option<&ast::TableUnit>, unit: &Unit, path: &ast::StrLit) -> Option<TableScale> {
         use ast::TableUnitKind as K;
-        let problem = match (written.map(|w| &w.kind), unit) {
+        match (written.map(|w| &w.kind), unit) {
             (_, Unit::Scalar) | (None, Unit::Count | Unit::Number | Unit::Money(_)) => {
                 return Some(TableScale::AsWritten)
             }
@@ -191,28 +191,18 @@ impl Checker<'_> {
             (Some(K::Percent), Unit::Ratio) => return Some(TableScale::Percent),
             (Some(K::Currency(c)), Unit::Money(m)) if c == m => return Some(TableScale::AsWritten),
             (Some(K::Duration(d)), Unit::Duration) => return Some(TableScale::Duration(*d)),
-            (None, Unit::Duration) => (
-                "the table's numbers have no unit, and the metric is a duration".to_string(),
-                "say which unit they are in: `in minutes` (or days, hours, seconds)".to_string(),
-            ),
-            (None, Unit::Ratio) => (
-                "the table's numbers have no unit, and the metric is a ratio".to_string(),
-                "say whether 40 means 40 %: `in percent`, or `in fraction` for tables that write 0.4".to_string(),
-            ),
-            (Some(w), _) => (
-                format!("the table's numbers are in {}, but the metric is {unit}", w.word()),
-                "write the unit the table's numbers are in, or fix the metric".to_string(),
-            ),
-        };
+            _ => {}
+        }
         let span = written.map_or(path.span, |w| w.span);
-        self.report(SemaError::TableUnit { why: problem.0, help: problem.1, span });
+        let written = written.map(|w| w.kind.word());
+        self.report(SemaError::TableUnit { written, unit: unit.clone(), span });
         None
     }
 
     /// A target's unit must be the metric's: RUB for RUB, a percent for a ratio.
     pub(super) fn check_target_unit(&mut self, q: &ast::Quantity, unit: &Unit) -> Option<()> {
-        let Some(why) = unit_problem(q, unit, "the target") else { return Some(()) };
-        self.report(SemaError::TargetUnit { why, span: q.span });
+        let Err(misfit) = unit.accepts(&q.unit, q.value) else { return Some(()) };
+        self.report(SemaError::TargetUnit { misfit, span: q.span });
         None
     }
 
@@ -247,34 +237,6 @@ impl Checker<'_> {
             return None;
         }
         Some(band)
-    }
-}
-
-/// Why a number written for a metric (`what`: "the target", "the expected actual")
-/// is not in the metric's unit, if it is not.
-pub(super) fn unit_problem(q: &ast::Quantity, unit: &Unit, what: &str) -> Option<String> {
-    // The metric did not check: its unit is unknown, and its error says why.
-    if *unit == Unit::Scalar {
-        return None;
-    }
-    match (&q.unit, unit) {
-        (UnitLit::None, Unit::Duration) => Some(format!("state the unit of a duration: `{} days`", q.value)),
-        (UnitLit::None, Unit::Ratio) if q.value.abs() > 1.0 => {
-            Some(format!("the metric is a ratio, so {} would mean {}%; write `{}%`", q.value, q.value * 100.0, q.value))
-        }
-        (UnitLit::None, _) => None,
-        (UnitLit::Percent, Unit::Ratio) => None,
-        (UnitLit::Currency(c), Unit::Money(m)) if c == m => None,
-        (UnitLit::Duration(_), Unit::Duration) => None,
-        (lit, _) => {
-            let written = match lit {
-                UnitLit::Percent => "a percentage".to_string(),
-                UnitLit::Currency(c) => format!("an amount in {c}"),
-                UnitLit::Duration(_) => "a duration".to_string(),
-                UnitLit::None => "a number".to_string(),
-            };
-            Some(format!("{what} is {written}, but the metric is {unit}"))
-        }
     }
 }
 

@@ -2,7 +2,7 @@
 //! checked against the spec, so that a test which could not run is an error before
 //! any data is read.
 
-use super::errors::{Misfit, SemaError};
+use super::errors::{ExpectedMisfit, Misfit, SemaError};
 use super::model::*;
 use super::Checker;
 use crate::diagnostics::did_you_mean;
@@ -276,18 +276,18 @@ impl Checker<'_> {
     fn check_expected_unit(&mut self, q: &ast::Quantity, field: Field, kind: &Kind) -> Option<()> {
         let problem = match (field, kind) {
             (Field::Actual | Field::Target | Field::Gap, Kind::Kpi(unit) | Kind::Cascade(unit)) => {
-                super::kpi::unit_problem(q, unit, &format!("the expected {}", field.as_str()))
+                unit.accepts(&q.unit, q.value).err().map(ExpectedMisfit::Metric)
             }
             (Field::Attainment | Field::Score | Field::Payout, _) => match q.unit {
                 UnitLit::None | UnitLit::Percent => None,
-                _ => Some(format!("`{}` is a fraction: write a percent such as `85%`", field.as_str())),
+                _ => Some(ExpectedMisfit::NotAFraction),
             },
             (Field::Bonus, Kind::Scorecard(currency)) => match (&q.unit, currency) {
                 (UnitLit::None, _) => None,
                 (UnitLit::Currency(c), Some(base)) if c == base => None,
-                (UnitLit::Currency(c), None) => Some(format!("the scorecard has no bonus base, so `{c}` cannot match")),
-                (_, Some(base)) => Some(format!("the bonus is money in {base}")),
-                (_, None) => Some("the scorecard has no bonus base".to_string()),
+                (UnitLit::Currency(c), None) => Some(ExpectedMisfit::NoBonusBase { currency: Some(c.clone()) }),
+                (_, Some(base)) => Some(ExpectedMisfit::BonusCurrency { base: base.clone() }),
+                (_, None) => Some(ExpectedMisfit::NoBonusBase { currency: None }),
             },
             _ => None,
         };

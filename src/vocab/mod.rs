@@ -14,5 +14,6 @@ mod words;
 pub use literal::{Constant, FileFormat};
 pub use units::{
     aggregate_unit, Additivity, AggregateError, ColType, DurationUnit, TableScale, TypeError, Unit, UnitError, UnitLit,
+    UnitMisfit,
 };
 pub use words::{AggFn, BinOp, CmpOp, Direction, Field, Grain, MissingRule, PayoutRange, PayoutValue, RelOp, Status};

@@ -15,6 +15,19 @@ pub enum UnitLit {
     Duration(DurationUnit),
 }
 
+/// What a literal's unit says it is: "a number", "a percentage", "an amount
+/// in RUB", "a duration" (the one describer of written quantities).
+impl fmt::Display for UnitLit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            UnitLit::None => f.write_str("a number"),
+            UnitLit::Percent => f.write_str("a percentage"),
+            UnitLit::Currency(c) => write!(f, "an amount in {c}"),
+            UnitLit::Duration(_) => f.write_str("a duration"),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DurationUnit {
@@ -194,6 +207,17 @@ impl fmt::Display for Unit {
     }
 }
 
+/// Why a number written with a unit is not a quantity of another unit.
+#[derive(Debug, Clone, PartialEq)]
+pub enum UnitMisfit {
+    /// `3` where a duration is meant: which unit?
+    NoDurationUnit { value: f64 },
+    /// `40` for a ratio would be 4000 %.
+    RatioAsNumber { value: f64 },
+    /// A percentage for money, an amount for a count, and so on.
+    Written { written: UnitLit, unit: Unit },
+}
+
 impl Unit {
     pub fn of_literal(unit: &UnitLit) -> Unit {
         match unit {
@@ -201,6 +225,23 @@ impl Unit {
             UnitLit::Percent => Unit::Ratio,
             UnitLit::Currency(c) => Unit::Money(c.clone()),
             UnitLit::Duration(_) => Unit::Duration,
+        }
+    }
+
+    /// Whether `value`, written with `lit`, is a quantity of this unit: the
+    /// one check behind targets, expected values, cascade amounts and filter
+    /// literals. A bare number fits any unit but a duration (which needs its
+    /// unit) and a ratio above 1 in size (`40` is not 40 %); a unit fits its
+    /// own kind. A [`Unit::Scalar`] is a metric that did not check, whose own
+    /// error says why, so anything fits it.
+    pub fn accepts(&self, lit: &UnitLit, value: f64) -> Result<(), UnitMisfit> {
+        match (lit, self) {
+            (_, Unit::Scalar) => Ok(()),
+            (UnitLit::None, Unit::Duration) => Err(UnitMisfit::NoDurationUnit { value }),
+            (UnitLit::None, Unit::Ratio) if value.abs() > 1.0 => Err(UnitMisfit::RatioAsNumber { value }),
+            (UnitLit::None, _) | (UnitLit::Percent, Unit::Ratio) | (UnitLit::Duration(_), Unit::Duration) => Ok(()),
+            (UnitLit::Currency(c), Unit::Money(m)) if c == m => Ok(()),
+            (written, unit) => Err(UnitMisfit::Written { written: written.clone(), unit: unit.clone() }),
         }
     }
 
@@ -393,5 +434,25 @@ mod tests {
         assert_eq!(Additivity::combine(BinOp::Add, (Additive, false), (Additive, false)), Additive);
         assert_eq!(Additivity::combine(BinOp::Mul, (Additive, false), (Additive, true)), Additive);
         assert_eq!(Additivity::of_aggregate(AggFn::CountDistinct), NonAdditive);
+    }
+
+    #[test]
+    fn what_fits_a_unit() {
+        let rub = || UnitLit::Currency("RUB".into());
+        let days = UnitLit::Duration(DurationUnit::Day);
+        assert_eq!(Unit::Count.accepts(&UnitLit::None, 3000.0), Ok(()));
+        assert_eq!(Unit::Money("RUB".into()).accepts(&rub(), 5.0), Ok(()));
+        assert_eq!(Unit::Ratio.accepts(&UnitLit::Percent, 40.0), Ok(()));
+        assert_eq!(Unit::Ratio.accepts(&UnitLit::None, 0.4), Ok(()));
+        assert_eq!(Unit::Ratio.accepts(&UnitLit::None, 40.0), Err(UnitMisfit::RatioAsNumber { value: 40.0 }));
+        assert_eq!(Unit::Duration.accepts(&days, 3.0), Ok(()));
+        assert_eq!(Unit::Duration.accepts(&UnitLit::None, 3.0), Err(UnitMisfit::NoDurationUnit { value: 3.0 }));
+        assert_eq!(
+            Unit::Money("EUR".into()).accepts(&rub(), 5.0),
+            Err(UnitMisfit::Written { written: rub(), unit: Unit::Money("EUR".into()) })
+        );
+        assert!(Unit::Count.accepts(&UnitLit::Percent, 5.0).is_err());
+        assert_eq!(Unit::Scalar.accepts(&days, 1.0), Ok(()));
+        assert_eq!(rub().to_string(), "an amount in RUB");
     }
 }
