@@ -4,9 +4,20 @@
 //! its code and say what its `expect` says. docs/bad-inputs.md is generated from
 //! the same files (`KPIC_BLESS_DOCS=1 cargo test --test bad_inputs` rewrites it).
 
+use libtest_mimic::{Arguments, Failed, Trial};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+fn main() {
+    let cases = cases();
+    assert!(cases.len() >= 40, "only {} cases", cases.len());
+    let mut trials = vec![Trial::test("catalogue_page_lists_every_case", catalogue_page_lists_every_case)];
+    for case in cases {
+        trials.push(Trial::test(format!("bad::{}", case.name), move || has_its_documented_outcome(&case)));
+    }
+    libtest_mimic::run(&Arguments::from_args(), trials).exit();
+}
 
 const DEADLINE: Duration = Duration::from_secs(120);
 
@@ -127,27 +138,22 @@ fn linked_copy(case: &Case, scratch: &Path) -> PathBuf {
     dir
 }
 
-#[test]
-fn every_bad_input_has_its_documented_outcome() {
-    let cases = cases();
-    assert!(cases.len() >= 40, "only {} cases", cases.len());
+/// The case runs without a panic, a hang or a signal, exits with its code and
+/// says what its `expect` says.
+fn has_its_documented_outcome(case: &Case) -> Result<(), Failed> {
     let scratch = tempfile::tempdir().unwrap();
-    for case in &cases {
-        let (code, stdout, stderr) = run(case, scratch.path());
-        let name = &case.name;
-        assert_ne!(code, 101, "{name}: kpic panicked:\n{stderr}");
-        assert_eq!(code, case.exit, "{name}: exit code\n--- stdout\n{stdout}--- stderr\n{stderr}");
-        for want in &case.stderr {
-            assert!(flat(&stderr).contains(&flat(want)), "{name}: stderr lacks `{want}`:\n{stderr}");
-        }
-        for want in &case.stdout {
-            assert!(stdout.contains(want.as_str()), "{name}: stdout lacks `{want}`:\n{stdout}");
-        }
-        insta::assert_snapshot!(
-            format!("bad__{name}"),
-            format!("exit: {code}\n--- stdout\n{stdout}--- stderr\n{stderr}")
-        );
+    let (code, stdout, stderr) = run(case, scratch.path());
+    let name = &case.name;
+    assert_ne!(code, 101, "{name}: kpic panicked:\n{stderr}");
+    assert_eq!(code, case.exit, "{name}: exit code\n--- stdout\n{stdout}--- stderr\n{stderr}");
+    for want in &case.stderr {
+        assert!(flat(&stderr).contains(&flat(want)), "{name}: stderr lacks `{want}`:\n{stderr}");
     }
+    for want in &case.stdout {
+        assert!(stdout.contains(want.as_str()), "{name}: stdout lacks `{want}`:\n{stdout}");
+    }
+    insta::assert_snapshot!(format!("bad__{name}"), format!("exit: {code}\n--- stdout\n{stdout}--- stderr\n{stderr}"));
+    Ok(())
 }
 
 /// Text with its line wraps undone: miette wraps long messages, continuing them
@@ -157,8 +163,7 @@ fn flat(s: &str) -> String {
 }
 
 /// The catalogue page lists every case with its outcome.
-#[test]
-fn catalogue_page_lists_every_case() {
+fn catalogue_page_lists_every_case() -> Result<(), Failed> {
     let mut table = String::from("| case | input | command | outcome |\n|---|---|---|---|\n");
     for case in cases() {
         let outcome = match case.exit {
@@ -192,7 +197,8 @@ fn catalogue_page_lists_every_case() {
     let expected = format!("{}{}{}", &page[..start], table, &page[end..]);
     if std::env::var_os("KPIC_BLESS_DOCS").is_some() {
         std::fs::write(path, &expected).unwrap();
-        return;
+        return Ok(());
     }
     assert_eq!(page, expected, "{path} is out of date: KPIC_BLESS_DOCS=1 cargo test --test bad_inputs");
+    Ok(())
 }

@@ -456,3 +456,13 @@ fn pre_commit_runs_the_hooks() {
     assert_eq!(check.status.code(), Some(1), "{}", transcript(&check));
     assert!(stdout(&check).contains("E104"), "{}", transcript(&check));
 }
+
+/// `KPIC_SKIP_DUCKDB` and `KPIC_SKIP_BROWSER` skip on a developer's machine
+/// and fail in CI.
+#[test]
+fn a_skip_fails_when_ci_is_set() {
+    assert_eq!(common::skip_decision(None, true), Ok(false));
+    assert_eq!(common::skip_decision(Some("0"), false), Ok(false));
+    assert_eq!(common::skip_decision(Some("1"), false), Ok(true));
+    assert_eq!(common::skip_decision(Some("1"), true), Err(()));
+}

@@ -4,9 +4,12 @@
 //! and gap.
 //!
 //! `.ci/setup` installs Python's duckdb; without it this test fails.
-//! `KPIC_SKIP_DUCKDB=1` skips it (loudly) on machines without it.
+//! `KPIC_SKIP_DUCKDB=1` skips it (loudly) on machines without it, and fails
+//! when CI is set.
 //! `KPIC_DIFFERENTIAL_CASES` and `KPIC_DIFFERENTIAL_SEED` choose another run
 //! (300 cases of seed 8 by default); the long mode is the harness run by hand.
+
+mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -15,8 +18,7 @@ const HARNESS: &str = "tests/differential/run.py";
 
 /// Whether to run: false when skipped on purpose; a missing duckdb fails.
 fn duckdb() -> bool {
-    if std::env::var("KPIC_SKIP_DUCKDB").is_ok_and(|v| v == "1") {
-        eprintln!("SKIPPED: KPIC_SKIP_DUCKDB=1: kpic was not compared with DuckDB");
+    if common::skipped("KPIC_SKIP_DUCKDB", "kpic was not compared with DuckDB") {
         return false;
     }
     let probe = Command::new("python3").args(["-c", "import duckdb"]).output().expect("python3 runs");

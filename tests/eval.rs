@@ -3,10 +3,26 @@
 //!
 //! `expect` lines are `KPI PERIOD ENTITY field=value ...` (ENTITY is `-` for a KPI
 //! without `by`, else `dim=value;dim=value`), or `error CODE text` for a case
-//! whose evaluation must fail. The whole CSV report is also snapshotted.
+//! whose evaluation must fail. The whole CSV report is also snapshotted. Each
+//! case is its own test in the runner's output (`eval::CASE`).
 
 use kpic::eval::{Evaluation, Row, Status};
+use libtest_mimic::{Arguments, Failed, Trial};
 use std::path::{Path, PathBuf};
+
+fn main() {
+    let cases = cases();
+    assert!(cases.len() > 20, "only {} cases", cases.len());
+    let mut trials = vec![Trial::test(
+        "narrowing_an_evaluation_equals_evaluating_the_window",
+        narrowing_an_evaluation_equals_evaluating_the_window,
+    )];
+    for case in cases {
+        let name = case.file_name().unwrap().to_string_lossy().to_string();
+        trials.push(Trial::test(format!("eval::{name}"), move || eval_fixture(&name, &case)));
+    }
+    libtest_mimic::run(&Arguments::from_args(), trials).exit();
+}
 
 fn cases() -> Vec<PathBuf> {
     // Relative to the package root (cargo's working directory for tests), so that
@@ -26,14 +42,11 @@ fn run(case: &Path) -> Result<Evaluation, kpic::diagnostics::Diagnostic> {
     kpic::run_and_evaluate(&checked, &plan, &kpic::eval::Window::default(), &kpic::eval::Quiet)
 }
 
-#[test]
-fn eval_fixtures() {
-    let cases = cases();
-    assert!(!cases.is_empty());
-    for case in cases {
-        let name = case.file_name().unwrap().to_string_lossy().to_string();
+fn eval_fixture(name: &str, case: &Path) -> Result<(), Failed> {
+    let name = name.to_string();
+    {
         let expect = std::fs::read_to_string(case.join("expect")).unwrap_or_else(|_| panic!("{name}: no expect file"));
-        let result = run(&case);
+        let result = run(case);
         let mut checked = 0;
         for line in expect.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
             checked += 1;
@@ -65,6 +78,7 @@ fn eval_fixtures() {
         };
         insta::assert_snapshot!(format!("eval__{name}"), report);
     }
+    Ok(())
 }
 
 fn check_line(case: &str, eval: &Evaluation, line: &str) {
@@ -196,8 +210,7 @@ fn target_value(t: kpic::eval::TargetValue) -> f64 {
 
 /// The report evaluates every period and narrows to the window afterwards
 /// (`Evaluation::within`); that must give what evaluating the window gives.
-#[test]
-fn narrowing_an_evaluation_equals_evaluating_the_window() {
+fn narrowing_an_evaluation_equals_evaluating_the_window() -> Result<(), Failed> {
     let day = |p: &str| kpic::eval::period::parse(p).unwrap();
     let windows = [
         kpic::eval::Window { from: Some(day("2025-01").start), until: Some(day("2025-01").end()) },
@@ -220,4 +233,5 @@ fn narrowing_an_evaluation_equals_evaluating_the_window() {
         }
     }
     assert!(compared >= 20, "{compared} comparisons");
+    Ok(())
 }

@@ -1,13 +1,63 @@
-//! Data-driven tests: a new case is a new file under tests/fixtures/.
+//! Data-driven tests: a new case is a new file under tests/fixtures/, and each
+//! file is its own test in the runner's output (`check::NAME`, `parse::NAME`,
+//! `fmt::PATH`), so one failure does not hide the others.
 //!
-//! - `parse/*.kpi`: the syntax tree (JSON) and any syntax diagnostics.
+//! - `parse/*.kpi`: the syntax tree, as an indented outline, and any syntax
+//!   diagnostics.
 //! - `check/*.kpi`: the source and the rendered diagnostics together.
-//! - every fixture and example: `kpic fmt` is idempotent and keeps the meaning.
+//! - every spec of the examples and fixtures: `kpic fmt` formats it (or it has
+//!   syntax errors), is idempotent and keeps the meaning.
+
+mod common;
 
 use kpic::diagnostics::render::{self, Color};
 use kpic::diagnostics::Code;
+use libtest_mimic::{Arguments, Failed, Trial};
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+fn main() {
+    let mut trials = vec![Trial::test("every_code_has_a_fixture", every_code_has_a_fixture)];
+    for path in files("tests/fixtures/check") {
+        trials.push(Trial::test(format!("check::{}", file_name(&path)), move || check_fixture(&path)));
+    }
+    for path in files("tests/fixtures/parse") {
+        trials.push(Trial::test(format!("parse::{}", file_name(&path)), move || parse_fixture(&path)));
+    }
+    let specs: Vec<PathBuf> = ["examples", "tests/fixtures"].iter().flat_map(|d| specs_under(d)).collect();
+    assert!(specs.len() > 100, "only {} specs", specs.len());
+    for path in specs {
+        trials.push(Trial::test(format!("fmt::{}", rel(&path)), move || fmt_round_trips(&path)));
+    }
+    libtest_mimic::run(&Arguments::from_args(), trials).exit();
+}
+
+/// The `.kpi` files directly in `dir`, in order.
+fn files(dir: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(dir))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "kpi"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no fixtures in {dir}");
+    files
+}
+
+/// Every `.kpi` file under `dir`, at any depth, in order.
+fn specs_under(dir: &str) -> Vec<PathBuf> {
+    let mut specs: Vec<PathBuf> = walkdir::WalkDir::new(Path::new(env!("CARGO_MANIFEST_DIR")).join(dir))
+        .into_iter()
+        .map(|e| e.unwrap().into_path())
+        .filter(|p| p.extension().is_some_and(|e| e == "kpi") && p.is_file())
+        .collect();
+    specs.sort();
+    specs
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name().unwrap().to_string_lossy().into_owned()
+}
 
 fn rel(path: &Path) -> String {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -31,27 +81,30 @@ fn rendered(path: &Path) -> String {
     out
 }
 
-#[test]
-fn check_fixtures() {
-    insta::glob!("fixtures/check/*.kpi", |path| {
-        let source = read(path);
-        insta::assert_snapshot!(format!("{source}\n=== diagnostics ===\n{}", rendered(path)));
-    });
+/// A snapshot named as `insta::glob!` named them, so that the files stay.
+fn snapshot(test: &str, path: &Path, text: String) {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_input_file(path);
+    settings.set_prepend_module_to_snapshot(true);
+    settings.bind(|| insta::assert_snapshot!(format!("{test}@{}", file_name(path)), text));
 }
 
-#[test]
-fn parse_fixtures() {
-    insta::glob!("fixtures/parse/*.kpi", |path| {
-        let source = read(path);
-        let (module, diags) = kpic::syntax::parse(kpic::span::FileId(0), &source);
-        let codes: Vec<&str> = diags.iter().map(|d| d.code.as_str()).collect();
-        let tree = serde_json::to_string_pretty(&module.decls).unwrap();
-        insta::assert_snapshot!(format!("{source}\n=== diagnostics: {codes:?} ===\n{tree}"));
-    });
+fn check_fixture(path: &Path) -> Result<(), Failed> {
+    let source = read(path);
+    snapshot("check_fixtures", path, format!("{source}\n=== diagnostics ===\n{}", rendered(path)));
+    Ok(())
 }
 
-#[test]
-fn every_code_has_a_fixture() {
+fn parse_fixture(path: &Path) -> Result<(), Failed> {
+    let source = read(path);
+    let (module, diags) = kpic::syntax::parse(kpic::span::FileId(0), &source);
+    let codes: Vec<&str> = diags.iter().map(|d| d.code.as_str()).collect();
+    let tree = common::tree::outline(&module.decls);
+    snapshot("parse_fixtures", path, format!("{source}\n=== diagnostics: {codes:?} ===\n{tree}"));
+    Ok(())
+}
+
+fn every_code_has_a_fixture() -> Result<(), Failed> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/check");
     let mut seen = BTreeSet::new();
     for entry in std::fs::read_dir(&dir).unwrap() {
@@ -70,32 +123,28 @@ fn every_code_has_a_fixture() {
     let missing: Vec<&str> =
         Code::ALL.iter().filter(|c| !seen.contains(c) && !at_run_time(c)).map(|c| c.as_str()).collect();
     assert!(missing.is_empty(), "codes without a fixture in tests/fixtures/check: {missing:?}");
+    Ok(())
 }
 
-/// Every spec in the repository that parses: formatting twice equals formatting
-/// once, and the formatted spec checks with the same diagnostics codes.
-#[test]
-fn fmt_round_trips_every_spec() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut count = 0;
-    for dir in ["examples", "tests/fixtures"] {
-        for entry in walkdir::WalkDir::new(root.join(dir)) {
-            let path = entry.unwrap().into_path();
-            if path.extension().is_none_or(|e| e != "kpi") || !path.is_file() {
-                continue;
-            }
-            let text = read(&path);
-            let Some(once) = kpic::fmt::format(&text) else { continue };
-            let twice = kpic::fmt::format(&once).expect("formatted text parses");
-            assert_eq!(once, twice, "fmt is not idempotent on {}", rel(&path));
-            let codes = |t: &str| -> Vec<&'static str> {
-                kpic::check_text("spec.kpi", t).diagnostics.iter().map(|d| d.code.as_str()).collect()
-            };
-            assert_eq!(codes(&text), codes(&once), "fmt changed the meaning of {}", rel(&path));
-            let strip = |t: &str| kpic::syntax::parse(kpic::span::FileId(0), t).0.decls.len();
-            assert_eq!(strip(&text), strip(&once));
-            count += 1;
+/// A spec formats unless it has syntax errors; formatting twice equals
+/// formatting once, and the formatted spec checks with the same diagnostic
+/// codes and the same number of declarations.
+fn fmt_round_trips(path: &Path) -> Result<(), Failed> {
+    let text = read(path);
+    let Some(once) = kpic::fmt::format(&text) else {
+        let (_, syntax) = kpic::syntax::parse(kpic::span::FileId(0), &text);
+        if syntax.iter().any(|d| d.is_error()) {
+            return Ok(());
         }
-    }
-    assert!(count > 0);
+        return Err(format!("{} has no syntax errors, but fmt does not format it", rel(path)).into());
+    };
+    let twice = kpic::fmt::format(&once).ok_or("the formatted text does not format again")?;
+    assert_eq!(once, twice, "fmt is not idempotent on {}", rel(path));
+    let codes = |t: &str| -> Vec<&'static str> {
+        kpic::check_text("spec.kpi", t).diagnostics.iter().map(|d| d.code.as_str()).collect()
+    };
+    assert_eq!(codes(&text), codes(&once), "fmt changed the meaning of {}", rel(path));
+    let decls = |t: &str| kpic::syntax::parse(kpic::span::FileId(0), t).0.decls.len();
+    assert_eq!(decls(&text), decls(&once), "fmt changed the declarations of {}", rel(path));
+    Ok(())
 }

@@ -4,8 +4,11 @@
 //! missing, have no size or draw nothing.
 //!
 //! `.ci/setup` installs Chromium and playwright-core; without them this test
-//! fails. `KPIC_SKIP_BROWSER=1` skips it (loudly) on machines without them.
+//! fails. `KPIC_SKIP_BROWSER=1` skips it (loudly) on machines without them,
+//! and fails when CI is set.
 //! `KPIC_UPDATE_SCREENSHOT=1` also writes docs/report.png, the README's picture.
+
+mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -16,8 +19,7 @@ const CHECKER: &str = "tests/tools/check_report.mjs";
 /// Chromium and the node directory with playwright-core, or why not. `None`
 /// when the browser tests are skipped on purpose.
 fn browser() -> Option<(PathBuf, PathBuf)> {
-    if std::env::var("KPIC_SKIP_BROWSER").is_ok_and(|v| v == "1") {
-        eprintln!("SKIPPED: KPIC_SKIP_BROWSER=1: the HTML report was not checked in a browser");
+    if common::skipped("KPIC_SKIP_BROWSER", "the HTML report was not checked in a browser") {
         return None;
     }
     let chromium = PathBuf::from(std::env::var("KPIC_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()));

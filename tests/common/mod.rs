@@ -1,6 +1,8 @@
 //! Helpers shared by the end-to-end tests of the binary.
 #![allow(dead_code)]
 
+pub mod tree;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -67,4 +69,27 @@ pub fn parquet_copy(csv: &Path, date_column: &str, parquet: &Path) {
         .unwrap();
     df.apply(date_column, |c| c.cast(&DataType::Date).unwrap()).unwrap();
     ParquetWriter::new(std::fs::File::create(parquet).unwrap()).finish(&mut df).unwrap();
+}
+
+/// Whether a test that needs a tool from `.ci/setup` is skipped on purpose:
+/// `VAR=1` skips it (loudly) on a developer's machine; when CI is set the
+/// skip itself fails, so a suite cannot pass in CI without running.
+pub fn skipped(var: &str, what: &str) -> bool {
+    match skip_decision(std::env::var(var).ok().as_deref(), std::env::var_os("CI").is_some()) {
+        Ok(false) => false,
+        Ok(true) => {
+            eprintln!("SKIPPED: {var}=1: {what}");
+            true
+        }
+        Err(()) => panic!("{var}=1 but CI is set: CI must run this test ({what})"),
+    }
+}
+
+/// `Ok(true)` to skip, `Ok(false)` to run, `Err` for a skip asked of CI.
+pub fn skip_decision(value: Option<&str>, ci: bool) -> Result<bool, ()> {
+    match (value == Some("1"), ci) {
+        (false, _) => Ok(false),
+        (true, false) => Ok(true),
+        (true, true) => Err(()),
+    }
 }
