@@ -3,10 +3,10 @@ mod target_above_share;
 mod target_always_met;
 mod too_many_kpis;
 
-use crate::diagnostics::Diagnostic;
+use super::Finding;
 use crate::sema::model::Model;
 
-pub(super) type Rule = fn(&Model, &mut Vec<Diagnostic>);
+pub(super) type Rule = fn(&Model, &mut Vec<Finding>);
 
 pub(super) const ALL: &[Rule] =
     &[too_many_kpis::run, target_always_met::run, payout_not_monotone::run, target_above_share::run];

@@ -9,11 +9,11 @@
 //! `above 100% => 0.9` after a range that ends at 1.0: start the next range at
 //! least where the previous one ends (`above 100% => 1.0`).
 
-use crate::diagnostics::{Code, Diagnostic, Label};
+use crate::lint::Finding;
 use crate::sema::model::Model;
 use crate::vocab::{PayoutRange, PayoutValue};
 
-pub fn run(model: &Model, out: &mut Vec<Diagnostic>) {
+pub fn run(model: &Model, out: &mut Vec<Finding>) {
     for card in &model.scorecards {
         // (range start, value at its start, value at its end, rule)
         let mut ranges: Vec<(f64, f64, f64, &crate::sema::model::PayoutRule)> = card
@@ -36,16 +36,7 @@ pub fn run(model: &Model, out: &mut Vec<Diagnostic>) {
         for (_, first, last, rule) in ranges {
             let falls = before.is_some_and(|b| first < b) || last < first;
             if falls {
-                out.push(
-                    Diagnostic::new(
-                        Code::PayoutNotMonotone,
-                        format!("the payout curve of scorecard `{}` pays less for a higher score here", card.name),
-                        Label::new(rule.span, "the coefficient falls"),
-                    )
-                    .with_help(
-                        "doing better must never pay less: start each range at least where the previous one ends",
-                    ),
-                );
+                out.push(Finding::PayoutNotMonotone { card: card.name.clone(), span: rule.span });
                 break;
             }
             before = Some(last);

@@ -10,11 +10,11 @@
 //! ## Example
 //! `target >= 140%` on a share: write the share the role should reach, `>= 40%`.
 
-use crate::diagnostics::{Code, Diagnostic, Label};
+use crate::lint::Finding;
 use crate::sema::model::{Model, TargetSpec};
 use crate::vocab::Direction;
 
-pub fn run(model: &Model, out: &mut Vec<Diagnostic>) {
+pub fn run(model: &Model, out: &mut Vec<Finding>) {
     for kpi in model.kpis.iter().filter(|k| k.share) {
         for t in &kpi.targets {
             let unreachable = match t.spec {
@@ -23,14 +23,7 @@ pub fn run(model: &Model, out: &mut Vec<Diagnostic>) {
                 _ => false,
             };
             if unreachable {
-                out.push(
-                    Diagnostic::new(
-                        Code::TargetAboveShare,
-                        format!("KPI `{}` is a share, at most 100%: this target is never met", kpi.name),
-                        Label::new(t.span, "above 100%"),
-                    )
-                    .with_help("write the share the role should reach, at most 100%"),
-                );
+                out.push(Finding::TargetAboveShare { kpi: kpi.name.clone(), span: t.span });
             }
         }
     }

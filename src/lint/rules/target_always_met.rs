@@ -7,24 +7,17 @@
 //! ## Example
 //! `target >= 0` on `count(signups)`: raise the bar to what the role should achieve.
 
-use crate::diagnostics::{Code, Diagnostic, Label};
+use crate::lint::Finding;
 use crate::sema::model::{Model, TargetSpec};
 use crate::vocab::Direction;
 use crate::vocab::Unit;
 
-pub fn run(model: &Model, out: &mut Vec<Diagnostic>) {
+pub fn run(model: &Model, out: &mut Vec<Finding>) {
     for kpi in model.kpis.iter().filter(|k| k.unit == Unit::Count) {
         for t in &kpi.targets {
             if let TargetSpec::Fixed { direction: Direction::AtLeast, value } = t.spec {
                 if value <= 0.0 {
-                    out.push(
-                        Diagnostic::new(
-                            Code::AlwaysMet,
-                            format!("a count is always at least {value}: KPI `{}` is met by doing nothing", kpi.name),
-                            Label::new(t.span, "always met"),
-                        )
-                        .with_help("raise the target to what the role should achieve"),
-                    );
+                    out.push(Finding::AlwaysMet { kpi: kpi.name.clone(), value, span: t.span });
                 }
             }
         }

@@ -9,27 +9,21 @@
 //! A sales manager scored on revenue, units, buyers, average check, Moscow share,
 //! refunds, NPS and training hours: drop or merge until seven or fewer remain.
 
-use crate::diagnostics::{Code, Diagnostic, Label};
+use crate::lint::Finding;
 use crate::sema::model::Model;
 
 /// More than this many KPIs is flagged.
 pub const LIMIT: usize = 7;
 
-pub fn run(model: &Model, out: &mut Vec<Diagnostic>) {
+pub fn run(model: &Model, out: &mut Vec<Finding>) {
     for card in &model.scorecards {
         if card.entries.len() > LIMIT {
-            out.push(
-                Diagnostic::new(
-                    Code::TooManyKpis,
-                    format!(
-                        "scorecard `{}` weighs {} KPIs; people steer by at most {LIMIT}",
-                        card.name,
-                        card.entries.len()
-                    ),
-                    Label::new(card.span, format!("{} KPIs", card.entries.len())),
-                )
-                .with_help("drop or merge KPIs so that each weight matters"),
-            );
+            out.push(Finding::TooManyKpis {
+                card: card.name.clone(),
+                count: card.entries.len(),
+                limit: LIMIT,
+                span: card.span,
+            });
         }
     }
 }
