@@ -333,20 +333,13 @@ pub(crate) fn read_dtype(ty: &ColType) -> DataType {
     }
 }
 
-pub(crate) fn default_format(ty: &ColType) -> &'static str {
-    match ty {
-        ColType::Date => "%Y-%m-%d",
-        _ => "%Y-%m-%d %H:%M:%S",
-    }
-}
-
 /// A used column in its evaluation type, from the type the file stores it as:
 /// text dates parsed with their one exact format, typed dates and times kept,
 /// numbers cast exactly, percents as fractions, durations in seconds.
 pub(crate) fn evaluation_column(c: &ScanColumn, stored: &DataType) -> Expr {
     let e = col(c.name.as_str());
     let options = || StrptimeOptions {
-        format: Some(c.format.as_deref().unwrap_or(default_format(&c.ty)).into()),
+        format: Some(c.format.as_deref().unwrap_or(c.ty.default_format()).into()),
         strict: true,
         exact: true,
         cache: true,

@@ -323,10 +323,7 @@ fn fixture_csv(source: &SourceDef, columns: &[usize], rows: &[Vec<Option<Constan
 }
 
 fn cell(v: &Constant, ty: &ColType, format: Option<&str>) -> String {
-    let format = format.unwrap_or(match ty {
-        ColType::Date => "%Y-%m-%d",
-        _ => "%Y-%m-%d %H:%M:%S",
-    });
+    let format = format.unwrap_or(ty.default_format());
     match v {
         Constant::Number(n) if *ty == ColType::Int => format!("{}", *n as i64),
         Constant::Number(n) => format!("{n}"),

@@ -91,6 +91,15 @@ pub enum ColType {
 }
 
 impl ColType {
+    /// The format a date or datetime column is read and written in when it
+    /// declares none.
+    pub fn default_format(&self) -> &'static str {
+        match self {
+            ColType::Date => "%Y-%m-%d",
+            _ => "%Y-%m-%d %H:%M:%S",
+        }
+    }
+
     pub fn parse(name: &str, arg: Option<&str>) -> Result<ColType, TypeError> {
         let plain = |t: ColType| match arg {
             None => Ok(t),

@@ -1,9 +1,11 @@
-//! Turning data problems into diagnostics that name the source, column, row and
-//! value. The fast path reads strictly and lets polars fail; only then does this
-//! module re-read the file as text to find exactly what did not fit.
+//! Finding which data problem made a read fail: the source, column, row and
+//! value, as a [`DataError`] (worded in backend/errors.rs). The fast path reads
+//! strictly and lets polars fail; only then does this module re-read the file
+//! as text to find exactly what did not fit.
 
-use super::{default_format, evaluation_column, pl_path};
-use crate::diagnostics::{Code, Diagnostic, Label};
+use super::{evaluation_column, pl_path};
+use crate::backend::DataError;
+use crate::diagnostics::Diagnostic;
 use crate::ir::Scan;
 use crate::vocab::ColType;
 use crate::vocab::FileFormat;
@@ -11,17 +13,12 @@ use ::polars::prelude::*;
 
 pub(super) fn check_file(scan: &Scan) -> Result<(), Diagnostic> {
     let problem = match std::fs::metadata(&scan.path) {
-        Err(e) => format!("cannot open {}: {e}", scan.path.display()),
-        Ok(m) if m.is_dir() => format!("{} is a directory, not a data file", scan.path.display()),
-        Ok(m) if m.len() == 0 => format!("{} is empty", scan.path.display()),
+        Err(e) => DataError::Open { reason: e.to_string() },
+        Ok(m) if m.is_dir() => DataError::Directory,
+        Ok(m) if m.len() == 0 => DataError::EmptyFile,
         Ok(_) => return Ok(()),
     };
-    Err(Diagnostic::new(
-        Code::DataFile,
-        format!("source `{}`: {problem}", scan.name),
-        Label::new(scan.span, "this file"),
-    )
-    .with_help("paths are relative to the spec; `kpic eval --data NAME=PATH` reads another file"))
+    Err(problem.diagnostic(scan))
 }
 
 /// A header that names a column twice: polars would read the second under another
@@ -36,24 +33,18 @@ pub(super) fn duplicate_header(scan: &Scan, names: &[String]) -> Option<Diagnost
 
 /// A header that names `twice` twice.
 pub(super) fn duplicate_column(scan: &Scan, twice: &str) -> Diagnostic {
-    Diagnostic::new(
-        Code::DataMalformed,
-        format!("source `{}`: the header of {} names `{twice}` twice", scan.name, scan.path.display()),
-        Label::new(scan.span, "this file"),
-    )
-    .with_help("rename or remove one of the columns; kpic does not guess which one is meant")
+    DataError::DuplicateColumn { column: twice.to_string() }.diagnostic(scan)
 }
 
 pub(super) fn check_columns(scan: &Scan, names: &[String]) -> Result<(), Diagnostic> {
     if let Some(missing) = scan.columns.iter().find(|c| !names.contains(&c.name)) {
-        return Err(Diagnostic::new(
-            Code::DataColumn,
-            format!("source `{}`: column `{}` is not in {}", scan.name, missing.name, scan.path.display()),
-            Label::new(missing.span, "declared here"),
-        )
-        .with_help(format!("the file has: {}", names.join(", "))));
+        return Err(missing_column(scan, &missing.name, names));
     }
     Ok(())
+}
+
+pub(super) fn missing_column(scan: &Scan, column: &str, found: &[String]) -> Diagnostic {
+    DataError::MissingColumn { column: column.to_string(), found: found.to_vec() }.diagnostic(scan)
 }
 
 /// Check a self-describing file's column types against the declaration and
@@ -91,18 +82,8 @@ pub(super) fn fits_dtype(ty: &ColType, found: &DataType) -> bool {
 }
 
 pub(super) fn type_mismatch(scan: &Scan, c: &crate::ir::ScanColumn, found: &DataType) -> Diagnostic {
-    Diagnostic::new(
-        Code::DataType,
-        format!(
-            "source `{}`: column `{}` is declared {} but {} stores {found}",
-            scan.name,
-            c.name,
-            c.ty,
-            scan.path.display()
-        ),
-        Label::new(c.span, "declared here"),
-    )
-    .with_help("fix the declared type or the file")
+    DataError::TypeMismatch { column: c.name.clone(), declared: c.ty.clone(), stored: found.to_string() }
+        .diagnostic(scan)
 }
 
 /// A polars failure while reading `scan`, explained as precisely as we can.
@@ -117,8 +98,7 @@ pub(super) fn polars_failure(scan: &Scan, err: &PolarsError) -> Diagnostic {
     let text = err.to_string();
     if text.to_ascii_lowercase().contains("utf-8") || text.to_ascii_lowercase().contains("utf8") {
         if let Some((line, column)) = first_invalid_utf8(&scan.path) {
-            return malformed(scan, line, format!("column {column}: bytes that are not UTF-8"))
-                .with_help("save the file as UTF-8; kpic reads CSV and NDJSON as UTF-8 only");
+            return not_utf8(scan, line, column);
         }
     }
     if scan.format == FileFormat::Ndjson {
@@ -127,25 +107,9 @@ pub(super) fn polars_failure(scan: &Scan, err: &PolarsError) -> Diagnostic {
         }
     }
     if let Some(column) = text.split(super::time::OUT_OF_RANGE).nth(1) {
-        let column = first_line(column);
-        let span = scan.columns.iter().find(|c| c.name == column).map_or(scan.span, |c| c.span);
-        return Diagnostic::new(
-            Code::DataValue,
-            format!(
-                "source `{}`, column `{column}`: a date or time outside the years -262143 to 262142, which kpic cannot place in a calendar",
-                scan.name
-            ),
-            Label::new(span, "declared here"),
-        )
-        .with_help(format!("fix {}; such a value is a broken timestamp, not a time", scan.path.display()));
+        return DataError::DateOutOfRange { column: first_line(column).to_string() }.diagnostic(scan);
     }
-    let code = if text.contains("empty") { Code::DataFile } else { Code::DataMalformed };
-    Diagnostic::new(
-        code,
-        format!("source `{}`: cannot read {}: {}", scan.name, scan.path.display(), first_line(&text)),
-        Label::new(scan.span, "this file"),
-    )
-    .with_help("check the file; kpic stops rather than drop or pad rows it cannot read")
+    DataError::Engine { message: first_line(&text).to_string(), empty: text.contains("empty") }.diagnostic(scan)
 }
 
 fn first_line(s: &str) -> &str {
@@ -191,32 +155,14 @@ pub(super) fn not_finite_in(scan: &Scan, column: &str) -> Diagnostic {
     if let Some(d) = find_bad_value(scan) {
         return d;
     }
-    let span = scan.columns.iter().find(|c| c.name == column).map_or(scan.span, |c| c.span);
-    Diagnostic::new(
-        Code::DataValue,
-        format!(
-            "source `{}`, column `{column}`: a value is NaN or infinite (or the values add up beyond any number)",
-            scan.name
-        ),
-        Label::new(span, "declared here"),
-    )
-    .with_help(format!("fix {}; kpic does not turn such values into missing ones", scan.path.display()))
+    DataError::NotFinite { column: column.to_string() }.diagnostic(scan)
 }
 
 /// A money or decimal value too large to be summed exactly: in row `row` with
 /// text `value` when kpic's CSV reader found it.
 pub(super) fn too_large_in(scan: &Scan, column: &str, at: Option<(usize, &str)>) -> Diagnostic {
-    let span = scan.columns.iter().find(|c| c.name == column).map_or(scan.span, |c| c.span);
-    let place = at.map_or(String::new(), |(row, v)| format!(", row {}: `{}`", row + 1, truncate(v)));
-    Diagnostic::new(
-        Code::DataValue,
-        format!("source `{}`, column `{column}`{place}: a value of 10^20 or more", scan.name),
-        Label::new(span, "declared here"),
-    )
-    .with_help(format!(
-        "money and decimal values are summed exactly, which kpic does for values below 10^20; check {}",
-        scan.path.display()
-    ))
+    let at = at.map(|(row, v)| (row, v.to_string()));
+    DataError::TooLarge { column: column.to_string(), at }.diagnostic(scan)
 }
 
 /// Rows without a time cannot be placed in a period. A CSV is searched for the
@@ -232,17 +178,7 @@ pub(super) fn null_time_at(scan: &Scan, row: usize) -> Diagnostic {
 }
 
 fn null_time_row(scan: &Scan, row: Option<usize>) -> Diagnostic {
-    let time = scan.columns.iter().find(|c| c.name == scan.time_column).map_or(scan.span, |c| c.span);
-    let which = row.map_or(String::new(), |r| format!(" (the first is data row {})", r + 1));
-    Diagnostic::new(
-        Code::NullTime,
-        format!(
-            "source `{}`: rows with an empty `{}` cannot be placed in a period{which}",
-            scan.name, scan.time_column
-        ),
-        Label::new(time, "time column"),
-    )
-    .with_help(format!("fill in `{}` in {}, or remove those rows", scan.time_column, scan.path.display()))
+    DataError::NullTime { row }.diagnostic(scan)
 }
 
 /// A CSV with every column read as text: slow, for finding what went wrong.
@@ -261,20 +197,17 @@ fn first_null_row(scan: &Scan, column: &str) -> Option<usize> {
 }
 
 pub(super) fn io_failure(scan: &Scan, e: &std::io::Error) -> Diagnostic {
-    Diagnostic::new(
-        Code::DataFile,
-        format!("source `{}`: cannot read {}: {e}", scan.name, scan.path.display()),
-        Label::new(scan.span, "this file"),
-    )
+    DataError::Read { reason: e.to_string() }.diagnostic(scan)
 }
 
 pub(super) fn malformed(scan: &Scan, line: u64, what: String) -> Diagnostic {
-    Diagnostic::new(
-        Code::DataMalformed,
-        format!("source `{}`: {}, line {line}: {what}", scan.name, scan.path.display()),
-        Label::new(scan.span, "this file"),
-    )
-    .with_help("fix the file; kpic stops rather than drop or pad rows")
+    DataError::Malformed { line, what, utf8: false }.diagnostic(scan)
+}
+
+/// Bytes that are not UTF-8 at `line`, `column` (1-based).
+pub(super) fn not_utf8(scan: &Scan, line: u64, column: u64) -> Diagnostic {
+    DataError::Malformed { line, what: format!("column {column}: bytes that are not UTF-8"), utf8: true }
+        .diagnostic(scan)
 }
 
 /// The first line of an NDJSON file that is not a JSON object, and why.
@@ -462,40 +395,7 @@ fn find_bad_value(scan: &Scan) -> Option<Diagnostic> {
 
 /// A value of row `row` (0-based, after the header) that does not fit column `c`.
 pub(super) fn bad_value(scan: &Scan, c: &crate::ir::ScanColumn, row: usize, v: &str) -> Diagnostic {
-    Diagnostic::new(
-        Code::DataValue,
-        format!(
-            "source `{}`, column `{}`, row {}: `{}` is not {}",
-            scan.name,
-            c.name,
-            row + 1,
-            truncate(v),
-            describe(&c.ty, c.format.as_deref())
-        ),
-        Label::new(c.span, "declared here"),
-    )
-    .with_help(format!(
-        "fix data row {} of {} (the header is line 1), or the declared type",
-        row + 1,
-        scan.path.display()
-    ))
-}
-
-fn truncate(v: &str) -> String {
-    if v.chars().count() > 40 {
-        format!("{}…", v.chars().take(40).collect::<String>())
-    } else {
-        v.to_string()
-    }
-}
-
-fn describe(ty: &ColType, format: Option<&str>) -> String {
-    match ty {
-        ColType::Date | ColType::Datetime => {
-            format!("a {ty} in the format \"{}\"", format.unwrap_or(default_format(ty)))
-        }
-        _ => format!("a valid {ty}"),
-    }
+    DataError::BadValue { column: c.name.clone(), row, value: v.to_string() }.diagnostic(scan)
 }
 
 /// Whether a CSV text value parses as the declared type, the way the reader does.
@@ -508,7 +408,7 @@ pub(super) fn fits(ty: &ColType, format: Option<&str>, v: &str) -> bool {
         }
         ColType::Bool => matches!(v.to_ascii_lowercase().as_str(), "true" | "false"),
         ColType::Text => true,
-        ColType::Date => chrono::NaiveDate::parse_from_str(v, format.unwrap_or(default_format(ty))).is_ok(),
-        ColType::Datetime => chrono::NaiveDateTime::parse_from_str(v, format.unwrap_or(default_format(ty))).is_ok(),
+        ColType::Date => chrono::NaiveDate::parse_from_str(v, format.unwrap_or(ty.default_format())).is_ok(),
+        ColType::Datetime => chrono::NaiveDateTime::parse_from_str(v, format.unwrap_or(ty.default_format())).is_ok(),
     }
 }

@@ -5,7 +5,7 @@
 
 use super::diagnose::{self, Layout};
 use super::pl_path;
-use crate::diagnostics::{Code, Diagnostic, Label};
+use crate::diagnostics::Diagnostic;
 use crate::ir::Scan;
 use crate::vocab::FileFormat;
 use ::polars::prelude::*;
@@ -51,14 +51,7 @@ pub fn check(scan: &Scan) -> FileReport {
 /// Every declared column missing from the file.
 fn missing_columns(scan: &Scan, names: &[String], report: &mut FileReport) {
     for c in scan.columns.iter().filter(|c| !names.contains(&c.name)) {
-        report.problems.push(
-            Diagnostic::new(
-                Code::DataColumn,
-                format!("source `{}`: column `{}` is not in {}", scan.name, c.name, scan.path.display()),
-                Label::new(c.span, "declared here"),
-            )
-            .with_help(format!("the file has: {}", names.join(", "))),
-        );
+        report.problems.push(diagnose::missing_column(scan, &c.name, names));
     }
 }
 

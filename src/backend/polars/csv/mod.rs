@@ -251,8 +251,7 @@ impl<'s> CsvReader<'s> {
             Problem::Layout { at, what } => diagnose::malformed(self.scan, self.line_of(at), what),
             Problem::Utf8 { at } => {
                 let (line, column) = self.position_of(at);
-                diagnose::malformed(self.scan, line, format!("column {column}: bytes that are not UTF-8"))
-                    .with_help("save the file as UTF-8; kpic reads CSV and NDJSON as UTF-8 only")
+                diagnose::not_utf8(self.scan, line, column)
             }
             Problem::Value { row, target, value } => {
                 diagnose::bad_value(self.scan, self.parser.targets[target].column, rows_before + row, &value)
@@ -413,7 +412,7 @@ fn blank(at: u64) -> Problem {
 }
 
 fn kind_of(c: &ScanColumn) -> Kind {
-    let format = || TimeFormat::new(c.format.as_deref().unwrap_or(super::default_format(&c.ty)));
+    let format = || TimeFormat::new(c.format.as_deref().unwrap_or(c.ty.default_format()));
     match &c.ty {
         ColType::Int => Kind::Int,
         ColType::Float => Kind::Float { percent: false, scale: 1.0, bounded: false },

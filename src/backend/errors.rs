@@ -1,0 +1,199 @@
+//! What a backend finds wrong with a source's data, as data, and its wording in
+//! one match beside the code table. Backends share it, so a file and a
+//! warehouse table with the same problem get the same words.
+
+use crate::diagnostics::{Code, Diagnostic, Label};
+use crate::ir::Scan;
+use crate::span::Span;
+use crate::vocab::ColType;
+
+/// A problem with the data of one source (the [`Scan`] it is reported against).
+#[derive(Debug, Clone, PartialEq)]
+pub enum DataError {
+    /// The file cannot be opened (the system's reason).
+    Open {
+        reason: String,
+    },
+    Directory,
+    EmptyFile,
+    /// Reading failed part way (the system's reason).
+    Read {
+        reason: String,
+    },
+    /// The header names a column twice.
+    DuplicateColumn {
+        column: String,
+    },
+    /// A declared column is not in the data; `found` is what is.
+    MissingColumn {
+        column: String,
+        found: Vec<String>,
+    },
+    /// A self-describing file stores a column as another type.
+    TypeMismatch {
+        column: String,
+        declared: ColType,
+        stored: String,
+    },
+    /// A line (1-based) that is not CSV, JSON or UTF-8.
+    Malformed {
+        line: u64,
+        what: String,
+        utf8: bool,
+    },
+    /// A date or time outside the calendar kpic can place.
+    DateOutOfRange {
+        column: String,
+    },
+    /// The engine's own failure, when nothing more precise was found.
+    Engine {
+        message: String,
+        empty: bool,
+    },
+    /// A value that is NaN or infinite, or values that add up beyond any number.
+    NotFinite {
+        column: String,
+    },
+    /// A money or decimal value of 10^20 or more; the row (0-based) and text
+    /// when they are known.
+    TooLarge {
+        column: String,
+        at: Option<(usize, String)>,
+    },
+    /// Rows without a time; the first (0-based) when it is known.
+    NullTime {
+        row: Option<usize>,
+    },
+    /// A value of data row `row` (0-based) that is not of the column's type.
+    BadValue {
+        column: String,
+        row: usize,
+        value: String,
+    },
+}
+
+impl DataError {
+    pub fn diagnostic(&self, scan: &Scan) -> Diagnostic {
+        use DataError::*;
+        let (name, path) = (&scan.name, scan.path.display());
+        let file = || Label::new(scan.span, "this file");
+        match self {
+            Open { reason } => file_problem(scan, format!("cannot open {path}: {reason}")),
+            Directory => file_problem(scan, format!("{path} is a directory, not a data file")),
+            EmptyFile => file_problem(scan, format!("{path} is empty")),
+            Read { reason } => {
+                Diagnostic::new(Code::DataFile, format!("source `{name}`: cannot read {path}: {reason}"), file())
+            }
+            DuplicateColumn { column } => Diagnostic::new(
+                Code::DataMalformed,
+                format!("source `{name}`: the header of {path} names `{column}` twice"),
+                file(),
+            )
+            .with_help("rename or remove one of the columns; kpic does not guess which one is meant"),
+            MissingColumn { column, found } => Diagnostic::new(
+                Code::DataColumn,
+                format!("source `{name}`: column `{column}` is not in {path}"),
+                declared(scan, column),
+            )
+            .with_help(format!("the file has: {}", found.join(", "))),
+            TypeMismatch { column, declared: ty, stored } => Diagnostic::new(
+                Code::DataType,
+                format!("source `{name}`: column `{column}` is declared {ty} but {path} stores {stored}"),
+                declared(scan, column),
+            )
+            .with_help("fix the declared type or the file"),
+            Malformed { line, what, utf8 } => {
+                let d = Diagnostic::new(Code::DataMalformed, format!("source `{name}`: {path}, line {line}: {what}"), file());
+                if *utf8 {
+                    d.with_help("save the file as UTF-8; kpic reads CSV and NDJSON as UTF-8 only")
+                } else {
+                    d.with_help("fix the file; kpic stops rather than drop or pad rows")
+                }
+            }
+            DateOutOfRange { column } => Diagnostic::new(
+                Code::DataValue,
+                format!(
+                    "source `{name}`, column `{column}`: a date or time outside the years -262143 to 262142, which kpic cannot place in a calendar"
+                ),
+                declared(scan, column),
+            )
+            .with_help(format!("fix {path}; such a value is a broken timestamp, not a time")),
+            Engine { message, empty } => Diagnostic::new(
+                if *empty { Code::DataFile } else { Code::DataMalformed },
+                format!("source `{name}`: cannot read {path}: {message}"),
+                file(),
+            )
+            .with_help("check the file; kpic stops rather than drop or pad rows it cannot read"),
+            NotFinite { column } => Diagnostic::new(
+                Code::DataValue,
+                format!(
+                    "source `{name}`, column `{column}`: a value is NaN or infinite (or the values add up beyond any number)"
+                ),
+                declared(scan, column),
+            )
+            .with_help(format!("fix {path}; kpic does not turn such values into missing ones")),
+            TooLarge { column, at } => {
+                let place = at.as_ref().map_or(String::new(), |(row, v)| format!(", row {}: `{}`", row + 1, truncate(v)));
+                Diagnostic::new(
+                    Code::DataValue,
+                    format!("source `{name}`, column `{column}`{place}: a value of 10^20 or more"),
+                    declared(scan, column),
+                )
+                .with_help(format!(
+                    "money and decimal values are summed exactly, which kpic does for values below 10^20; check {path}"
+                ))
+            }
+            NullTime { row } => {
+                let time = &scan.time_column;
+                let which = row.map_or(String::new(), |r| format!(" (the first is data row {})", r + 1));
+                Diagnostic::new(
+                    Code::NullTime,
+                    format!("source `{name}`: rows with an empty `{time}` cannot be placed in a period{which}"),
+                    Label::new(column_span(scan, time), "time column"),
+                )
+                .with_help(format!("fill in `{time}` in {path}, or remove those rows"))
+            }
+            BadValue { column, row, value } => {
+                let c = scan.columns.iter().find(|c| &c.name == column);
+                let expected = c.map_or_else(|| "valid".to_string(), |c| describe(&c.ty, c.format.as_deref()));
+                Diagnostic::new(
+                    Code::DataValue,
+                    format!("source `{name}`, column `{column}`, row {}: `{}` is not {expected}", row + 1, truncate(value)),
+                    declared(scan, column),
+                )
+                .with_help(format!("fix data row {} of {path} (the header is line 1), or the declared type", row + 1))
+            }
+        }
+    }
+}
+
+fn file_problem(scan: &Scan, problem: String) -> Diagnostic {
+    Diagnostic::new(Code::DataFile, format!("source `{}`: {problem}", scan.name), Label::new(scan.span, "this file"))
+        .with_help("paths are relative to the spec; `kpic eval --data NAME=PATH` reads another file")
+}
+
+/// Where the spec declares `column` of the scan's source (the source if not).
+fn column_span(scan: &Scan, column: &str) -> Span {
+    scan.columns.iter().find(|c| c.name == column).map_or(scan.span, |c| c.span)
+}
+
+fn declared(scan: &Scan, column: &str) -> Label {
+    Label::new(column_span(scan, column), "declared here")
+}
+
+fn truncate(v: &str) -> String {
+    if v.chars().count() > 40 {
+        format!("{}…", v.chars().take(40).collect::<String>())
+    } else {
+        v.to_string()
+    }
+}
+
+fn describe(ty: &ColType, format: Option<&str>) -> String {
+    match ty {
+        ColType::Date | ColType::Datetime => {
+            format!("a {ty} in the format \"{}\"", format.unwrap_or(ty.default_format()))
+        }
+        _ => format!("a valid {ty}"),
+    }
+}
