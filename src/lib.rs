@@ -136,10 +136,7 @@ pub fn lower(checked: &Checked, selection: &Selection) -> Result<ir::Plan, Lower
             return Err(LowerError::UnknownSource { name: source.clone() });
         };
         if let Some(scan) = plan.scans.iter_mut().find(|s| s.source == id) {
-            scan.path = path.clone();
-            if let Some(f) = vocab::FileFormat::from_path(path) {
-                scan.format = f;
-            }
+            scan.read_from(path);
         }
     }
     Ok(plan)

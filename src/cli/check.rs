@@ -130,8 +130,7 @@ fn check_data(
         }
         if let Some((name, path)) = overrides.iter().find(|(n, _)| *n == source.name) {
             matched.insert(name.clone());
-            scan.format = crate::vocab::FileFormat::from_path(path).unwrap_or(scan.format);
-            scan.path = path.clone();
+            scan.read_from(path);
         }
         let report = schema::check(&scan);
         for d in spec_diags.iter_mut() {

@@ -75,6 +75,17 @@ pub struct Scan {
     pub span: Span,
 }
 
+impl Scan {
+    /// Read another file (`--data SOURCE=PATH`): its format follows its
+    /// extension, or stays the declared one.
+    pub fn read_from(&mut self, path: &std::path::Path) {
+        self.path = path.to_path_buf();
+        if let Some(f) = FileFormat::from_path(path) {
+            self.format = f;
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ScanColumn {
     pub name: String,
