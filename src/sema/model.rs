@@ -37,6 +37,53 @@ pub struct Model {
     pub tests: Vec<TestDef>,
 }
 
+/// The walk behind [`Model::files`] and [`Model::files_mut`], written once and
+/// expanded for shared and for mutable borrows, so the two cannot disagree.
+macro_rules! walk_files {
+    ($model:expr, $iter:ident, $deref:ident $(, $m:tt)?) => {{
+        let model = $model;
+        let mut out = Vec::new();
+        for s in model.sources.$iter() {
+            out.push((& $($m)? s.resolved, s.path_span, FileKind::Data));
+        }
+        for k in model.kpis.$iter() {
+            for t in k.targets.$iter() {
+                if let TargetSpec::Table { resolved, .. } = & $($m)? t.spec {
+                    out.push((resolved, t.span, FileKind::TargetTable));
+                }
+            }
+        }
+        for c in model.scorecards.$iter() {
+            if let Some(BaseDef::Table { resolved, span, .. }) = & $($m)? c.base {
+                out.push((resolved, *span, FileKind::BonusBases));
+            }
+        }
+        for c in model.cascades.$iter() {
+            let span = c.span;
+            if let CascadeBody::Levels(level) = & $($m)? c.body {
+                let mut levels = vec![level];
+                while let Some(level) = levels.pop() {
+                    if let Some(org) = & $($m)? level.org {
+                        out.push((org, span, FileKind::OrgChart));
+                    }
+                    if let Allocation::Shares(entries) | Allocation::Amounts(entries) = & $($m)? level.allocation {
+                        levels.extend(entries.$iter().filter_map(|e| e.then.$deref()));
+                    }
+                    levels.extend(level.then.$deref());
+                }
+            }
+        }
+        for t in model.tests.$iter() {
+            for d in t.data.$iter() {
+                if let TestRows::File { resolved, .. } = & $($m)? d.rows {
+                    out.push((resolved, d.span, FileKind::TestFixture));
+                }
+            }
+        }
+        out
+    }};
+}
+
 impl Model {
     pub fn source(&self, id: SourceId) -> &SourceDef {
         &self.sources[id.0]
@@ -66,51 +113,13 @@ impl Model {
     /// files, planning tables and test fixtures. The one walk the project's
     /// sandbox checks and `kpic diff --base` pins, so that a new kind of file
     /// cannot be read unchecked.
-    pub fn files_mut(&mut self) -> Vec<(&mut PathBuf, Span, FileKind)> {
-        let mut out = Vec::new();
-        for s in &mut self.sources {
-            out.push((&mut s.resolved, s.path_span, FileKind::Data));
-        }
-        for k in &mut self.kpis {
-            for t in &mut k.targets {
-                if let TargetSpec::Table { resolved, .. } = &mut t.spec {
-                    out.push((resolved, t.span, FileKind::TargetTable));
-                }
-            }
-        }
-        for c in &mut self.scorecards {
-            if let Some(BaseDef::Table { resolved, span, .. }) = &mut c.base {
-                out.push((resolved, *span, FileKind::BonusBases));
-            }
-        }
-        for c in &mut self.cascades {
-            let span = c.span;
-            if let CascadeBody::Levels(level) = &mut c.body {
-                let mut levels = vec![level];
-                while let Some(level) = levels.pop() {
-                    if let Some(org) = &mut level.org {
-                        out.push((org, span, FileKind::OrgChart));
-                    }
-                    if let Allocation::Shares(entries) | Allocation::Amounts(entries) = &mut level.allocation {
-                        levels.extend(entries.iter_mut().filter_map(|e| e.then.as_deref_mut()));
-                    }
-                    levels.extend(level.then.as_deref_mut());
-                }
-            }
-        }
-        for t in &mut self.tests {
-            for d in &mut t.data {
-                if let TestRows::File { resolved, .. } = &mut d.rows {
-                    out.push((resolved, d.span, FileKind::TestFixture));
-                }
-            }
-        }
-        out
+    pub fn files(&self) -> Vec<(&PathBuf, Span, FileKind)> {
+        walk_files!(self, iter, as_deref)
     }
 
-    /// [`Model::files_mut`], to read.
-    pub fn files(&self) -> Vec<(PathBuf, Span, FileKind)> {
-        self.clone().files_mut().into_iter().map(|(p, s, k)| (p.clone(), s, k)).collect()
+    /// [`Model::files`], to rewrite the paths (`kpic diff --base`).
+    pub fn files_mut(&mut self) -> Vec<(&mut PathBuf, Span, FileKind)> {
+        walk_files!(self, iter_mut, as_deref_mut, mut)
     }
 }
 
