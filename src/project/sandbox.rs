@@ -78,7 +78,7 @@ impl Root {
             .files()
             .into_iter()
             .filter(|(path, _, _)| !self.contains(path))
-            .map(|(path, span, kind)| self.outside(&path, span, kind.describe()))
+            .map(|(path, span, kind)| self.outside(path, span, kind.describe()))
             .collect()
     }
 
