@@ -52,6 +52,8 @@ use std::path::Path;
 #[derive(Debug)]
 pub struct Checked {
     pub sources: SourceMap,
+    /// The warehouse connections the project declares (`kpic.toml`).
+    pub connections: vocab::Connections,
     pub modules: Vec<syntax::ast::Module>,
     pub model: Model,
     pub diagnostics: Vec<Diagnostic>,
@@ -71,22 +73,22 @@ pub fn parse(path: &Path, read: load::Reader) -> Result<load::Program, load::Rea
 
 /// **check**: names, types, units, targets, scorecards and cascades resolved
 /// into the typed model, then the lints; every problem of both stages.
-pub fn check(program: load::Program) -> Checked {
-    let (model, mut diagnostics) = sema::check(&program);
+pub fn check(program: load::Program, connections: &vocab::Connections) -> Checked {
+    let (model, mut diagnostics) = sema::check(&program, connections);
     diagnostics.extend(lint::run(&model));
     diagnostics.extend(program.diagnostics);
     diagnostics::sort(&mut diagnostics);
-    Checked { sources: program.sources, modules: program.modules, model, diagnostics }
+    Checked { sources: program.sources, connections: connections.clone(), modules: program.modules, model, diagnostics }
 }
 
 /// [`parse`] and [`check`] the spec at `path` and the files it imports.
 pub fn check_spec(path: &Path, read: load::Reader) -> Result<Checked, load::ReadError> {
-    Ok(check(parse(path, read)?))
+    Ok(check(parse(path, read)?, &vocab::Connections::default()))
 }
 
 /// [`parse`] and [`check`] one spec held in memory (imports are not followed).
 pub fn check_text(path: &str, text: &str) -> Checked {
-    check(load::load_text(path, text))
+    check(load::load_text(path, text), &vocab::Connections::default())
 }
 
 /// What to evaluate and on which data.
@@ -96,13 +98,37 @@ pub struct Selection {
     pub kpis: Vec<String>,
     /// `source=path` overrides of the files sources read.
     pub data: Vec<(String, std::path::PathBuf)>,
+    /// `source=connection:table` overrides: a table instead.
+    pub tables: Vec<TableOverride>,
+}
+
+/// `--table SOURCE=CONNECTION:TABLE`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableOverride {
+    pub source: String,
+    pub connection: String,
+    pub table: String,
 }
 
 /// Why a selection cannot be lowered.
 #[derive(Debug, Clone, PartialEq)]
 pub enum LowerError {
-    UnknownKpi { name: String, did_you_mean: Option<String> },
-    UnknownSource { name: String },
+    UnknownKpi {
+        name: String,
+        did_you_mean: Option<String>,
+    },
+    UnknownSource {
+        name: String,
+    },
+    /// `--table` names a connection kpic.toml does not declare.
+    UnknownConnection {
+        name: String,
+        known: Vec<String>,
+    },
+    BadTable {
+        table: String,
+        why: vocab::TablePathError,
+    },
 }
 
 impl std::fmt::Display for LowerError {
@@ -115,7 +141,14 @@ impl std::fmt::Display for LowerError {
                     None => Ok(()),
                 }
             }
-            LowerError::UnknownSource { name } => write!(f, "--data {name}=...: the spec has no source `{name}`"),
+            LowerError::UnknownSource { name } => write!(f, "{name}=...: the spec has no source `{name}`"),
+            LowerError::UnknownConnection { name, known } if known.is_empty() => {
+                write!(f, "--table: kpic.toml declares no connections, so none named `{name}` (docs/warehouses.md)")
+            }
+            LowerError::UnknownConnection { name, known } => {
+                write!(f, "--table: kpic.toml declares no connection `{name}`; it declares {}", known.join(", "))
+            }
+            LowerError::BadTable { table, why } => write!(f, "--table: `{table}` is not a table path: {why}"),
         }
     }
 }
@@ -131,12 +164,26 @@ pub fn lower(checked: &Checked, selection: &Selection) -> Result<ir::Plan, Lower
         }
     }
     let mut plan = ir::lower(&checked.model, &selection.kpis);
-    for (source, path) in &selection.data {
-        let Some(id) = checked.model.sources.iter().position(|s| &s.name == source) else {
-            return Err(LowerError::UnknownSource { name: source.clone() });
+    let scan_of = |plan: &mut ir::Plan, source: &str| {
+        let Some(id) = checked.model.sources.iter().position(|s| s.name == source) else {
+            return Err(LowerError::UnknownSource { name: source.to_string() });
         };
-        if let Some(scan) = plan.scans.iter_mut().find(|s| s.source == id) {
-            scan.read_from(path);
+        Ok(plan.scans.iter().position(|s| s.source == id))
+    };
+    for (source, path) in &selection.data {
+        if let Some(i) = scan_of(&mut plan, source)? {
+            plan.scans[i].read_from(path);
+        }
+    }
+    for t in &selection.tables {
+        let Some(connection) = checked.connections.get(&t.connection) else {
+            let known = checked.connections.list.iter().map(|c| c.name.clone()).collect();
+            return Err(LowerError::UnknownConnection { name: t.connection.clone(), known });
+        };
+        let table =
+            vocab::TablePath::parse(&t.table).map_err(|why| LowerError::BadTable { table: t.table.clone(), why })?;
+        if let Some(i) = scan_of(&mut plan, &t.source)? {
+            plan.scans[i].read_table(table, connection.clone());
         }
     }
     Ok(plan)
@@ -146,7 +193,7 @@ pub fn lower(checked: &Checked, selection: &Selection) -> Result<ir::Plan, Lower
 /// and every planning table. `progress` hears which source is read.
 #[cfg(feature = "engine")]
 pub fn run(plan: &ir::Plan, progress: &dyn eval::Progress) -> Result<ir::Results, Diagnostic> {
-    backend::polars::run(plan, &|scan, index, of| progress.scanning(&scan.name, &scan.path, index, of))
+    backend::run(plan, &|scan, index, of| progress.scanning(&scan.name, &scan.location, index, of))
 }
 
 /// **evaluate**: actuals, targets, attainment, status and gap of every KPI,

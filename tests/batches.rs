@@ -52,8 +52,8 @@ fn plan(spec: &Path) -> kpic::ir::Plan {
 fn tables(spec: &Path, batch_bytes: Option<usize>) -> Vec<Vec<String>> {
     let plan = plan(spec);
     let result = match batch_bytes {
-        None => kpic::backend::polars::run(&plan, &|_, _, _| {}).map(|r| r.aggregates),
-        Some(bytes) => kpic::backend::polars::run_in_batches(&plan, bytes).map(|r| r.aggregates),
+        None => kpic::backend::run(&plan, &|_, _, _| {}).map(|r| r.aggregates),
+        Some(bytes) => kpic::backend::run_in_batches(&plan, bytes).map(|r| r.aggregates),
     };
     let tables = result.unwrap_or_else(|d| panic!("{}: {}", spec.display(), d.message));
     tables.iter().map(rows).collect()
@@ -68,7 +68,14 @@ fn batches_merge_to_the_single_pass() {
     for spec in &specs {
         let whole = tables(spec, None);
         // Batches of a few records, and a few batches a file.
-        let largest = plan(spec).scans.iter().map(|s| std::fs::metadata(&s.path).map_or(0, |m| m.len())).max();
+        let largest = plan(spec)
+            .scans
+            .iter()
+            .map(|s| match &s.location {
+                kpic::ir::Location::File { path, .. } => std::fs::metadata(path).map_or(0, |m| m.len()),
+                kpic::ir::Location::Table { .. } => 0,
+            })
+            .max();
         let largest = largest.unwrap_or(0) as usize;
         for batch_bytes in [(largest / 40).max(64), (largest / 3).max(64)] {
             merges += largest / batch_bytes;
@@ -101,8 +108,8 @@ fn parquet_slices_merge_to_the_single_pass() {
         let plan = kpic::lower(&checked, &opts).unwrap();
         let run = |batch_bytes: Option<usize>| -> Vec<Vec<String>> {
             let result = match batch_bytes {
-                None => kpic::backend::polars::run(&plan, &|_, _, _| {}).map(|r| r.aggregates),
-                Some(bytes) => kpic::backend::polars::run_in_batches(&plan, bytes).map(|r| r.aggregates),
+                None => kpic::backend::run(&plan, &|_, _, _| {}).map(|r| r.aggregates),
+                Some(bytes) => kpic::backend::run_in_batches(&plan, bytes).map(|r| r.aggregates),
             };
             result.unwrap_or_else(|d| panic!("{case}: {}", d.message)).iter().map(rows).collect()
         };
@@ -116,7 +123,7 @@ fn parquet_slices_merge_to_the_single_pass() {
     for (case, says) in [("parquet_null_time", "rows with an empty `day`"), ("parquet_nan", "NaN or infinite")] {
         let spec = Path::new("tests/fixtures/bad").join(case).join("spec.kpi");
         let plan = plan(&spec);
-        let err = kpic::backend::polars::run_in_batches(&plan, 1).unwrap_err();
+        let err = kpic::backend::run_in_batches(&plan, 1).unwrap_err();
         assert!(err.message.contains(says), "{case}: {}", err.message);
     }
 }

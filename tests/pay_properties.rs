@@ -261,7 +261,7 @@ fn evaluate(s: &Scenario, orders: &[Order], read: Read) -> Evaluation {
     let window = kpic::eval::Window::default();
     match read {
         Read::Batches(bytes) => {
-            let results = kpic::backend::polars::run_in_batches(&plan, bytes).unwrap();
+            let results = kpic::backend::run_in_batches(&plan, bytes).unwrap();
             kpic::evaluate(&checked, &plan, &results, &window, &kpic::eval::Quiet).unwrap()
         }
         _ => kpic::run_and_evaluate(&checked, &plan, &window, &kpic::eval::Quiet).unwrap(),

@@ -70,15 +70,23 @@ pub enum DataError {
         row: usize,
         value: String,
     },
+    /// A table source, in a build that cannot reach warehouses.
+    NoConnector,
 }
 
 impl DataError {
     pub fn diagnostic(&self, scan: &Scan) -> Diagnostic {
         use DataError::*;
-        let (name, path) = (&scan.name, scan.path.display());
+        let (name, path) = (&scan.name, &scan.location);
         let file = || Label::new(scan.span, "this file");
         match self {
             Open { reason } => file_problem(scan, format!("cannot open {path}: {reason}")),
+            NoConnector => Diagnostic::new(
+                Code::DataFile,
+                format!("source `{name}` reads {path}, and this kpic cannot reach warehouses yet"),
+                file(),
+            )
+            .with_help("point the source at an extract with `--data NAME=PATH`"),
             Directory => file_problem(scan, format!("{path} is a directory, not a data file")),
             EmptyFile => file_problem(scan, format!("{path} is empty")),
             Read { reason } => {

@@ -19,7 +19,7 @@ pub mod schema;
 mod time;
 
 use crate::diagnostics::Diagnostic;
-use crate::ir::{AggOutput, AggQuery, AggTable, Plan, Results, Scan, ScanColumn, SideTable, TableProblem, TextTable};
+use crate::ir::{AggOutput, AggQuery, AggTable, Location, Scan, ScanColumn, SideTable, TableProblem, TextTable};
 use crate::vocab::ColType;
 use crate::vocab::FileFormat;
 use crate::vocab::{AggFn, Grain};
@@ -36,7 +36,7 @@ const EXACT_BOUND: f64 = 1e20;
 
 /// A scan ready to be grouped: only the used columns, in their evaluation types
 /// (percents as fractions, durations in seconds), with the period of each row.
-pub fn scan_frame(scan: &Scan, grains: &[Grain]) -> Result<LazyFrame, Diagnostic> {
+pub fn scan_frame(scan: &SourceFile, grains: &[Grain]) -> Result<LazyFrame, Diagnostic> {
     let time = col(scan.time_column.as_str());
     let periods: Vec<Expr> = grains
         .iter()
@@ -59,7 +59,7 @@ pub struct QueryFrames {
 }
 
 /// The plans of one aggregation query over its scan's frame.
-pub fn query_frame(scan: &Scan, scan_lf: LazyFrame, query: &AggQuery) -> QueryFrames {
+pub fn query_frame(scan: &SourceFile, scan_lf: LazyFrame, query: &AggQuery) -> QueryFrames {
     let conditions = aggs::Conditions::of(query);
     let lf = scan_lf.with_columns(conditions.columns()).with_column(col(period_column(query.grain)).alias(PERIOD));
     let by: Vec<Expr> = group_names(query).iter().map(|k| col(*k)).collect();
@@ -89,7 +89,7 @@ fn is_distinct_count(a: &AggOutput) -> bool {
 /// Every query over `lf` in one plan, collected by `collect` (which reads the
 /// file once for all of them), as tables.
 fn run_plan(
-    scan: &Scan,
+    scan: &SourceFile,
     queries: &[&AggQuery],
     lf: LazyFrame,
     collect: impl FnOnce(Vec<LazyFrame>) -> Result<Vec<DataFrame>, Diagnostic>,
@@ -111,42 +111,53 @@ fn run_plan(
     Ok(tables)
 }
 
-/// Run a plan: every query, each source read once for all its queries, and
-/// every planning table. `on_scan(scan, index, of)` is called before each
-/// source is read.
-pub fn run(plan: &Plan, on_scan: &dyn Fn(&Scan, usize, usize)) -> Result<Results, Diagnostic> {
-    let aggregates = run_queries(&plan.scans, &plan.queries, on_scan)?;
-    Ok(Results { aggregates, tables: read_tables(&plan.tables) })
-}
-
 /// Each planning table as text, or why it cannot be read.
 pub fn read_tables(tables: &[SideTable]) -> Vec<Result<TextTable, TableProblem>> {
     tables.iter().map(|t| csv::text::read(&t.path)).collect()
 }
 
-/// Run every query of a plan: each source is read once, for all its queries.
-/// `on_scan(scan, index, of)` is called before each source is read.
-pub fn run_queries(
-    scans: &[Scan],
-    queries: &[AggQuery],
-    on_scan: &dyn Fn(&Scan, usize, usize),
-) -> Result<Vec<AggTable>, Diagnostic> {
-    let mut tables = vec![AggTable::default(); queries.len()];
-    let read: Vec<usize> = (0..scans.len()).filter(|s| queries.iter().any(|q| q.scan == *s)).collect();
-    for (index, &si) in read.iter().enumerate() {
-        let scan = &scans[si];
-        on_scan(scan, index, read.len());
-        let mine: Vec<usize> = (0..queries.len()).filter(|q| queries[*q].scan == si).collect();
-        let of_scan: Vec<&AggQuery> = mine.iter().map(|q| &queries[*q]).collect();
-        let results = match scan.format {
-            FileFormat::Csv => run_csv(scan, &of_scan, csv::batch_bytes(scan))?,
-            _ => run_typed(scan, &of_scan, csv::batch_bytes(scan))?,
-        };
-        for (q, table) in mine.iter().zip(results) {
-            tables[*q] = table;
+/// A scan of a file: the plan's scan with its path and format, the only kind
+/// polars reads.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    scan: Scan,
+    pub path: std::path::PathBuf,
+    pub format: FileFormat,
+}
+
+impl SourceFile {
+    /// `scan` if it reads a file.
+    pub fn of(scan: &Scan) -> Option<SourceFile> {
+        match &scan.location {
+            Location::File { path, format } => {
+                Some(SourceFile { scan: scan.clone(), path: path.clone(), format: *format })
+            }
+            Location::Table { .. } => None,
         }
     }
-    Ok(tables)
+}
+
+impl std::ops::Deref for SourceFile {
+    type Target = Scan;
+
+    fn deref(&self) -> &Scan {
+        &self.scan
+    }
+}
+
+/// Every query of one file, read once for all of them; in batches of
+/// `batch_bytes` (slices of about that share of a typed file's rows) when
+/// given, else as the file's size and the machine's memory decide.
+pub fn run_scan(
+    scan: &SourceFile,
+    queries: &[&AggQuery],
+    batch_bytes: Option<usize>,
+) -> Result<Vec<AggTable>, Diagnostic> {
+    let batch_bytes = batch_bytes.unwrap_or_else(|| csv::batch_bytes(scan));
+    match scan.format {
+        FileFormat::Csv => run_csv(scan, queries, batch_bytes),
+        _ => run_typed(scan, queries, batch_bytes),
+    }
 }
 
 /// A Parquet or NDJSON source: polars reads it, and all queries run as one
@@ -154,7 +165,7 @@ pub fn run_queries(
 /// partial results are merged, as a large CSV file is, so that memory holds a
 /// slice and the partial results rather than the hash tables of the whole
 /// file (a distinct count over 100M Parquet rows took 9 GiB in one plan).
-fn run_typed(scan: &Scan, queries: &[&AggQuery], batch_bytes: usize) -> Result<Vec<AggTable>, Diagnostic> {
+fn run_typed(scan: &SourceFile, queries: &[&AggQuery], batch_bytes: usize) -> Result<Vec<AggTable>, Diagnostic> {
     let lf = scan_frame(scan, &grains(queries))?;
     let size = std::fs::metadata(&scan.path).map_or(0, |m| m.len() as usize);
     if size > batch_bytes {
@@ -168,7 +179,7 @@ fn run_typed(scan: &Scan, queries: &[&AggQuery], batch_bytes: usize) -> Result<V
 /// `frames` collected in one plan with the `guards` over `rows`, stopping on a
 /// value the guards refuse; the results of `frames` only.
 fn collect_guarded(
-    scan: &Scan,
+    scan: &SourceFile,
     mut frames: Vec<LazyFrame>,
     rows: LazyFrame,
     guards: &[Expr],
@@ -186,7 +197,7 @@ fn collect_guarded(
 
 /// [`run_typed`] on slices of `share` of the file's rows each.
 fn run_typed_in_slices(
-    scan: &Scan,
+    scan: &SourceFile,
     queries: &[&AggQuery],
     lf: LazyFrame,
     share: f64,
@@ -208,7 +219,7 @@ fn run_typed_in_slices(
 }
 
 /// Stop on the values of a typed file that exact sums cannot take.
-fn check_guards(scan: &Scan, guards: &DataFrame) -> Result<(), Diagnostic> {
+fn check_guards(scan: &SourceFile, guards: &DataFrame) -> Result<(), Diagnostic> {
     let fail = |e: PolarsError| diagnose::polars_failure(scan, &e);
     for c in guards.columns() {
         let name = c.name().as_str();
@@ -229,7 +240,7 @@ fn check_guards(scan: &Scan, guards: &DataFrame) -> Result<(), Diagnostic> {
 /// A CSV source: read by kpic's reader, in one batch when it fits in one (and
 /// then like any other frame), in batches whose partial results are merged
 /// when it does not.
-fn run_csv(scan: &Scan, queries: &[&AggQuery], batch_bytes: usize) -> Result<Vec<AggTable>, Diagnostic> {
+fn run_csv(scan: &SourceFile, queries: &[&AggQuery], batch_bytes: usize) -> Result<Vec<AggTable>, Diagnostic> {
     let mut reader = csv::CsvReader::with_batch_bytes(scan, &grains(queries), batch_bytes)?;
     let first = reader.next_batch()?.expect("the first batch is always there");
     if reader.done() {
@@ -244,30 +255,6 @@ fn run_csv(scan: &Scan, queries: &[&AggQuery], batch_bytes: usize) -> Result<Vec
     merge.finish()
 }
 
-/// Every query run on files read in batches of `batch_bytes` (slices of about
-/// that share of a typed file's rows), however small the files: for tests that
-/// the merged results equal the single pass.
-#[doc(hidden)]
-pub fn run_in_batches(plan: &Plan, batch_bytes: usize) -> Result<Results, Diagnostic> {
-    let (scans, queries) = (&plan.scans, &plan.queries);
-    let mut tables = vec![AggTable::default(); queries.len()];
-    for (si, scan) in scans.iter().enumerate() {
-        let mine: Vec<usize> = (0..queries.len()).filter(|q| queries[*q].scan == si).collect();
-        if mine.is_empty() {
-            continue;
-        }
-        let of_scan: Vec<&AggQuery> = mine.iter().map(|q| &queries[*q]).collect();
-        let results = match scan.format {
-            FileFormat::Csv => run_csv(scan, &of_scan, batch_bytes)?,
-            _ => run_typed(scan, &of_scan, batch_bytes)?,
-        };
-        for (q, table) in mine.iter().zip(results) {
-            tables[*q] = table;
-        }
-    }
-    Ok(Results { aggregates: tables, tables: read_tables(&plan.tables) })
-}
-
 fn grains(queries: &[&AggQuery]) -> Vec<Grain> {
     let mut grains: Vec<Grain> = queries.iter().map(|q| q.grain).collect();
     grains.sort();
@@ -277,7 +264,7 @@ fn grains(queries: &[&AggQuery]) -> Vec<Grain> {
 
 /// The optimized polars plan of each query of a source, for `kpic plan`. A CSV
 /// source's plan starts from the frame kpic's reader fills.
-pub fn explain(scan: &Scan, query: &AggQuery) -> Result<String, Diagnostic> {
+pub fn explain(scan: &SourceFile, query: &AggQuery) -> Result<String, Diagnostic> {
     let lf = match scan.format {
         FileFormat::Csv => {
             let reader = csv::CsvReader::open(scan, &[query.grain])?;
@@ -370,7 +357,7 @@ fn divided(e: Expr, d: f64) -> Expr {
 }
 
 /// The used columns of a Parquet or NDJSON file, in their evaluation types.
-fn read(scan: &Scan) -> Result<LazyFrame, Diagnostic> {
+fn read(scan: &SourceFile) -> Result<LazyFrame, Diagnostic> {
     diagnose::check_file(scan)?;
     let path = pl_path(&scan.path);
     match scan.format {
@@ -394,7 +381,7 @@ pub(crate) fn pl_path(path: &Path) -> PlRefPath {
 /// A query's table from its grouped frame `df` and the collected rows of each
 /// of its distinct counts, by alias.
 fn to_table(
-    scan: &Scan,
+    scan: &SourceFile,
     query: &AggQuery,
     df: &DataFrame,
     distinct: &[(&str, DataFrame)],

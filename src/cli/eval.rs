@@ -25,6 +25,11 @@ pub struct SelectionArgs {
     /// Read a source from another file: `--data signups=other.parquet` (repeatable).
     #[arg(long = "data", value_parser = super::parse_data)]
     data: Vec<(String, PathBuf)>,
+    /// Read a source from a table in a warehouse instead: `--table
+    /// orders=dwh:sales.orders`, the connection as kpic.toml declares it
+    /// (repeatable).
+    #[arg(long = "table", value_parser = super::parse_table)]
+    tables: Vec<crate::TableOverride>,
     /// How to print errors in the spec or the data.
     #[arg(long, value_enum, default_value = "human")]
     error_format: DiagFormat,
@@ -146,7 +151,7 @@ pub(crate) fn evaluate(sel: &SelectionArgs, scorecards: &[String]) -> Result<Eva
         };
         kpis.extend(card.entries.iter().map(|e| checked.model.kpi(e.kpi).name.clone()));
     }
-    let selection = crate::Selection { kpis, data: sel.data.clone() };
+    let selection = crate::Selection { kpis, data: sel.data.clone(), tables: sel.tables.clone() };
     let plan = crate::lower(&checked, &selection).map_err(|e| {
         eprintln!("error: {e}");
         EXIT_USAGE
@@ -159,7 +164,7 @@ pub(crate) fn evaluate(sel: &SelectionArgs, scorecards: &[String]) -> Result<Eva
         super::emit::one(sel.error_format, &d, &checked.sources);
         EXIT_ERRORS
     })?;
-    let data = plan.scans.iter().map(|s| (s.name.clone(), s.path.display().to_string())).collect();
+    let data = plan.scans.iter().map(|s| (s.name.clone(), s.location.to_string())).collect();
     let meta = Meta { spec: sel.spec.display().to_string(), data, generated };
     Ok(Evaluated { all, window, meta })
 }

@@ -165,6 +165,13 @@ pub(crate) fn parse_data(s: &str) -> Result<(String, PathBuf), String> {
     Ok((name.to_string(), PathBuf::from(path)))
 }
 
+/// `--table SOURCE=CONNECTION:TABLE`.
+pub(crate) fn parse_table(s: &str) -> Result<crate::TableOverride, String> {
+    let (source, rest) = s.split_once('=').ok_or("expected SOURCE=CONNECTION:TABLE")?;
+    let (connection, table) = rest.split_once(':').ok_or("expected SOURCE=CONNECTION:TABLE")?;
+    Ok(crate::TableOverride { source: source.into(), connection: connection.into(), table: table.into() })
+}
+
 pub(crate) fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
     std::fs::read(path)
 }

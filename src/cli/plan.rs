@@ -1,7 +1,12 @@
-//! `kpic plan`: the optimized polars plan behind each KPI.
+//! `kpic plan`: how each query runs, on which backend: the optimized polars
+//! plan of a file source, the SQL statement of a table source; with `--sql`,
+//! the SQL alone.
 
 use super::emit::DiagFormat;
 use super::{EXIT_ERRORS, EXIT_OK, EXIT_USAGE};
+use crate::backend::sql;
+use crate::ir::{Location, Plan};
+use crate::vocab::Engine;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -14,9 +19,34 @@ pub struct Args {
     /// Read a source from another file: `--data signups=other.parquet` (repeatable).
     #[arg(long = "data", value_parser = super::parse_data)]
     data: Vec<(String, PathBuf)>,
+    /// Read a source from a warehouse table: `--table orders=dwh:sales.orders` (repeatable).
+    #[arg(long = "table", value_parser = super::parse_table)]
+    tables: Vec<crate::TableOverride>,
+    /// Print only the SQL statements: of table sources, or with `--dialect`
+    /// of every source, a file source read as a table named after it.
+    #[arg(long)]
+    sql: bool,
+    /// Write the SQL in this engine's dialect: duckdb, postgres, spark,
+    /// clickhouse, snowflake, bigquery or trino.
+    #[arg(long, value_parser = parse_engine, requires = "sql")]
+    dialect: Option<Engine>,
+    /// With `--sql`: text, or JSON (each statement with its query, source,
+    /// engine, connection and session settings).
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
     /// How to print errors in the spec or the data.
     #[arg(long, value_enum, default_value = "human")]
     error_format: DiagFormat,
+}
+
+#[derive(Clone, Copy, PartialEq, clap::ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+fn parse_engine(s: &str) -> Result<Engine, String> {
+    Engine::parse(s).ok_or_else(|| format!("unknown engine `{s}`; engines are {}", Engine::names()))
 }
 
 pub fn run(args: Args) -> u8 {
@@ -24,7 +54,7 @@ pub fn run(args: Args) -> u8 {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let selection = crate::Selection { kpis: args.kpis, data: args.data };
+    let selection = crate::Selection { kpis: args.kpis.clone(), data: args.data.clone(), tables: args.tables.clone() };
     let plan = match crate::lower(&checked, &selection) {
         Ok(p) => p,
         Err(e) => {
@@ -32,24 +62,85 @@ pub fn run(args: Args) -> u8 {
             return EXIT_USAGE;
         }
     };
+    let statements = match sql::statements(&plan, args.dialect) {
+        Ok(s) => s,
+        Err((qi, e)) => {
+            eprintln!("error: query {qi} ({}): {e}", plan.scans[plan.queries[qi].scan].name);
+            return EXIT_ERRORS;
+        }
+    };
+    if args.sql {
+        return print_sql(&plan, &statements, args.format);
+    }
     for (qi, q) in plan.queries.iter().enumerate() {
         let scan = &plan.scans[q.scan];
-        let users: Vec<&str> = plan.kpis.iter().filter(|k| k.queries.contains(&qi)).map(|k| k.name.as_str()).collect();
-        let by = if q.keys.is_empty() { String::new() } else { format!(" by {}", q.keys.join(", ")) };
-        outln!(
-            "== query {qi}: {} per {}{by} ({} aggregates) for {}",
-            scan.name,
-            q.grain.as_str(),
-            q.aggs.len(),
-            users.join(", ")
-        );
-        match crate::backend::polars::explain(scan, q) {
-            Ok(text) => outln!("{text}\n"),
-            Err(d) => {
-                super::emit::one(args.error_format, &d, &checked.sources);
-                return EXIT_ERRORS;
+        outln!("== query {qi}: {}", heading(&plan, qi));
+        match crate::backend::polars::SourceFile::of(scan) {
+            Some(file) => {
+                outln!("runs on polars, reading {}", scan.location);
+                match crate::backend::polars::explain(&file, q) {
+                    Ok(text) => outln!("{text}\n"),
+                    Err(d) => {
+                        super::emit::one(args.error_format, &d, &checked.sources);
+                        return EXIT_ERRORS;
+                    }
+                }
+            }
+            None => {
+                let s = statements.iter().find(|s| s.query == qi).expect("every table query has its statement");
+                outln!(
+                    "runs on {}, connection {}, reading {}",
+                    s.engine,
+                    s.connection.as_deref().unwrap_or(""),
+                    scan.location
+                );
+                outln!("{};\n", s.sql);
             }
         }
+    }
+    EXIT_OK
+}
+
+/// `orders per month by manager (3 aggregates) for revenue, orders`
+fn heading(plan: &Plan, qi: usize) -> String {
+    let q = &plan.queries[qi];
+    let mut users: Vec<String> = plan.kpis.iter().filter(|k| k.queries.contains(&qi)).map(|k| k.name.clone()).collect();
+    for level in plan.levels.iter().filter(|l| l.plan.queries.contains(&qi)) {
+        users.push(format!("{} by {}", level.plan.name, level.dims.join(", ")));
+    }
+    let by = if q.keys.is_empty() { String::new() } else { format!(" by {}", q.keys.join(", ")) };
+    let name = &plan.scans[q.scan].name;
+    format!("{name} per {}{by} ({} aggregates) for {}", q.grain.as_str(), q.aggs.len(), users.join(", "))
+}
+
+fn print_sql(plan: &Plan, statements: &[sql::Statement], format: Format) -> u8 {
+    if format == Format::Json {
+        outln!("{}", serde_json::to_string_pretty(statements).expect("statements serialize"));
+        return EXIT_OK;
+    }
+    if statements.is_empty() {
+        let files = plan.scans.iter().all(|s| matches!(s.location, Location::File { .. }));
+        if files {
+            eprintln!(
+                "no source reads a table; `--dialect ENGINE` writes the SQL of file sources as tables named after them"
+            );
+        }
+        return EXIT_OK;
+    }
+    let mut session_of: Option<(Engine, Option<&str>)> = None;
+    for s in statements {
+        let this = (s.engine, s.connection.as_deref());
+        if session_of != Some(this) {
+            let on = s.connection.as_deref().map_or(String::new(), |c| format!(", connection {c}"));
+            outln!("-- {}{on}", s.engine);
+            for setting in &s.session {
+                outln!("{setting};");
+            }
+            outln!("");
+            session_of = Some(this);
+        }
+        outln!("-- query {}: {}", s.query, heading(plan, s.query));
+        outln!("{};\n", s.sql);
     }
     EXIT_OK
 }

@@ -6,7 +6,7 @@
 use crate::eval::Progress;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
-use std::path::Path;
+
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -43,9 +43,16 @@ impl Spinner {
 }
 
 impl Progress for Spinner {
-    fn scanning(&self, source: &str, path: &Path, index: usize, of: usize) {
-        let file = path.file_name().map_or_else(|| path.display().to_string(), |f| f.to_string_lossy().into_owned());
-        self.bar.set_message(format!("reading source {}/{of}: {source} ({file})", index + 1));
+    fn scanning(&self, source: &str, location: &crate::ir::Location, index: usize, of: usize) {
+        let place = match location {
+            crate::ir::Location::File { path, .. } => {
+                path.file_name().map_or_else(|| path.display().to_string(), |f| f.to_string_lossy().into_owned())
+            }
+            crate::ir::Location::Table { table, connection } => {
+                format!("{table} on {} ({})", connection.name, connection.engine)
+            }
+        };
+        self.bar.set_message(format!("reading source {}/{of}: {source} ({place})", index + 1));
     }
 
     fn kpis_done(&self, done: usize, of: usize) {

@@ -198,7 +198,7 @@ fn run_test(checked: &Checked, test: &TestDef) -> Result<Vec<Verdict>, Diagnosti
             }
         }
     }
-    let selection = crate::Selection { kpis: expect::needed_kpis(&checked.model, test), data };
+    let selection = crate::Selection { kpis: expect::needed_kpis(&checked.model, test), data, tables: Vec::new() };
     let plan = crate::lower(checked, &selection).map_err(|e| stopped(e.to_string()))?;
     let window = crate::eval::Window::default();
     let evaluation = crate::run_and_evaluate(checked, &plan, &window, &crate::eval::Quiet).map_err(|d| {
@@ -357,9 +357,11 @@ mod tests {
         };
         let source = SourceDef {
             name: "s".into(),
-            path: "s.csv".into(),
-            resolved: "s.csv".into(),
-            format: crate::vocab::FileFormat::Csv,
+            location: crate::sema::model::SourceLocation::File {
+                path: "s.csv".into(),
+                resolved: "s.csv".into(),
+                format: crate::vocab::FileFormat::Csv,
+            },
             columns: vec![
                 column("day", ColType::Date, Some("%d.%m.%Y")),
                 column("n", ColType::Int, None),

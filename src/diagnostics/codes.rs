@@ -221,6 +221,21 @@ codes! {
     CascadeHierarchy = "E608", "cascade-hierarchy", Error,
         "a child of a cascade belongs to several parents in the data",
         "A cascade splits a target down a tree: each manager belongs to one department. When the data puts one child under two parents, its target would be counted twice; fix the data or cascade by another dimension.";
+    UnknownConnection = "E801", "unknown-connection", Error,
+        "a table source names a connection kpic.toml does not declare",
+        "`source orders from table \"sales.orders\" in dwh { ... }` reads a table through the connection `dwh`, which the project's `kpic.toml` declares under `[connections.dwh]` with its engine (docs/warehouses.md). Without `in NAME`, the source reads from `[connections] default = \"NAME\"`. A spec names only a connection, never a driver, a URI or SQL: what a spec may reach is decided in `kpic.toml`, which CI takes from the base branch.";
+    SecretInConfig = "E802", "secret-in-config", Error,
+        "a connection in kpic.toml writes a password or a secret",
+        "A connection's URI in `kpic.toml` would be committed to version control with its password. Put the URI in an environment variable and name the variable: `uri_env = \"KPIC_DWH_URI\"`, or use an ADBC connection profile that reads the secret from the environment. kpic refuses a `uri` with a password and driver options whose names say they hold a secret (password, token, secret, key).";
+    BadTablePath = "E803", "bad-table-path", Error,
+        "a table path is not dotted names kpic can quote safely",
+        "A table is written as one to three dotted names, `table`, `schema.table` or `catalog.schema.table`, each quoted for the engine exactly as written (so on Snowflake, whose unquoted names are stored in capitals, write `SALES.ORDERS`). A name may not be empty or hold a quote, a backslash, `;`, `--`, `/*` or a control character: such a name could end its quoting and run text of its own.";
+    EngineCannotCompute = "E804", "engine-cannot-compute", Error,
+        "an aggregate has no exact form on the source's engine",
+        "kpic computes every aggregate exactly, with the same numbers on every backend. Some engines have no exact form of an aggregate: Trino and BigQuery have only approximate percentiles, so `median` and `percentile` cannot run there. Compute the KPI from a source on another engine, or point the source at an extract with `--data`.";
+    FormatOnTable = "E805", "format-on-table", Error,
+        "a table source's column has a `format`",
+        "`format` says how a data file writes dates as text. A warehouse table stores dates and times in their own types (DATE, TIMESTAMP), which kpic reads as they are: remove `format`, and store the column as a date or timestamp in the table.";
     TestDataShape = "E701", "test-data-shape", Error,
         "a test's rows do not fit its column list",
         "`data orders (created_at, amount) { (2025-03-01, 100) }` gives a source's rows in a test. Every row has one value per listed column; the list names declared columns once each and includes the source's time column. Columns not listed are null. A `from \"file\"` needs a .csv, .parquet or .ndjson file.";

@@ -104,7 +104,7 @@ pub enum TargetValue {
 /// the CLI draws these events on a terminal, and [`Quiet`] ignores them.
 pub trait Progress {
     /// The file of `source` is about to be read: the `index`th scan (from 0) of `of`.
-    fn scanning(&self, _source: &str, _path: &std::path::Path, _index: usize, _of: usize) {}
+    fn scanning(&self, _source: &str, _location: &crate::ir::Location, _index: usize, _of: usize) {}
     /// `done` of the `of` KPIs have their results.
     fn kpis_done(&self, _done: usize, _of: usize) {}
 }

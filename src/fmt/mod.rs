@@ -168,7 +168,12 @@ impl Printer<'_> {
                 Line::new(c.span, format!("{head:<width$} {ty}{format}"))
             })
             .collect();
-        self.block(s.span, format!("source {} from {}", s.name.name, self.src(s.path.span)), items)
+        let from = match &s.from {
+            SourceFrom::File(path) => self.src(path.span).to_string(),
+            SourceFrom::Table { table, connection: Some(c) } => format!("table {} in {}", self.src(table.span), c.name),
+            SourceFrom::Table { table, connection: None } => format!("table {}", self.src(table.span)),
+        };
+        self.block(s.span, format!("source {} from {from}", s.name.name), items)
     }
 
     fn kpi(&self, k: &Kpi) -> Line {

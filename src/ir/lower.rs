@@ -59,8 +59,14 @@ pub fn scan_of(source: SourceId, def: &model::SourceDef) -> Scan {
     Scan {
         source: source.0,
         name: def.name.clone(),
-        path: def.resolved.clone(),
-        format: def.format,
+        location: match &def.location {
+            model::SourceLocation::File { resolved, format, .. } => {
+                Location::File { path: resolved.clone(), format: *format }
+            }
+            model::SourceLocation::Table { table, connection } => {
+                Location::Table { table: table.clone(), connection: connection.clone() }
+            }
+        },
         columns,
         time_column: def.columns[def.time_column].name.clone(),
         span: def.path_span,

@@ -16,7 +16,7 @@ mod lower;
 pub use lower::{lower, scan_of, side_tables};
 
 use crate::span::Span;
-use crate::vocab::{AggFn, BinOp, CmpOp, ColType, Constant, FileFormat, Grain, Unit};
+use crate::vocab::{AggFn, BinOp, CmpOp, ColType, Connection, Constant, FileFormat, Grain, TablePath, Unit};
 use serde::Serialize;
 use std::path::PathBuf;
 
@@ -59,14 +59,13 @@ pub struct LevelPlan {
     pub plan: KpiPlan,
 }
 
-/// One source file and the columns the plan reads from it.
+/// One source and the columns the plan reads from it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Scan {
     /// The source's index among the spec's sources.
     pub source: usize,
     pub name: String,
-    pub path: PathBuf,
-    pub format: FileFormat,
+    pub location: Location,
     /// Every declared column (the reader needs the declared schema); `used` marks
     /// the ones the plan reads.
     pub columns: Vec<ScanColumn>,
@@ -75,14 +74,39 @@ pub struct Scan {
     pub span: Span,
 }
 
-impl Scan {
-    /// Read another file (`--data SOURCE=PATH`): its format follows its
-    /// extension, or stays the declared one.
-    pub fn read_from(&mut self, path: &std::path::Path) {
-        self.path = path.to_path_buf();
-        if let Some(f) = FileFormat::from_path(path) {
-            self.format = f;
+/// Where a scan's rows are, and so which backend reads them.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Location {
+    /// A file, read by the polars backend.
+    File { path: PathBuf, format: FileFormat },
+    /// A table in a warehouse, queried in its engine's SQL.
+    Table { table: TablePath, connection: Connection },
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Location::File { path, .. } => write!(f, "{}", path.display()),
+            Location::Table { table, connection } => write!(f, "table {table} in {}", connection.name),
         }
+    }
+}
+
+impl Scan {
+    /// Read a file instead (`--data SOURCE=PATH`): its format follows its
+    /// extension, or stays the declared one (CSV for a table source).
+    pub fn read_from(&mut self, path: &std::path::Path) {
+        let format = FileFormat::from_path(path).unwrap_or(match &self.location {
+            Location::File { format, .. } => *format,
+            Location::Table { .. } => FileFormat::Csv,
+        });
+        self.location = Location::File { path: path.to_path_buf(), format };
+    }
+
+    /// Read a table instead (`--table SOURCE=CONNECTION:TABLE`).
+    pub fn read_table(&mut self, table: TablePath, connection: Connection) {
+        self.location = Location::Table { table, connection };
     }
 }
 

@@ -35,12 +35,13 @@ pub fn load(spec: &Path, read: Reader, allow_outside: bool) -> Result<crate::Che
     let root = sandbox::Root::for_spec(spec).map_err(|e| LoadError::Read(ReadError::Io(e)))?;
     let files = sandbox::Confined { root: (!allow_outside).then_some(&root), read };
     let program = load::load_files(spec, &files).map_err(LoadError::Read)?;
-    let mut checked = crate::check(program);
+    let config = config_for(spec).map_err(LoadError::Config)?;
+    let mut checked = crate::check(program, &config.connections);
     if !allow_outside {
         checked.diagnostics.extend(root.check_model(&checked.model));
         crate::diagnostics::sort(&mut checked.diagnostics);
     }
-    config_for(spec).map_err(LoadError::Config)?.apply(&mut checked.diagnostics);
+    config.apply(&mut checked.diagnostics);
     Ok(checked)
 }
 
@@ -50,6 +51,7 @@ pub fn config_for(spec: &Path) -> Result<config::Config, config::ConfigError> {
     let text = std::fs::read_to_string(&path).map_err(|e| config::ConfigError {
         path: path.clone(),
         line: None,
+        code: None,
         message: format!("cannot read it: {e}"),
     })?;
     config::Config::parse(&path, &text)

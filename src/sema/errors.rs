@@ -6,7 +6,10 @@
 use crate::diagnostics::{Code, Diagnostic, Label};
 use crate::span::Span;
 use crate::vocab::number::{format_number, format_percent};
-use crate::vocab::{AggregateError, ColType, Direction, DurationUnit, Grain, TypeError, Unit, UnitError, UnitMisfit};
+use crate::vocab::{
+    AggFn, AggregateError, ColType, Direction, DurationUnit, Engine, Grain, TablePathError, TypeError, Unit, UnitError,
+    UnitMisfit,
+};
 
 /// One problem in a spec, found by the checker.
 #[derive(Debug, Clone, PartialEq)]
@@ -75,6 +78,33 @@ pub enum SemaError {
         span: Span,
     },
     FormatOnNonDate {
+        span: Span,
+    },
+    FormatOnTable {
+        column: String,
+        span: Span,
+    },
+    BadTablePath {
+        why: TablePathError,
+        span: Span,
+    },
+    /// A table source without `in NAME` in a project without a default connection.
+    NoConnection {
+        known: Vec<String>,
+        span: Span,
+    },
+    UnknownConnection {
+        name: String,
+        known: Vec<String>,
+        suggestion: Option<String>,
+        span: Span,
+    },
+    /// An aggregate with no exact form on the engine of the source it reads.
+    EngineCannotCompute {
+        func: AggFn,
+        source: String,
+        connection: String,
+        engine: Engine,
         span: Span,
     },
     NoTimeColumn {
@@ -535,6 +565,58 @@ impl SemaError {
             FormatOnNonDate { span } => {
                 diag(Code::UnknownType, "only date and datetime columns take a `format`", *span, "not a date column")
             }
+            FormatOnTable { column, span } => diag(
+                Code::FormatOnTable,
+                format!("column `{column}` of a table source has a `format`"),
+                *span,
+                "tables store dates in their own types",
+            )
+            .with_help("remove `format`; store the column as a DATE or TIMESTAMP in the table"),
+            BadTablePath { why, span } => {
+                let (what, label) = match why {
+                    TablePathError::Empty => ("the table path is empty".to_string(), "no table"),
+                    TablePathError::EmptySegment => ("the table path has an empty name between dots".to_string(), "empty name"),
+                    TablePathError::TooManySegments(n) => (
+                        format!("the table path has {n} dotted names; at most three: catalog.schema.table"),
+                        "too many names",
+                    ),
+                    TablePathError::Character(c) => (
+                        format!("the table path holds {}, which could end its quoting", shown_char(*c)),
+                        "not allowed in a table name",
+                    ),
+                    TablePathError::Comment(c) => (format!("the table path holds `{c}`, which starts an SQL comment"), "not allowed in a table name"),
+                };
+                diag(Code::BadTablePath, what, *span, label)
+                    .with_help("write dotted names: \"orders\", \"sales.orders\" or \"warehouse.sales.orders\"")
+            }
+            NoConnection { known, span } => diag(
+                Code::UnknownConnection,
+                "the table source names no connection, and kpic.toml has no default",
+                *span,
+                "which connection?",
+            )
+            .with_help(match known.as_slice() {
+                [] => "declare one in kpic.toml: `[connections.dwh]` with `engine = \"postgres\"` (docs/warehouses.md), and write `in dwh`".to_string(),
+                names => format!("write `in NAME` after the table (kpic.toml declares {}), or set `[connections] default = \"NAME\"`", names.join(", ")),
+            }),
+            UnknownConnection { name, known, suggestion, span } => diag(
+                Code::UnknownConnection,
+                format!("kpic.toml declares no connection `{name}`"),
+                *span,
+                "unknown connection",
+            )
+            .with_help(match (suggestion, known.as_slice()) {
+                (Some(s), _) => s.clone(),
+                (None, []) => format!("declare it in kpic.toml: `[connections.{name}]` with its `engine` (docs/warehouses.md)"),
+                (None, names) => format!("kpic.toml declares {}", names.join(", ")),
+            }),
+            EngineCannotCompute { func, source, connection, engine, span } => diag(
+                Code::EngineCannotCompute,
+                format!("{engine} has no exact `{}`: source `{source}` reads from connection `{connection}`", func.as_str()),
+                *span,
+                format!("not exact on {engine}"),
+            )
+            .with_help(format!("{engine} computes percentiles only approximately; compute this KPI from a source on another engine")),
             NoTimeColumn { source, span } => diag(
                 Code::BadTimeColumn,
                 format!("source `{source}` has no time column"),
@@ -1140,5 +1222,14 @@ fn literal_for(ty: &ColType) -> &'static str {
         ColType::Duration(_) => "a number or a duration",
         ColType::Percent => "a percent like 12.5%",
         ColType::Money(_) => "an amount",
+    }
+}
+
+/// A character as a message shows it: `;`, a quote, or its code point.
+fn shown_char(c: char) -> String {
+    if c.is_control() {
+        format!("the control character U+{:04X}", c as u32)
+    } else {
+        format!("`{c}`")
     }
 }

@@ -397,6 +397,7 @@ impl Checker<'_> {
             }
         };
         self.check_percentile(agg);
+        self.check_engine(agg, source);
         let mut filter = agg.filter.as_ref().map(|p| {
             let mut sources = BTreeSet::new();
             let pred = self.pred(p, &mut sources);
@@ -442,6 +443,21 @@ impl Checker<'_> {
                 self.report(SemaError::UnexpectedRank { func: func.as_str(), span });
             }
             (_, None) => {}
+        }
+    }
+
+    /// An aggregate over a table source must have an exact form on its engine.
+    fn check_engine(&mut self, agg: &ast::Aggregate, source: SourceId) {
+        let def = &self.model.sources[source.0];
+        let SourceLocation::Table { connection, .. } = &def.location else { return };
+        if !connection.engine.computes_exactly(agg.func) {
+            self.report(SemaError::EngineCannotCompute {
+                func: agg.func,
+                source: def.name.clone(),
+                connection: connection.name.clone(),
+                engine: connection.engine,
+                span: agg.span,
+            });
         }
     }
 

@@ -22,8 +22,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// Check a loaded program. The model is complete only when no error was reported.
-pub fn check(program: &Program) -> (Model, Vec<Diagnostic>) {
-    let mut checker = Checker::new(&program.sources);
+pub fn check(program: &Program, connections: &Connections) -> (Model, Vec<Diagnostic>) {
+    let mut checker = Checker::new(&program.sources, connections);
     checker.broken = program.modules.iter().flat_map(|m| m.broken.iter().cloned()).collect();
     for module in &program.modules {
         for decl in &module.decls {
@@ -73,6 +73,8 @@ impl<'a, T> Names<'a, T> {
 
 pub(crate) struct Checker<'a> {
     sources_map: &'a SourceMap,
+    /// The connections `kpic.toml` declares, for table sources.
+    connections: &'a Connections,
     sources: Names<'a, ast::Source>,
     filters: Names<'a, ast::FilterDecl>,
     metrics: Names<'a, ast::MetricDecl>,
@@ -97,9 +99,10 @@ pub(crate) struct Checker<'a> {
 }
 
 impl<'a> Checker<'a> {
-    fn new(sources_map: &'a SourceMap) -> Self {
+    fn new(sources_map: &'a SourceMap, connections: &'a Connections) -> Self {
         Checker {
             sources_map,
+            connections,
             sources: Names::new(),
             filters: Names::new(),
             metrics: Names::new(),
@@ -154,11 +157,8 @@ impl<'a> Checker<'a> {
     }
 
     fn source(&mut self, src: &ast::Source) -> SourceDef {
-        let resolved = self.resolve_path(src.span, &src.path.value);
-        let format = FileFormat::from_path(&resolved).unwrap_or_else(|| {
-            self.report(SemaError::UnknownFileType { path: src.path.value.clone(), span: src.path.span });
-            FileFormat::Csv
-        });
+        let location = self.location(src);
+        let on_table = matches!(location, SourceLocation::Table { .. });
         let mut columns: Vec<ColumnDef> = Vec::new();
         let mut time_columns = Vec::new();
         for col in &src.columns {
@@ -176,6 +176,8 @@ impl<'a> Checker<'a> {
             };
             if let Some(format) = col.format.as_ref().filter(|_| !ty.is_temporal()) {
                 self.report(SemaError::FormatOnNonDate { span: format.span });
+            } else if let Some(format) = col.format.as_ref().filter(|_| on_table) {
+                self.report(SemaError::FormatOnTable { column: col.name.name.clone(), span: format.span });
             }
             if col.is_time {
                 time_columns.push((columns.len(), col));
@@ -210,14 +212,59 @@ impl<'a> Checker<'a> {
         };
         SourceDef {
             name: src.name.name.clone(),
-            path: src.path.value.clone(),
-            resolved,
-            format,
+            location,
             columns,
             time_column,
             span: src.span,
             name_span: src.name.span,
-            path_span: src.path.span,
+            path_span: src.from.span(),
+        }
+    }
+
+    /// A file (its format from its extension), or a table in a connection
+    /// `kpic.toml` declares (`in NAME`, or the default one).
+    fn location(&mut self, src: &ast::Source) -> SourceLocation {
+        match &src.from {
+            ast::SourceFrom::File(path) => {
+                let resolved = self.resolve_path(src.span, &path.value);
+                let format = FileFormat::from_path(&resolved).unwrap_or_else(|| {
+                    self.report(SemaError::UnknownFileType { path: path.value.clone(), span: path.span });
+                    FileFormat::Csv
+                });
+                SourceLocation::File { path: path.value.clone(), resolved, format }
+            }
+            ast::SourceFrom::Table { table, connection } => {
+                let path = TablePath::parse(&table.value).unwrap_or_else(|why| {
+                    self.report(SemaError::BadTablePath { why, span: table.span });
+                    TablePath(vec![table.value.clone()])
+                });
+                let connection = self.connection(src, connection.as_ref());
+                SourceLocation::Table { table: path, connection }
+            }
+        }
+    }
+
+    /// The connection a table source names, or the default one.
+    fn connection(&mut self, src: &ast::Source, named: Option<&ast::Ident>) -> Connection {
+        let known = || self.connections.list.iter().map(|c| c.name.clone()).collect::<Vec<_>>();
+        let name = match named {
+            Some(n) => n.name.clone(),
+            None => match &self.connections.default {
+                Some(d) => d.clone(),
+                None => {
+                    self.report(SemaError::NoConnection { known: known(), span: src.from.span() });
+                    return Connection::of_engine("", Engine::Duckdb);
+                }
+            },
+        };
+        match self.connections.get(&name) {
+            Some(c) => c.clone(),
+            None => {
+                let span = named.map_or(src.from.span(), |n| n.span);
+                let suggestion = did_you_mean(&name, self.connections.list.iter().map(|c| c.name.as_str()));
+                self.report(SemaError::UnknownConnection { name: name.clone(), known: known(), suggestion, span });
+                Connection::of_engine(&name, Engine::Duckdb)
+            }
         }
     }
 

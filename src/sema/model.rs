@@ -44,7 +44,9 @@ macro_rules! walk_files {
         let model = $model;
         let mut out = Vec::new();
         for s in model.sources.$iter() {
-            out.push((& $($m)? s.resolved, s.path_span, FileKind::Data));
+            if let SourceLocation::File { resolved, .. } = & $($m)? s.location {
+                out.push((resolved, s.path_span, FileKind::Data));
+            }
         }
         for k in model.kpis.$iter() {
             for t in k.targets.$iter() {
@@ -153,11 +155,7 @@ impl FileKind {
 #[derive(Debug, Clone, Serialize)]
 pub struct SourceDef {
     pub name: String,
-    /// The path as written in the spec.
-    pub path: String,
-    /// The path resolved against the directory of the spec that declares it.
-    pub resolved: PathBuf,
-    pub format: FileFormat,
+    pub location: SourceLocation,
     pub columns: Vec<ColumnDef>,
     pub time_column: usize,
     #[serde(skip)]
@@ -165,9 +163,24 @@ pub struct SourceDef {
     /// The source's name, where messages about the source point.
     #[serde(skip)]
     pub name_span: Span,
-    /// The quoted path, where messages about the data file point.
+    /// The quoted path or table, where messages about the data point.
     #[serde(skip)]
     pub path_span: Span,
+}
+
+/// Where a source's rows are.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceLocation {
+    File {
+        /// The path as written in the spec.
+        path: String,
+        /// The path resolved against the directory of the spec that declares it.
+        resolved: PathBuf,
+        format: FileFormat,
+    },
+    /// A table in a warehouse, through a connection `kpic.toml` declares.
+    Table { table: TablePath, connection: Connection },
 }
 
 impl SourceDef {

@@ -65,9 +65,31 @@ pub struct Import {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Source {
     pub name: Ident,
-    pub path: StrLit,
+    #[serde(flatten)]
+    pub from: SourceFrom,
     pub columns: Vec<Column>,
     pub span: Span,
+}
+
+/// Where a source's rows are: a file, or a table in a warehouse.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceFrom {
+    /// `from "data/orders.csv"`
+    #[serde(rename = "path")]
+    File(StrLit),
+    /// `from table "sales.orders" in dwh`
+    Table { table: StrLit, connection: Option<Ident> },
+}
+
+impl SourceFrom {
+    /// The quoted path or table name, where messages about the data point.
+    pub fn span(&self) -> Span {
+        match self {
+            SourceFrom::File(p) => p.span,
+            SourceFrom::Table { table, .. } => table.span,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

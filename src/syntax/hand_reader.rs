@@ -388,13 +388,19 @@ impl<'a> HandReader<'a> {
         self.bump(6);
         let name = self.ident()?;
         self.expect_keyword("from")?;
-        let path = self.string()?;
+        let from = if self.keyword("table") {
+            let table = self.string()?;
+            let connection = if self.keyword("in") { Some(self.ident()?) } else { None };
+            SourceFrom::Table { table, connection }
+        } else {
+            SourceFrom::File(self.string()?)
+        };
         self.expect("{")?;
         let mut columns = Vec::new();
         while !self.punct("}") {
             columns.push(self.column()?);
         }
-        Ok(Source { name, path, columns, span: self.span(start) })
+        Ok(Source { name, from, columns, span: self.span(start) })
     }
 
     fn column(&mut self) -> R<Column> {

@@ -183,9 +183,18 @@ impl Lowerer<'_> {
         let span = self.span(&pair);
         let mut inner = pair.into_inner();
         let name = self.name(inner.next().unwrap());
-        let path = self.string(inner.next().unwrap());
+        let from = inner.next().unwrap();
+        let from = match from.as_rule() {
+            Rule::table_source => {
+                let mut parts = from.into_inner();
+                let table = self.string(parts.next().unwrap());
+                let connection = parts.next().map(|c| self.ident(c));
+                SourceFrom::Table { table, connection }
+            }
+            _ => SourceFrom::File(self.string(from)),
+        };
         let columns = inner.map(|c| self.column(c)).collect();
-        Source { name, path, columns, span }
+        Source { name, from, columns, span }
     }
 
     fn column(&mut self, pair: P) -> Column {

@@ -1,6 +1,6 @@
 //! The shared vocabulary, at the bottom of the crate: what every stage means
 //! by a grain, an aggregate, an operator, a unit, a direction, a status, a
-//! literal and a file format, the language's words, how numbers and money are
+//! literal, a file format and a warehouse connection, the language's words, how numbers and money are
 //! written for people. It imports no other stage; the syntax tree, the typed
 //! model, the IR, the backends, the evaluator and the reports all speak it.
 
@@ -9,6 +9,7 @@ mod literal;
 pub mod money;
 pub mod number;
 mod units;
+mod warehouse;
 mod words;
 
 pub use literal::{Constant, FileFormat};
@@ -16,4 +17,5 @@ pub use units::{
     aggregate_unit, Additivity, AggregateError, ColType, DurationUnit, TableScale, TypeError, Unit, UnitError, UnitLit,
     UnitMisfit,
 };
+pub use warehouse::{Connection, Connections, Engine, TablePath, TablePathError};
 pub use words::{AggFn, BinOp, CmpOp, Direction, Field, Grain, MissingRule, PayoutRange, PayoutValue, RelOp, Status};

@@ -5,7 +5,7 @@
 //! pass. Each distinct comparison of a query (`status == "paid"`) is computed
 //! once, as a column of its own, however many filters use it.
 
-use super::{Scan, EXACT_BOUND, EXACT_SCALE};
+use super::{SourceFile, EXACT_BOUND, EXACT_SCALE};
 use crate::ir::{AggOutput, AggQuery, Operand, Pred};
 use crate::vocab::ColType;
 use crate::vocab::{AggFn, CmpOp};
@@ -63,7 +63,7 @@ impl Conditions {
     }
 }
 
-pub(super) fn agg_exprs(scan: &Scan, a: &AggOutput, conditions: &Conditions) -> Vec<Expr> {
+pub(super) fn agg_exprs(scan: &SourceFile, a: &AggOutput, conditions: &Conditions) -> Vec<Expr> {
     let alias = a.alias.as_str();
     let Some(c) = agg_input(a, conditions) else {
         return vec![match &a.filter {
@@ -115,7 +115,7 @@ pub(super) fn agg_input(a: &AggOutput, conditions: &Conditions) -> Option<Expr> 
     })
 }
 
-pub(super) fn column_type<'s>(scan: &'s Scan, a: &AggOutput) -> Option<&'s ColType> {
+pub(super) fn column_type<'s>(scan: &'s SourceFile, a: &AggOutput) -> Option<&'s ColType> {
     let name = a.column.as_deref()?;
     scan.columns.iter().find(|c| c.name == name).map(|c| &c.ty)
 }
@@ -345,7 +345,7 @@ fn value(v: &Constant) -> Expr {
 /// Per money or decimal column that a typed file's query sums exactly: whether
 /// it holds NaN or infinity (`__nan_<column>`), and its largest magnitude
 /// (`__max_<column>`), which must stay below [`EXACT_BOUND`].
-pub(super) fn guards(scan: &Scan, queries: &[&AggQuery]) -> Vec<Expr> {
+pub(super) fn guards(scan: &SourceFile, queries: &[&AggQuery]) -> Vec<Expr> {
     if scan.format == FileFormat::Csv {
         return Vec::new();
     }

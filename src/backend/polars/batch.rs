@@ -14,8 +14,9 @@ use super::aggs::{
     agg_exprs, agg_input, column_type, decimal_to_f64, exact_decimal, exact_scale, float_values, to_float, Conditions,
 };
 use super::Diagnostic;
+use super::SourceFile;
 use crate::exact::FloatSum;
-use crate::ir::{AggOutput, AggQuery, AggTable, Scan};
+use crate::ir::{AggOutput, AggQuery, AggTable};
 use crate::vocab::AggFn;
 use ::polars::prelude::*;
 use chrono::NaiveDate;
@@ -23,7 +24,7 @@ use std::collections::{HashMap, HashSet};
 
 /// Partial results of one source's queries, batch after batch.
 pub(super) struct Merge<'q> {
-    scan: &'q Scan,
+    scan: &'q SourceFile,
     queries: Vec<&'q AggQuery>,
     /// Per query: the accumulators of each group.
     groups: Vec<HashMap<Group, Vec<Acc>>>,
@@ -59,7 +60,7 @@ struct Distinct {
 }
 
 impl<'q> Merge<'q> {
-    pub(super) fn new(scan: &'q Scan, queries: Vec<&'q AggQuery>) -> Merge<'q> {
+    pub(super) fn new(scan: &'q SourceFile, queries: Vec<&'q AggQuery>) -> Merge<'q> {
         let groups = queries.iter().map(|_| HashMap::new()).collect();
         Merge { scan, queries, groups }
     }
@@ -136,7 +137,7 @@ fn date(days: i32) -> NaiveDate {
 
 /// The partial aggregation of one query over one batch: per group, what
 /// [`Part::of`] reads back.
-fn partial_frame(scan: &Scan, lf: LazyFrame, query: &AggQuery) -> LazyFrame {
+fn partial_frame(scan: &SourceFile, lf: LazyFrame, query: &AggQuery) -> LazyFrame {
     let conditions = Conditions::of(query);
     let mut aggs = Vec::new();
     for a in &query.aggs {
@@ -187,7 +188,7 @@ enum Part {
 }
 
 impl Part {
-    fn of(df: &DataFrame, a: &AggOutput, scan: &Scan) -> PolarsResult<Part> {
+    fn of(df: &DataFrame, a: &AggOutput, scan: &SourceFile) -> PolarsResult<Part> {
         let float = |name: &str| -> PolarsResult<Float64Chunked> {
             Ok(df.column(name)?.cast(&DataType::Float64)?.f64()?.clone())
         };

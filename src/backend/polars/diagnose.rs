@@ -3,15 +3,15 @@
 //! strictly and lets polars fail; only then does this module re-read the file
 //! as text to find exactly what did not fit.
 
+use super::SourceFile;
 use super::{evaluation_column, pl_path};
 use crate::backend::DataError;
 use crate::diagnostics::Diagnostic;
-use crate::ir::Scan;
 use crate::vocab::ColType;
 use crate::vocab::FileFormat;
 use ::polars::prelude::*;
 
-pub(super) fn check_file(scan: &Scan) -> Result<(), Diagnostic> {
+pub(super) fn check_file(scan: &SourceFile) -> Result<(), Diagnostic> {
     let problem = match std::fs::metadata(&scan.path) {
         Err(e) => DataError::Open { reason: e.to_string() },
         Ok(m) if m.is_dir() => DataError::Directory,
@@ -23,7 +23,7 @@ pub(super) fn check_file(scan: &Scan) -> Result<(), Diagnostic> {
 
 /// A header that names a column twice: polars would read the second under another
 /// name (`city_duplicated_0`), and which one a KPI reads would be a guess.
-pub(super) fn duplicate_header(scan: &Scan, names: &[String]) -> Option<Diagnostic> {
+pub(super) fn duplicate_header(scan: &SourceFile, names: &[String]) -> Option<Diagnostic> {
     let twice = names.iter().find_map(|n| {
         let (base, n) = n.rsplit_once("_duplicated_")?;
         (n.chars().all(|c| c.is_ascii_digit()) && names.iter().any(|m| m == base)).then_some(base)
@@ -32,24 +32,24 @@ pub(super) fn duplicate_header(scan: &Scan, names: &[String]) -> Option<Diagnost
 }
 
 /// A header that names `twice` twice.
-pub(super) fn duplicate_column(scan: &Scan, twice: &str) -> Diagnostic {
+pub(super) fn duplicate_column(scan: &SourceFile, twice: &str) -> Diagnostic {
     DataError::DuplicateColumn { column: twice.to_string() }.diagnostic(scan)
 }
 
-pub(super) fn check_columns(scan: &Scan, names: &[String]) -> Result<(), Diagnostic> {
+pub(super) fn check_columns(scan: &SourceFile, names: &[String]) -> Result<(), Diagnostic> {
     if let Some(missing) = scan.columns.iter().find(|c| !names.contains(&c.name)) {
         return Err(missing_column(scan, &missing.name, names));
     }
     Ok(())
 }
 
-pub(super) fn missing_column(scan: &Scan, column: &str, found: &[String]) -> Diagnostic {
+pub(super) fn missing_column(scan: &SourceFile, column: &str, found: &[String]) -> Diagnostic {
     DataError::MissingColumn { column: column.to_string(), found: found.to_vec() }.diagnostic(scan)
 }
 
 /// Check a self-describing file's column types against the declaration and
 /// select the used columns in their evaluation types.
-pub(super) fn typed_schema(scan: &Scan, mut lf: LazyFrame) -> Result<LazyFrame, Diagnostic> {
+pub(super) fn typed_schema(scan: &SourceFile, mut lf: LazyFrame) -> Result<LazyFrame, Diagnostic> {
     let schema = lf.collect_schema().map_err(|e| polars_failure(scan, &e))?;
     let names: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
     check_columns(scan, &names)?;
@@ -81,20 +81,20 @@ pub(super) fn fits_dtype(ty: &ColType, found: &DataType) -> bool {
     }
 }
 
-pub(super) fn type_mismatch(scan: &Scan, c: &crate::ir::ScanColumn, found: &DataType) -> Diagnostic {
+pub(super) fn type_mismatch(scan: &SourceFile, c: &crate::ir::ScanColumn, found: &DataType) -> Diagnostic {
     DataError::TypeMismatch { column: c.name.clone(), declared: c.ty.clone(), stored: found.to_string() }
         .diagnostic(scan)
 }
 
 /// A polars failure while reading `scan`, explained as precisely as we can.
-pub(super) fn failure(scan: &Scan, err: &PolarsError) -> Diagnostic {
+pub(super) fn failure(scan: &SourceFile, err: &PolarsError) -> Diagnostic {
     if let Some(d) = check_layout(scan).err().or_else(|| find_bad_value(scan)) {
         return d;
     }
     polars_failure(scan, err)
 }
 
-pub(super) fn polars_failure(scan: &Scan, err: &PolarsError) -> Diagnostic {
+pub(super) fn polars_failure(scan: &SourceFile, err: &PolarsError) -> Diagnostic {
     let text = err.to_string();
     if text.to_ascii_lowercase().contains("utf-8") || text.to_ascii_lowercase().contains("utf8") {
         if let Some((line, column)) = first_invalid_utf8(&scan.path) {
@@ -120,7 +120,7 @@ fn first_line(s: &str) -> &str {
 /// polars pads short rows with nulls, which would silently invent missing values,
 /// so this pass runs before every CSV read. It streams the file in blocks, so it
 /// needs no memory proportional to the file.
-pub(super) fn check_layout(scan: &Scan) -> Result<(), Diagnostic> {
+pub(super) fn check_layout(scan: &SourceFile) -> Result<(), Diagnostic> {
     if scan.format != FileFormat::Csv {
         return Ok(());
     }
@@ -146,12 +146,12 @@ pub(super) fn check_layout(scan: &Scan) -> Result<(), Diagnostic> {
 
 /// An aggregate came out NaN or infinite: the column holds such a value (or sums
 /// beyond the range of a float). A CSV is searched for the row.
-pub(super) fn not_finite(scan: &Scan, agg: &crate::ir::AggOutput) -> Diagnostic {
+pub(super) fn not_finite(scan: &SourceFile, agg: &crate::ir::AggOutput) -> Diagnostic {
     not_finite_in(scan, agg.column.as_deref().unwrap_or("?"))
 }
 
 /// [`not_finite`] for a column by name.
-pub(super) fn not_finite_in(scan: &Scan, column: &str) -> Diagnostic {
+pub(super) fn not_finite_in(scan: &SourceFile, column: &str) -> Diagnostic {
     if let Some(d) = find_bad_value(scan) {
         return d;
     }
@@ -160,29 +160,29 @@ pub(super) fn not_finite_in(scan: &Scan, column: &str) -> Diagnostic {
 
 /// A money or decimal value too large to be summed exactly: in row `row` with
 /// text `value` when kpic's CSV reader found it.
-pub(super) fn too_large_in(scan: &Scan, column: &str, at: Option<(usize, &str)>) -> Diagnostic {
+pub(super) fn too_large_in(scan: &SourceFile, column: &str, at: Option<(usize, &str)>) -> Diagnostic {
     let at = at.map(|(row, v)| (row, v.to_string()));
     DataError::TooLarge { column: column.to_string(), at }.diagnostic(scan)
 }
 
 /// Rows without a time cannot be placed in a period. A CSV is searched for the
 /// first such row.
-pub(super) fn null_time(scan: &Scan) -> Diagnostic {
+pub(super) fn null_time(scan: &SourceFile) -> Diagnostic {
     let row = (scan.format == FileFormat::Csv).then(|| first_null_row(scan, &scan.time_column)).flatten();
     null_time_row(scan, row)
 }
 
 /// [`null_time`] where the first such row (0-based) is known.
-pub(super) fn null_time_at(scan: &Scan, row: usize) -> Diagnostic {
+pub(super) fn null_time_at(scan: &SourceFile, row: usize) -> Diagnostic {
     null_time_row(scan, Some(row))
 }
 
-fn null_time_row(scan: &Scan, row: Option<usize>) -> Diagnostic {
+fn null_time_row(scan: &SourceFile, row: Option<usize>) -> Diagnostic {
     DataError::NullTime { row }.diagnostic(scan)
 }
 
 /// A CSV with every column read as text: slow, for finding what went wrong.
-fn text_frame(scan: &Scan) -> PolarsResult<LazyFrame> {
+fn text_frame(scan: &SourceFile) -> PolarsResult<LazyFrame> {
     LazyCsvReader::new(pl_path(&scan.path))
         .with_glob(false)
         .with_has_header(true)
@@ -191,21 +191,21 @@ fn text_frame(scan: &Scan) -> PolarsResult<LazyFrame> {
 }
 
 /// The first data row (0-based) of a CSV whose `column` is empty.
-fn first_null_row(scan: &Scan, column: &str) -> Option<usize> {
+fn first_null_row(scan: &SourceFile, column: &str) -> Option<usize> {
     let df = text_frame(scan).ok()?.select([col(column).is_null().arg_max().alias("row")]).collect().ok()?;
     df.column("row").ok()?.idx().ok()?.get(0).map(|r| r as usize)
 }
 
-pub(super) fn io_failure(scan: &Scan, e: &std::io::Error) -> Diagnostic {
+pub(super) fn io_failure(scan: &SourceFile, e: &std::io::Error) -> Diagnostic {
     DataError::Read { reason: e.to_string() }.diagnostic(scan)
 }
 
-pub(super) fn malformed(scan: &Scan, line: u64, what: String) -> Diagnostic {
+pub(super) fn malformed(scan: &SourceFile, line: u64, what: String) -> Diagnostic {
     DataError::Malformed { line, what, utf8: false }.diagnostic(scan)
 }
 
 /// Bytes that are not UTF-8 at `line`, `column` (1-based).
-pub(super) fn not_utf8(scan: &Scan, line: u64, column: u64) -> Diagnostic {
+pub(super) fn not_utf8(scan: &SourceFile, line: u64, column: u64) -> Diagnostic {
     DataError::Malformed { line, what: format!("column {column}: bytes that are not UTF-8"), utf8: true }
         .diagnostic(scan)
 }
@@ -370,7 +370,7 @@ impl Layout {
 }
 
 /// Re-read a CSV as text and find the first value that does not fit its column.
-fn find_bad_value(scan: &Scan) -> Option<Diagnostic> {
+fn find_bad_value(scan: &SourceFile) -> Option<Diagnostic> {
     if scan.format != FileFormat::Csv {
         return None;
     }
@@ -394,7 +394,7 @@ fn find_bad_value(scan: &Scan) -> Option<Diagnostic> {
 }
 
 /// A value of row `row` (0-based, after the header) that does not fit column `c`.
-pub(super) fn bad_value(scan: &Scan, c: &crate::ir::ScanColumn, row: usize, v: &str) -> Diagnostic {
+pub(super) fn bad_value(scan: &SourceFile, c: &crate::ir::ScanColumn, row: usize, v: &str) -> Diagnostic {
     DataError::BadValue { column: c.name.clone(), row, value: v.to_string() }.diagnostic(scan)
 }
 

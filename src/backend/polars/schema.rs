@@ -5,8 +5,8 @@
 
 use super::diagnose::{self, Layout};
 use super::pl_path;
+use super::SourceFile;
 use crate::diagnostics::Diagnostic;
-use crate::ir::Scan;
 use crate::vocab::FileFormat;
 use ::polars::prelude::*;
 use std::io::Read;
@@ -25,7 +25,7 @@ pub struct FileReport {
 }
 
 /// Compare a source's declaration (every declared column) with its file.
-pub fn check(scan: &Scan) -> FileReport {
+pub fn check(scan: &SourceFile) -> FileReport {
     let mut report = FileReport::default();
     if let Err(d) = diagnose::check_file(scan) {
         report.problems.push(d);
@@ -49,7 +49,7 @@ pub fn check(scan: &Scan) -> FileReport {
 }
 
 /// Every declared column missing from the file.
-fn missing_columns(scan: &Scan, names: &[String], report: &mut FileReport) {
+fn missing_columns(scan: &SourceFile, names: &[String], report: &mut FileReport) {
     for c in scan.columns.iter().filter(|c| !names.contains(&c.name)) {
         report.problems.push(diagnose::missing_column(scan, &c.name, names));
     }
@@ -57,7 +57,7 @@ fn missing_columns(scan: &Scan, names: &[String], report: &mut FileReport) {
 
 /// A self-describing file: its schema comes from metadata (a Parquet footer) or a
 /// bounded inference (NDJSON), never from reading every row.
-fn check_typed(scan: &Scan, mut lf: LazyFrame, report: &mut FileReport) -> Result<(), Diagnostic> {
+fn check_typed(scan: &SourceFile, mut lf: LazyFrame, report: &mut FileReport) -> Result<(), Diagnostic> {
     let schema = lf.collect_schema().map_err(|e| diagnose::polars_failure(scan, &e))?;
     let names: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
     report.columns = schema.iter().map(|(n, t)| (n.to_string(), Some(t.to_string()))).collect();
@@ -71,7 +71,7 @@ fn check_typed(scan: &Scan, mut lf: LazyFrame, report: &mut FileReport) -> Resul
     Ok(())
 }
 
-fn check_csv(scan: &Scan, report: &mut FileReport) -> Result<(), Diagnostic> {
+fn check_csv(scan: &SourceFile, report: &mut FileReport) -> Result<(), Diagnostic> {
     let sample = read_sample(scan)?;
     let mut layout = Layout::default();
     if let Some((line, what)) = layout.feed(&sample).or_else(|| layout.finish()) {
@@ -118,7 +118,7 @@ fn check_csv(scan: &Scan, report: &mut FileReport) -> Result<(), Diagnostic> {
 
 /// The first records of a CSV file: at most [`SAMPLE_BYTES`], cut after the last
 /// complete line (a record split by the cut is left out).
-fn read_sample(scan: &Scan) -> Result<Vec<u8>, Diagnostic> {
+fn read_sample(scan: &SourceFile) -> Result<Vec<u8>, Diagnostic> {
     let io_error = |e: std::io::Error| diagnose::io_failure(scan, &e);
     let file = std::fs::File::open(&scan.path).map_err(io_error)?;
     let mut sample = Vec::with_capacity(SAMPLE_BYTES.min(1 << 20));

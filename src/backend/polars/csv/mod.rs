@@ -23,8 +23,9 @@ pub(crate) mod text;
 
 use super::diagnose;
 use super::time::TimeFormat;
+use super::SourceFile;
 use crate::diagnostics::Diagnostic;
-use crate::ir::{Scan, ScanColumn};
+use crate::ir::ScanColumn;
 use crate::vocab::ColType;
 use crate::vocab::Grain;
 use ::polars::prelude::*;
@@ -39,7 +40,7 @@ use std::io::Read;
 pub(super) const WHOLE_BYTES: usize = 1 << 30;
 
 /// The batch size for a scan's file: all of it when it is small enough.
-pub(super) fn batch_bytes(scan: &Scan) -> usize {
+pub(super) fn batch_bytes(scan: &SourceFile) -> usize {
     let whole = std::env::var("KPIC_BATCH_MB")
         .ok()
         .and_then(|mb| mb.trim().parse::<usize>().ok())
@@ -54,7 +55,7 @@ pub(super) fn batch_bytes(scan: &Scan) -> usize {
 
 /// Reads a CSV source batch by batch.
 pub(super) struct CsvReader<'s> {
-    scan: &'s Scan,
+    scan: &'s SourceFile,
     file: std::fs::File,
     parser: Parser<'s>,
     batch_bytes: usize,
@@ -110,13 +111,13 @@ enum Problem {
 
 impl<'s> CsvReader<'s> {
     /// Open the file, read its header and check the declared columns against it.
-    pub(super) fn open(scan: &'s Scan, grains: &[Grain]) -> Result<CsvReader<'s>, Diagnostic> {
+    pub(super) fn open(scan: &'s SourceFile, grains: &[Grain]) -> Result<CsvReader<'s>, Diagnostic> {
         Self::with_batch_bytes(scan, grains, batch_bytes(scan))
     }
 
     /// [`CsvReader::open`] with another batch size (tests use small ones).
     pub(super) fn with_batch_bytes(
-        scan: &'s Scan,
+        scan: &'s SourceFile,
         grains: &[Grain],
         batch_bytes: usize,
     ) -> Result<CsvReader<'s>, Diagnostic> {

@@ -1,0 +1,222 @@
+//! The one place that writes SQL: an aggregation query of the plan as one
+//! `SELECT … GROUP BY` statement in a dialect.
+//!
+//! The statement computes what the polars backend computes from the same
+//! rows, and names its outputs as the polars frames do: `__period` (the first
+//! day of each row's period), one column per `by` key, and one per aggregate
+//! (its alias), with `<alias>__n`, the number of values it aggregated, beside
+//! every aggregate over a column, so that kpic, not the engine, decides what
+//! an aggregate of no values is (ClickHouse sums nothing to 0, others to
+//! NULL). Filters are `CASE WHEN` around each aggregate's input, which every
+//! engine has and which, like kpic, counts a NULL condition as not met.
+//! Values are read as the polars backend reads them: percents as fractions,
+//! durations in seconds, numbers other than integers as 64-bit floats; sums
+//! of integers, money and decimals are taken in 128-bit decimals, exactly.
+
+use super::dialect::Dialect;
+use crate::ir::{AggOutput, AggQuery, Operand, Pred, Scan};
+use crate::vocab::{AggFn, CmpOp, ColType, Constant, Engine, TablePath};
+
+/// The name of the output column with each row's period.
+pub const PERIOD: &str = "__period";
+
+/// Why a query cannot be written for an engine.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SqlError {
+    /// An aggregate the engine has no exact form of.
+    NotExact { func: AggFn, engine: Engine },
+    /// A string constant holding U+0000, which engines cannot take.
+    Nul,
+}
+
+impl std::fmt::Display for SqlError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SqlError::NotExact { func, engine } => write!(f, "{engine} has no exact `{}`", func.as_str()),
+            SqlError::Nul => f.write_str("a string holds the character U+0000, which SQL engines cannot take"),
+        }
+    }
+}
+
+/// The statement of `query` over `table`, whose columns `scan` declares.
+pub fn statement(d: &dyn Dialect, scan: &Scan, query: &AggQuery, table: &TablePath) -> Result<String, SqlError> {
+    let w = Writer { d, scan };
+    let mut select = vec![format!("{} AS {}", d.period_start(&w.raw(&scan.time_column), query.grain), d.ident(PERIOD))];
+    for key in &query.keys {
+        select.push(format!("{} AS {}", w.raw(key), d.ident(key)));
+    }
+    for a in &query.aggs {
+        for (expr, alias) in w.aggregate(a)? {
+            select.push(format!("{expr} AS {}", d.ident(&alias)));
+        }
+    }
+    let from = table.0.iter().map(|s| d.column(s)).collect::<Vec<_>>().join(".");
+    let group: Vec<String> = (1..=query.keys.len() + 1).map(|i| i.to_string()).collect();
+    Ok(format!("SELECT\n  {}\nFROM {from}\nGROUP BY {}", select.join(",\n  "), group.join(", ")))
+}
+
+struct Writer<'a> {
+    d: &'a dyn Dialect,
+    scan: &'a Scan,
+}
+
+impl Writer<'_> {
+    fn ty(&self, column: &str) -> &ColType {
+        &self.scan.columns.iter().find(|c| c.name == column).expect("the plan's columns are the scan's").ty
+    }
+
+    /// A column as stored.
+    fn raw(&self, column: &str) -> String {
+        self.d.column(column)
+    }
+
+    /// A column's value as kpic computes with it: integers as stored, other
+    /// numbers as floats, percents as fractions, durations in seconds.
+    fn value(&self, column: &str) -> String {
+        let raw = self.raw(column);
+        match self.ty(column) {
+            ColType::Int | ColType::Text | ColType::Bool | ColType::Date => raw,
+            ColType::Datetime => self.d.datetime_value(&raw),
+            ColType::Float | ColType::Money(_) | ColType::Decimal => self.d.to_double(&raw),
+            ColType::Percent => format!("({} / 100)", self.d.to_double(&raw)),
+            ColType::Duration(u) => format!("({} * {})", self.d.to_double(&raw), u.seconds()),
+        }
+    }
+
+    /// The outputs of one aggregate: its value, and the count of values it
+    /// aggregated for those that take a column.
+    fn aggregate(&self, a: &AggOutput) -> Result<Vec<(String, String)>, SqlError> {
+        let d = self.d;
+        let alias = a.alias.clone();
+        let Some(column) = a.column.as_deref() else {
+            // count(source): rows, or rows where the filter holds.
+            let expr = match &a.filter {
+                None | Some(Pred::Const(true)) => "COUNT(*)".to_string(),
+                Some(p) => format!("COUNT(CASE WHEN {} THEN 1 END)", self.pred(p)?),
+            };
+            return Ok(vec![(expr, alias)]);
+        };
+        let masked = |e: String| -> Result<String, SqlError> {
+            Ok(match &a.filter {
+                None | Some(Pred::Const(true)) => e,
+                Some(p) => format!("CASE WHEN {} THEN {e} END", self.pred(p)?),
+            })
+        };
+        let count = || -> Result<(String, String), SqlError> {
+            Ok((format!("COUNT({})", masked(self.raw(column))?), format!("{alias}__n")))
+        };
+        let value = match a.func {
+            AggFn::Count => return Ok(vec![(format!("COUNT({})", masked(self.raw(column))?), alias)]),
+            AggFn::CountDistinct => return Ok(vec![(d.count_distinct(&masked(self.raw(column))?), alias)]),
+            AggFn::Sum | AggFn::Avg => match exact_scale(self.ty(column)) {
+                Some(scale) => format!("SUM({})", d.decimal(&masked(self.raw(column))?, scale)),
+                None => format!("SUM({})", masked(self.value(column))?),
+            },
+            AggFn::Min => format!("MIN({})", masked(self.value(column))?),
+            AggFn::Max => format!("MAX({})", masked(self.value(column))?),
+            AggFn::Median | AggFn::Percentile => {
+                let p = if a.func == AggFn::Median { 0.5 } else { a.param.unwrap_or(0.5) };
+                d.percentile(&masked(self.value(column))?, p)
+                    .ok_or(SqlError::NotExact { func: a.func, engine: d.engine() })?
+            }
+        };
+        let n = count()?;
+        Ok(vec![(value, alias), n])
+    }
+
+    /// A condition, parenthesized so that it nests anywhere.
+    fn pred(&self, p: &Pred) -> Result<String, SqlError> {
+        crate::stack::with_stack(|| {
+            Ok(match p {
+                Pred::And(a, b) => format!("({} AND {})", self.pred(a)?, self.pred(b)?),
+                Pred::Or(a, b) => format!("({} OR {})", self.pred(a)?, self.pred(b)?),
+                Pred::Not(a) => format!("(NOT {})", self.pred(a)?),
+                Pred::Const(b) => self.d.boolean(*b),
+                Pred::IsNull { column, negated } => {
+                    format!("({} IS {}NULL)", self.raw(column), if *negated { "NOT " } else { "" })
+                }
+                Pred::Compare { lhs, op, rhs } => {
+                    let column = match (lhs, rhs) {
+                        (Operand::Column(c), _) | (_, Operand::Column(c)) => Some(c.as_str()),
+                        _ => None,
+                    };
+                    let ordered =
+                        !matches!(op, CmpOp::Eq | CmpOp::Ne) && column.is_some_and(|c| *self.ty(c) == ColType::Text);
+                    let side = |o: &Operand| -> Result<String, SqlError> {
+                        let e = match o {
+                            Operand::Column(c) => self.value(c),
+                            Operand::Constant(v) => self.constant(v)?,
+                        };
+                        Ok(if ordered { self.d.text_order(&e) } else { e })
+                    };
+                    format!("({} {} {})", side(lhs)?, op_sql(*op), side(rhs)?)
+                }
+                Pred::InList { column, negated, items } => {
+                    let inside = if items.is_empty() {
+                        self.d.boolean(false)
+                    } else {
+                        let items = items.iter().map(|v| self.constant(v)).collect::<Result<Vec<_>, _>>()?;
+                        format!("{} IN ({})", self.value(column), items.join(", "))
+                    };
+                    if *negated {
+                        format!("(NOT ({inside}))")
+                    } else {
+                        format!("({inside})")
+                    }
+                }
+                Pred::InRange { column, negated, low, high } => {
+                    let v = self.value(column);
+                    let inside = format!("{v} >= {} AND {v} <= {}", self.constant(low)?, self.constant(high)?);
+                    if *negated {
+                        format!("(NOT ({inside}))")
+                    } else {
+                        format!("({inside})")
+                    }
+                }
+            })
+        })
+    }
+
+    fn constant(&self, v: &Constant) -> Result<String, SqlError> {
+        Ok(match v {
+            Constant::Number(n) => number(self.d, *n),
+            Constant::Text(s) if s.contains('\0') => return Err(SqlError::Nul),
+            Constant::Text(s) => self.d.string(s),
+            Constant::Bool(b) => self.d.boolean(*b),
+            Constant::Date(day) => self.d.date(*day),
+            Constant::DateTime(t) => self.d.timestamp(*t),
+        })
+    }
+}
+
+/// A number: whole numbers that a float holds exactly as integers, others
+/// as floats (a bare `0.1` would be a decimal in most engines).
+fn number(d: &dyn Dialect, n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 9_007_199_254_740_992.0 {
+        format!("{}", n as i64)
+    } else {
+        d.double(n)
+    }
+}
+
+fn op_sql(op: CmpOp) -> &'static str {
+    match op {
+        CmpOp::Eq => "=",
+        CmpOp::Ne => "<>",
+        CmpOp::Ge => ">=",
+        CmpOp::Le => "<=",
+        CmpOp::Gt => ">",
+        CmpOp::Lt => "<",
+    }
+}
+
+/// The decimal scale a column's sums are exact at (as the polars backend
+/// takes them): integers at 0, money and decimals at 9; other numbers are
+/// summed as floats.
+fn exact_scale(ty: &ColType) -> Option<u32> {
+    match ty {
+        ColType::Int => Some(0),
+        ColType::Money(_) | ColType::Decimal => Some(9),
+        _ => None,
+    }
+}
