@@ -100,6 +100,10 @@ pub struct Selection {
     pub data: Vec<(String, std::path::PathBuf)>,
     /// `source=connection:table` overrides: a table instead.
     pub tables: Vec<TableOverride>,
+    /// The periods to report; the queries read only the rows these need.
+    pub window: ir::Window,
+    /// Periods of each KPI to read before the window, for trends.
+    pub history: u32,
 }
 
 /// `--table SOURCE=CONNECTION:TABLE`.
@@ -186,6 +190,7 @@ pub fn lower(checked: &Checked, selection: &Selection) -> Result<ir::Plan, Lower
             plan.scans[i].read_table(table, connection.clone());
         }
     }
+    ir::narrow(&mut plan, &checked.model, selection.window, selection.history);
     Ok(plan)
 }
 

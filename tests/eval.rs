@@ -17,6 +17,7 @@ fn main() {
         "narrowing_an_evaluation_equals_evaluating_the_window",
         narrowing_an_evaluation_equals_evaluating_the_window,
     )];
+    trials.push(Trial::test("reading_only_the_window_gives_its_results", reading_only_the_window_gives_its_results));
     for case in cases {
         let name = case.file_name().unwrap().to_string_lossy().to_string();
         trials.push(Trial::test(format!("eval::{name}"), move || eval_fixture(&name, &case)));
@@ -233,5 +234,75 @@ fn narrowing_an_evaluation_equals_evaluating_the_window() -> Result<(), Failed> 
         }
     }
     assert!(compared >= 20, "{compared} comparisons");
+    Ok(())
+}
+
+/// With a window, each query reads only the periods the window and its
+/// look-backs need (docs/evaluation.md, "Windows"). That changes no row with
+/// data: every row it reports is the row reading everything reports, and the
+/// rows it leaves out have no data (an entity or a period at the window's
+/// edge without rows in what was read).
+fn reading_only_the_window_gives_its_results() -> Result<(), Failed> {
+    let day = |p: &str| kpic::eval::period::parse(p).unwrap();
+    let windows = [
+        kpic::eval::Window { from: Some(day("2025-01").start), until: Some(day("2025-01").end()) },
+        kpic::eval::Window { from: Some(day("2025-02").start), until: None },
+        kpic::eval::Window { from: None, until: Some(day("2025-Q1").end()) },
+        kpic::eval::Window { from: Some(day("2025-03").start), until: Some(day("2025-03").end()) },
+        kpic::eval::Window { from: Some(day("2025-06").start), until: Some(day("2025-06").end()) },
+        kpic::eval::Window { from: Some(day("2024-12-30").start), until: Some(day("2025-02-02").end()) },
+    ];
+    let (mut compared, mut left_out) = (0, 0);
+    for case in cases() {
+        let checked = kpic::check_spec(&case.join("spec.kpi"), &|p| std::fs::read(p)).unwrap();
+        let plan = kpic::lower(&checked, &kpic::Selection::default()).unwrap();
+        let Ok(all) = kpic::run_and_evaluate(&checked, &plan, &kpic::eval::Window::default(), &kpic::eval::Quiet)
+        else {
+            continue;
+        };
+        for w in &windows {
+            let selection = kpic::Selection { window: *w, ..Default::default() };
+            let narrow = kpic::lower(&checked, &selection).unwrap();
+            assert!(
+                narrow.queries.iter().all(|q| q.reads.is_some() || w.from.is_none()),
+                "{}: not narrowed",
+                case.display()
+            );
+            let read = kpic::run_and_evaluate(&checked, &narrow, &kpic::eval::Window::default(), &kpic::eval::Quiet)
+                .unwrap()
+                .within(w);
+            let (all, read) = (serde_json::to_value(all.within(w)).unwrap(), serde_json::to_value(read).unwrap());
+            for section in ["kpis", "scorecards", "cascades"] {
+                let (all, read) = (all[section].as_array().unwrap(), read[section].as_array().unwrap());
+                assert_eq!(all.len(), read.len(), "{}: {w:?}: {section}", case.display());
+                for (a, r) in all.iter().zip(read) {
+                    let (a, r) = (a["rows"].as_array().unwrap(), r["rows"].as_array().unwrap());
+                    let mut rest = r.iter().peekable();
+                    for row in a {
+                        if rest.peek() == Some(&row) {
+                            rest.next();
+                            continue;
+                        }
+                        let no_data = row["status"] == "no_data" && row["actual"].is_null();
+                        assert!(
+                            no_data,
+                            "{}: {w:?}: {section}: a row with data is not read alike: {row}",
+                            case.display()
+                        );
+                        left_out += 1;
+                    }
+                    let extra: Vec<_> = rest.collect();
+                    assert!(
+                        extra.is_empty(),
+                        "{}: {w:?}: {section}: rows only when narrowed: {extra:?}",
+                        case.display()
+                    );
+                }
+            }
+            compared += 1;
+        }
+    }
+    // The fixtures have edges where rows are left out; each was looked at.
+    assert!(compared >= 100 && left_out > 0, "{compared} comparisons, {left_out} rows left out");
     Ok(())
 }

@@ -61,7 +61,9 @@ pub struct QueryFrames {
 /// The plans of one aggregation query over its scan's frame.
 pub fn query_frame(scan: &SourceFile, scan_lf: LazyFrame, query: &AggQuery) -> QueryFrames {
     let conditions = aggs::Conditions::of(query);
-    let lf = scan_lf.with_columns(conditions.columns()).with_column(col(period_column(query.grain)).alias(PERIOD));
+    let lf = the_rows_read(scan_lf, query)
+        .with_columns(conditions.columns())
+        .with_column(col(period_column(query.grain)).alias(PERIOD));
     let by: Vec<Expr> = group_names(query).iter().map(|k| col(*k)).collect();
     let (distinct, rest): (Vec<&AggOutput>, Vec<_>) = query.aggs.iter().partition(|a| is_distinct_count(a));
     let mut aggs = Vec::new();
@@ -75,6 +77,25 @@ pub fn query_frame(scan: &SourceFile, scan_lf: LazyFrame, query: &AggQuery) -> Q
     let distinct =
         distinct.iter().map(|a| (a.alias.clone(), distinct::pairs(lf.clone(), &by, a, &conditions))).collect();
     QueryFrames { grouped: lf.group_by(by).agg(aggs), distinct }
+}
+
+/// The rows of `lf` a query reads (its [`AggQuery::reads`]): those whose
+/// period falls in one of its windows, and those without a time, which the
+/// readers refuse.
+pub(crate) fn the_rows_read(lf: LazyFrame, query: &AggQuery) -> LazyFrame {
+    let Some(windows) = &query.reads else { return lf };
+    let period = || col(period_column(query.grain));
+    let within = windows.iter().fold(period().is_null(), |any, w| {
+        let mut inside = lit(true);
+        if let Some(from) = w.from {
+            inside = inside.and(period().gt_eq(lit(from)));
+        }
+        if let Some(until) = w.until {
+            inside = inside.and(period().lt(lit(until)));
+        }
+        any.or(inside)
+    });
+    lf.filter(within)
 }
 
 /// The columns a query groups by: the period, then its keys.

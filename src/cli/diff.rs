@@ -131,7 +131,7 @@ fn load(spec: &Path, read: crate::load::Reader, format: DiagFormat) -> Result<Ch
 fn evaluate(checked: &Checked, window: &crate::eval::Window, args: &Args) -> Result<crate::eval::Evaluation, u8> {
     let known = |name: &String| checked.model.sources.iter().any(|s| &s.name == name);
     let data = args.data.iter().filter(|(n, _)| known(n)).cloned().collect();
-    let selection = crate::Selection { kpis: Vec::new(), data, tables: Vec::new() };
+    let selection = crate::Selection { data, window: *window, ..Default::default() };
     let plan = crate::lower(checked, &selection).map_err(|e| {
         eprintln!("error: {e}");
         EXIT_USAGE

@@ -86,7 +86,6 @@ enum Format {
     Html,
 }
 
-/// Parse a `--period`-style argument into [first day, day after).
 /// Which periods a command reports: `--period`, or `--from` and `--to`.
 #[derive(clap::Args)]
 pub struct Periods {
@@ -132,7 +131,9 @@ pub(crate) struct Evaluated {
 
 /// Check, plan and evaluate the selection; `scorecards` adds their KPIs. On
 /// failure the problem is printed and the exit code returned.
-pub(crate) fn evaluate(sel: &SelectionArgs, scorecards: &[String]) -> Result<Evaluated, u8> {
+/// `history` periods of each KPI before the window are read for the trends
+/// of the views that show them.
+pub(crate) fn evaluate(sel: &SelectionArgs, scorecards: &[String], history: u32) -> Result<Evaluated, u8> {
     let window = sel.periods.window().map_err(|e| {
         eprintln!("error: {e}");
         EXIT_USAGE
@@ -151,12 +152,12 @@ pub(crate) fn evaluate(sel: &SelectionArgs, scorecards: &[String]) -> Result<Eva
         };
         kpis.extend(card.entries.iter().map(|e| checked.model.kpi(e.kpi).name.clone()));
     }
-    let selection = crate::Selection { kpis, data: sel.data.clone(), tables: sel.tables.clone() };
+    let selection = crate::Selection { kpis, data: sel.data.clone(), tables: sel.tables.clone(), window, history };
     let plan = crate::lower(&checked, &selection).map_err(|e| {
         eprintln!("error: {e}");
         EXIT_USAGE
     })?;
-    // Every period is evaluated so that trends can look back past the window.
+    // Every period read is evaluated, so that trends look back past the window.
     let spinner = super::progress::Spinner::start(sel.quiet);
     let result = crate::run_and_evaluate(&checked, &plan, &Window::default(), &spinner);
     drop(spinner);
@@ -199,7 +200,11 @@ pub(crate) fn write_out(path: Option<&Path>, text: &str) -> Result<(), u8> {
 }
 
 pub fn run(args: Args) -> u8 {
-    let Evaluated { all, window, meta } = match evaluate(&args.selection, &args.scorecards) {
+    let read_before = match args.format {
+        Format::Table | Format::Html => crate::report::HISTORY_PERIODS,
+        Format::Json | Format::Csv | Format::Markdown => 0,
+    };
+    let Evaluated { all, window, meta } = match evaluate(&args.selection, &args.scorecards, read_before) {
         Ok(e) => e,
         Err(code) => return code,
     };

@@ -22,6 +22,8 @@ pub struct Args {
     /// Read a source from a warehouse table: `--table orders=dwh:sales.orders` (repeatable).
     #[arg(long = "table", value_parser = super::parse_table)]
     tables: Vec<crate::TableOverride>,
+    #[command(flatten)]
+    periods: super::eval::Periods,
     /// Print only the SQL statements: of table sources, or with `--dialect`
     /// of every source, a file source read as a table named after it.
     #[arg(long)]
@@ -54,7 +56,20 @@ pub fn run(args: Args) -> u8 {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let selection = crate::Selection { kpis: args.kpis.clone(), data: args.data.clone(), tables: args.tables.clone() };
+    let window = match args.periods.window() {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let selection = crate::Selection {
+        kpis: args.kpis.clone(),
+        data: args.data.clone(),
+        tables: args.tables.clone(),
+        window,
+        history: 0,
+    };
     let plan = match crate::lower(&checked, &selection) {
         Ok(p) => p,
         Err(e) => {

@@ -15,7 +15,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> u8 {
-    let Evaluated { all, window, meta } = match evaluate(&args.selection, &[]) {
+    let Evaluated { all, window, meta } = match evaluate(&args.selection, &[], crate::report::HISTORY_PERIODS) {
         Ok(e) => e,
         Err(code) => return code,
     };

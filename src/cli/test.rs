@@ -198,7 +198,7 @@ fn run_test(checked: &Checked, test: &TestDef) -> Result<Vec<Verdict>, Diagnosti
             }
         }
     }
-    let selection = crate::Selection { kpis: expect::needed_kpis(&checked.model, test), data, tables: Vec::new() };
+    let selection = crate::Selection { kpis: expect::needed_kpis(&checked.model, test), data, ..Default::default() };
     let plan = crate::lower(checked, &selection).map_err(|e| stopped(e.to_string()))?;
     let window = crate::eval::Window::default();
     let evaluation = crate::run_and_evaluate(checked, &plan, &window, &crate::eval::Quiet).map_err(|d| {

@@ -23,6 +23,7 @@ pub use notes::{joined as joined_notes, Missing, MissingRuleApplied, Note};
 
 use crate::diagnostics::Diagnostic;
 use crate::exact;
+pub use crate::ir::Window;
 use crate::ir::{AggQuery, AggTable, KpiExpr, KpiPlan, Plan, Results};
 pub use crate::sema::model::Warn;
 use crate::sema::model::{KpiDef, Model};
@@ -34,15 +35,6 @@ use period::Period;
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use tables::Tables;
-
-/// Which periods to report.
-#[derive(Debug, Clone, Default)]
-pub struct Window {
-    /// Inclusive first day.
-    pub from: Option<NaiveDate>,
-    /// Exclusive last day.
-    pub until: Option<NaiveDate>,
-}
 
 /// Results of every evaluated KPI.
 #[derive(Debug, Clone, Serialize)]
@@ -376,12 +368,6 @@ pub fn check_tables(model: &Model, tables: &Tables) -> Vec<Diagnostic> {
         out.extend(cascade::check_orgs(cascade, tables).err());
     }
     out
-}
-
-impl Window {
-    pub fn contains(&self, p: Period) -> bool {
-        p.overlaps(self.from.unwrap_or(NaiveDate::MIN), self.until.unwrap_or(NaiveDate::MAX))
-    }
 }
 
 impl Evaluation {

@@ -201,7 +201,7 @@ impl Lowerer<'_> {
         let query = match self.query_index.get(&fusion_key) {
             Some(&q) => q,
             None => {
-                self.queries.push(AggQuery { scan, grain, keys: keys.to_vec(), aggs: Vec::new() });
+                self.queries.push(AggQuery { scan, grain, keys: keys.to_vec(), aggs: Vec::new(), reads: None });
                 self.query_index.insert(fusion_key, self.queries.len() - 1);
                 self.queries.len() - 1
             }

@@ -12,8 +12,10 @@
 //! checker's model (only [`lower`] reads it), of polars or of SQL.
 
 mod lower;
+mod window;
 
 pub use lower::{lower, scan_of, side_tables};
+pub use window::narrow;
 
 use crate::span::Span;
 use crate::vocab::{AggFn, BinOp, CmpOp, ColType, Connection, Constant, FileFormat, Grain, TablePath, Unit};
@@ -57,6 +59,28 @@ pub struct LevelPlan {
     /// The cascade's dimensions down to this level.
     pub dims: Vec<String>,
     pub plan: KpiPlan,
+}
+
+/// Days, `[from, until)`; `None` is unbounded. The periods an evaluation
+/// reports, and the rows a query reads.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Window {
+    /// Inclusive first day.
+    pub from: Option<chrono::NaiveDate>,
+    /// Exclusive last day.
+    pub until: Option<chrono::NaiveDate>,
+}
+
+impl Window {
+    /// Whether the period has a day in the window.
+    pub fn contains(&self, p: crate::vocab::period::Period) -> bool {
+        p.overlaps(self.from.unwrap_or(chrono::NaiveDate::MIN), self.until.unwrap_or(chrono::NaiveDate::MAX))
+    }
+
+    /// Every day.
+    pub fn is_all(&self) -> bool {
+        self.from.is_none() && self.until.is_none()
+    }
 }
 
 /// One source and the columns the plan reads from it.
@@ -127,6 +151,11 @@ pub struct AggQuery {
     pub grain: Grain,
     pub keys: Vec<String>,
     pub aggs: Vec<AggOutput>,
+    /// The rows the query reads: every row (`None`), or those whose time falls
+    /// in one of these windows, each aligned to the query's periods (and those
+    /// without a time, which a backend must report rather than drop).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reads: Option<Vec<Window>>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -10,7 +10,7 @@ mod table;
 mod terminal;
 
 pub use crate::vocab::number::{format_number, format_tick, format_value, format_value_rounded, format_value_short};
-pub use table::{sparkline, table};
+pub use table::{sparkline, table, HISTORY_PERIODS};
 pub use terminal::{status_label, status_symbol, Style};
 
 use crate::eval::{Evaluation, KpiResult, Row, TargetValue};

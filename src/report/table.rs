@@ -16,6 +16,9 @@ use std::collections::BTreeSet;
 
 /// Periods of history in a sparkline.
 pub const TREND_PERIODS: usize = 8;
+/// Periods before a window that the table and the HTML report read, for their
+/// trends and findings.
+pub const HISTORY_PERIODS: u32 = TREND_PERIODS as u32 - 1;
 /// Findings listed under a KPI's table; the HTML report has them all.
 const MAX_FINDINGS: usize = 5;
 

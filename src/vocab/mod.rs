@@ -8,6 +8,7 @@ pub mod keywords;
 mod literal;
 pub mod money;
 pub mod number;
+pub mod period;
 mod units;
 mod warehouse;
 mod words;

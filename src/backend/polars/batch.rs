@@ -165,7 +165,7 @@ fn partial_frame(scan: &SourceFile, lf: LazyFrame, query: &AggQuery) -> LazyFram
     }
     let mut by = vec![col(super::period_column(query.grain)).alias(super::PERIOD)];
     by.extend(query.keys.iter().map(|k| col(k.as_str())));
-    lf.with_columns(conditions.columns()).group_by(by).agg(aggs)
+    super::the_rows_read(lf, query).with_columns(conditions.columns()).group_by(by).agg(aggs)
 }
 
 /// One aggregate's column(s) of a partial frame.

@@ -51,8 +51,9 @@ pub fn statement(d: &dyn Dialect, scan: &Scan, query: &AggQuery, table: &TablePa
         }
     }
     let from = table.0.iter().map(|s| d.column(s)).collect::<Vec<_>>().join(".");
+    let filter = query.reads.as_ref().map_or(String::new(), |windows| format!("\nWHERE {}", w.reads(windows)));
     let group: Vec<String> = (1..=query.keys.len() + 1).map(|i| i.to_string()).collect();
-    Ok(format!("SELECT\n  {}\nFROM {from}\nGROUP BY {}", select.join(",\n  "), group.join(", ")))
+    Ok(format!("SELECT\n  {}\nFROM {from}{filter}\nGROUP BY {}", select.join(",\n  "), group.join(", ")))
 }
 
 struct Writer<'a> {
@@ -122,6 +123,38 @@ impl Writer<'_> {
         };
         let n = count()?;
         Ok(vec![(value, alias), n])
+    }
+
+    /// The rows a query reads: those whose time falls in one of `windows`
+    /// (whole periods, so the time compares with their first days, and a
+    /// `datetime` with midnight), and those without a time, so that kpic
+    /// reports them as the polars backend does rather than drop them.
+    fn reads(&self, windows: &[crate::ir::Window]) -> String {
+        let time = &self.scan.time_column;
+        let bound = |day: chrono::NaiveDate| match self.ty(time) {
+            ColType::Datetime => self.d.timestamp(day.and_time(chrono::NaiveTime::MIN)),
+            _ => self.d.date(day),
+        };
+        let t = match self.ty(time) {
+            ColType::Datetime => self.d.datetime_value(&self.raw(time)),
+            _ => self.raw(time),
+        };
+        let mut any = vec![format!("{} IS NULL", self.raw(time))];
+        for w in windows {
+            let mut inside = Vec::new();
+            if let Some(from) = w.from {
+                inside.push(format!("{t} >= {}", bound(from)));
+            }
+            if let Some(until) = w.until {
+                inside.push(format!("{t} < {}", bound(until)));
+            }
+            any.push(match inside.len() {
+                0 => self.d.boolean(true),
+                1 => inside.remove(0),
+                _ => format!("({})", inside.join(" AND ")),
+            });
+        }
+        any.join(" OR ")
     }
 
     /// A condition, parenthesized so that it nests anywhere.
