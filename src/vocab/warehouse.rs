@@ -171,6 +171,7 @@ impl fmt::Display for TablePathError {
             TablePathError::Character(c) if c.is_control() => {
                 write!(f, "it holds the control character U+{:04X}", *c as u32)
             }
+            TablePathError::Character('`') => f.write_str("it holds a backtick, which could end its quoting"),
             TablePathError::Character(c) => write!(f, "it holds `{c}`, which could end its quoting"),
             TablePathError::Comment(c) => write!(f, "it holds `{c}`, which starts an SQL comment"),
         }

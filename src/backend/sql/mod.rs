@@ -2,14 +2,17 @@
 //! statement in the engine's dialect (docs/warehouses.md).
 //!
 //! `render` is the only code that writes SQL; `dialect` holds what differs
-//! between engines. A plan's statements, one per source, grain and grouping,
+//! between engines; `results` reads what an engine returns as the aggregate
+//! tables the evaluator takes. A plan's statements, one per source, grain and grouping,
 //! are what `kpic plan --sql` prints.
 
 pub mod dialect;
 mod render;
+mod results;
 
 pub use dialect::Dialect;
 pub use render::{statement, SqlError, PERIOD};
+pub use results::{to_table, ResultError, Value};
 
 use crate::ir::{Location, Plan};
 use crate::vocab::{Engine, TablePath};

@@ -1,0 +1,636 @@
+//! The SQL of every dialect, proven and pinned.
+//!
+//! - `snapshot::CASE@DIALECT`: the statements of each case under
+//!   tests/fixtures/sql/ in every dialect, without a window and in each window
+//!   its `periods` file lists.
+//! - `escape::DIALECT`: the escape contract: identifiers and string literals
+//!   with quotes, backticks, backslashes, line breaks and non-ASCII text, and
+//!   the table paths kpic refuses.
+//! - `run::ENGINE::CASE`: the statements run on a real engine (DuckDB and
+//!   ClickHouse in process through Python's `duckdb` and `chdb`, a PostgreSQL
+//!   server this test starts on loopback) over the case's data, and the
+//!   engine's answer, read as the warehouse backend reads it, equals the
+//!   polars backend's aggregate tables: bit for bit for counts, exact sums,
+//!   minima, maxima and distinct counts; within 1e-12 relative for float sums
+//!   and percentiles, which engines add in their own order. The cases are
+//!   those of tests/fixtures/sql and tests/fixtures/eval.
+//! - `parse::DIALECT`: Snowflake, BigQuery and Trino cannot run here; an
+//!   independent parser of each dialect (Python's `sqlglot`) parses every
+//!   statement and reads back every string literal unchanged.
+//!
+//! `.ci/setup` installs the Python packages; `KPIC_SKIP_SQL_ENGINES=1` skips
+//! the engine trials on a machine without them (never in CI).
+
+mod common;
+
+use kpic::backend::sql::{self, Value};
+use kpic::eval::Window;
+use kpic::ir::{AggTable, Plan};
+use kpic::vocab::{AggFn, ColType, Engine, FileFormat};
+use libtest_mimic::{Arguments, Failed, Trial};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::{Mutex, OnceLock};
+
+fn main() {
+    let mut trials = Vec::new();
+    for case in sql_cases() {
+        for engine in Engine::ALL {
+            let c = case.clone();
+            trials.push(Trial::test(format!("snapshot::{}@{}", c.name, engine.as_str()), move || snapshot(&c, engine)));
+        }
+    }
+    for engine in Engine::ALL {
+        trials.push(Trial::test(format!("escape::{}", engine.as_str()), move || escape_contract(engine)));
+    }
+    trials.push(Trial::test("refused_table_paths", refused_table_paths));
+    for engine in [Engine::Duckdb, Engine::Postgres, Engine::Clickhouse] {
+        for case in runnable_cases() {
+            trials.push(Trial::test(format!("run::{}::{}", engine.as_str(), case.name), move || {
+                run_on_engine(engine, &case)
+            }));
+        }
+        trials.push(Trial::test(format!("run::{}::literals", engine.as_str()), move || literals_read_back(engine)));
+    }
+    for engine in [Engine::Snowflake, Engine::Bigquery, Engine::Trino] {
+        trials.push(Trial::test(format!("parse::{}", engine.as_str()), move || parsed_by_sqlglot(engine)));
+    }
+    let conclusion = libtest_mimic::run(&Arguments::from_args(), trials);
+    if let Some(pg) = POSTGRES.get() {
+        pg.lock().unwrap().take();
+    }
+    conclusion.exit();
+}
+
+#[derive(Clone)]
+struct Case {
+    name: String,
+    spec: PathBuf,
+    /// The windows the SQL is also written and run for, by label.
+    windows: Vec<(String, Window)>,
+}
+
+fn window(label: &str) -> Window {
+    let p = kpic::eval::period::parse(label).unwrap_or_else(|| panic!("`{label}` is not a period"));
+    Window { from: Some(p.start), until: Some(p.end()) }
+}
+
+fn case_in(dir: &Path) -> Case {
+    let periods = std::fs::read_to_string(dir.join("periods")).unwrap_or_default();
+    Case {
+        name: dir.file_name().unwrap().to_string_lossy().into_owned(),
+        spec: dir.join("spec.kpi"),
+        windows: periods.lines().map(str::trim).filter(|l| !l.is_empty()).map(|l| (l.to_string(), window(l))).collect(),
+    }
+}
+
+fn dirs(root: &str) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> =
+        std::fs::read_dir(root).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
+    dirs.sort();
+    dirs
+}
+
+fn sql_cases() -> Vec<Case> {
+    let cases: Vec<Case> = dirs("tests/fixtures/sql").iter().map(|d| case_in(d)).collect();
+    assert!(cases.len() >= 3, "only {} SQL cases", cases.len());
+    cases
+}
+
+/// The SQL cases and every evaluation fixture whose data loads into a table
+/// as it is: CSV files without a `format` (a warehouse stores dates as
+/// dates); the evaluation fixtures also in February 2025.
+fn runnable_cases() -> Vec<Case> {
+    let mut cases = sql_cases();
+    for dir in dirs("tests/fixtures/eval") {
+        let mut case = case_in(&dir);
+        let checked = checked(&case);
+        let Ok(plan) = kpic::lower(&checked, &kpic::Selection::default()) else { continue };
+        let loadable = plan.scans.iter().all(|s| {
+            matches!(&s.location, kpic::ir::Location::File { format: FileFormat::Csv, path } if path.exists())
+                && s.columns.iter().all(|c| c.format.is_none())
+        });
+        if loadable && kpic::run(&plan, &kpic::eval::Quiet).is_ok() {
+            case.windows.push(("2025-02".into(), window("2025-02")));
+            cases.push(case);
+        }
+    }
+    assert!(cases.len() >= 20, "only {} runnable cases", cases.len());
+    cases
+}
+
+fn checked(case: &Case) -> kpic::Checked {
+    let checked = kpic::check_spec(&case.spec, &|p| std::fs::read(p)).unwrap();
+    let errors: Vec<&str> = checked.diagnostics.iter().filter(|d| d.is_error()).map(|d| d.message.as_str()).collect();
+    assert!(errors.is_empty(), "{}: {errors:?}", case.name);
+    checked
+}
+
+/// The plan of a case, without a window or in one.
+fn plans(case: &Case) -> Vec<(String, Plan)> {
+    let checked = checked(case);
+    let all = std::iter::once(("every period".to_string(), Window::default())).chain(case.windows.iter().cloned());
+    all.map(|(label, window)| {
+        let selection = kpic::Selection { window, ..Default::default() };
+        (label, kpic::lower(&checked, &selection).unwrap())
+    })
+    .collect()
+}
+
+fn snapshot(case: &Case, engine: Engine) -> Result<(), Failed> {
+    let mut text = String::new();
+    for (label, plan) in plans(case) {
+        text.push_str(&format!("=== {label}\n"));
+        match sql::statements(&plan, Some(engine)) {
+            Ok(statements) => {
+                if let Some(first) = statements.first() {
+                    for s in &first.session {
+                        text.push_str(&format!("{s};\n"));
+                    }
+                }
+                for s in statements {
+                    text.push_str(&format!("-- query {}\n{};\n", s.query, s.sql));
+                }
+            }
+            Err((qi, e)) => text.push_str(&format!("error in query {qi}: {e}\n")),
+        }
+    }
+    let mut settings = insta::Settings::clone_current();
+    settings.set_input_file(&case.spec);
+    settings.set_prepend_module_to_snapshot(true);
+    settings.bind(|| insta::assert_snapshot!(format!("{}@{}", case.name, engine.as_str()), text));
+    Ok(())
+}
+
+/// Text that breaks naive quoting in some dialect.
+const TRICKY: [&str; 9] = [
+    "plain",
+    "it's",
+    "say \"hi\"",
+    "back`tick",
+    "C:\\path\\",
+    "line\nbreak\r\ttab",
+    "Москва ✓ Zoë",
+    "'; DROP TABLE orders; --",
+    "\\'",
+];
+
+fn escape_contract(engine: Engine) -> Result<(), Failed> {
+    let d = sql::dialect::of(engine);
+    let mut text = String::new();
+    for s in TRICKY {
+        text.push_str(&format!("{s:?}\n  string: {}\n  name:   {}\n", d.string(s), d.column(s)));
+    }
+    insta::assert_snapshot!(format!("escape_{}", engine.as_str()), text);
+    Ok(())
+}
+
+fn refused_table_paths() -> Result<(), Failed> {
+    let paths = [
+        "sales.orders",
+        "warehouse.sales.orders",
+        "a.b.c.d",
+        "",
+        "sales..orders",
+        "sales.orders;",
+        "orders -- x",
+        "orders /* x */",
+        "or\"ders",
+        "or'ders",
+        "or`ders",
+        "or\\ders",
+        "or\nders",
+        "Заказы.2025",
+    ];
+    let mut text = String::new();
+    for p in paths {
+        match kpic::vocab::TablePath::parse(p) {
+            Ok(t) => text.push_str(&format!("{p:?}: ok {:?}\n", t.0)),
+            Err(e) => text.push_str(&format!("{p:?}: refused: {e}\n")),
+        }
+    }
+    insta::assert_snapshot!(text);
+    Ok(())
+}
+
+// ---------------------------------------------------------------- engines
+
+/// What a job sends to tests/tools/sql_engine.py, and what it returns.
+#[derive(serde::Serialize)]
+struct Job {
+    id: String,
+    tables: Vec<JobTable>,
+    session: Vec<String>,
+    statements: Vec<String>,
+}
+
+#[derive(serde::Serialize)]
+struct JobTable {
+    name: String,
+    columns: Vec<(String, &'static str)>,
+    rows: Vec<Vec<Option<String>>>,
+}
+
+#[derive(serde::Deserialize, Clone)]
+struct JobResult {
+    error: Option<String>,
+    results: Vec<StatementResult>,
+}
+
+#[derive(serde::Deserialize, Clone)]
+struct StatementResult {
+    columns: Vec<String>,
+    rows: Vec<Vec<Option<String>>>,
+}
+
+fn kind(ty: &ColType) -> &'static str {
+    match ty {
+        ColType::Int => "int",
+        ColType::Float => "float",
+        ColType::Decimal | ColType::Money(_) => "decimal",
+        ColType::Percent => "percent",
+        ColType::Duration(_) => "duration",
+        ColType::Text => "text",
+        ColType::Bool => "bool",
+        ColType::Date => "date",
+        ColType::Datetime => "datetime",
+    }
+}
+
+/// Each source of the plan as a table named after it, with the declared
+/// columns of its CSV file.
+fn tables(plan: &Plan) -> Vec<JobTable> {
+    plan.scans
+        .iter()
+        .map(|scan| {
+            let kpic::ir::Location::File { path, .. } = &scan.location else { panic!("a file source") };
+            let mut reader = csv::Reader::from_path(path).unwrap();
+            let header: Vec<String> =
+                reader.headers().unwrap().iter().map(|h| h.trim_start_matches('\u{feff}').to_string()).collect();
+            let at: Vec<usize> = scan
+                .columns
+                .iter()
+                .map(|c| {
+                    header
+                        .iter()
+                        .position(|h| *h == c.name)
+                        .unwrap_or_else(|| panic!("{}: no {}", path.display(), c.name))
+                })
+                .collect();
+            let rows = reader
+                .records()
+                .map(|r| {
+                    let r = r.unwrap();
+                    at.iter().map(|i| r.get(*i).filter(|v| !v.is_empty()).map(str::to_string)).collect()
+                })
+                .collect();
+            JobTable {
+                name: scan.name.clone(),
+                columns: scan.columns.iter().map(|c| (c.name.clone(), kind(&c.ty))).collect(),
+                rows,
+            }
+        })
+        .collect()
+}
+
+struct Postgres {
+    data: PathBuf,
+    pg_ctl: PathBuf,
+    dsn: String,
+}
+
+static POSTGRES: OnceLock<Mutex<Option<Postgres>>> = OnceLock::new();
+
+/// A command as the `postgres` user when this runs as root (PostgreSQL
+/// refuses to run as root).
+fn as_postgres(program: &Path) -> Command {
+    let root = Command::new("id").arg("-u").output().is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
+    if root {
+        let mut c = Command::new("runuser");
+        c.args(["-u", "postgres", "--"]).arg(program);
+        c
+    } else {
+        Command::new(program)
+    }
+}
+
+impl Postgres {
+    /// initdb and pg_ctl of the machine's PostgreSQL, on a free port of
+    /// 127.0.0.1, in a directory of its own.
+    fn start() -> Result<Postgres, String> {
+        let bin = std::fs::read_dir("/usr/lib/postgresql")
+            .map_err(|e| format!("no PostgreSQL in /usr/lib/postgresql: {e}"))?
+            .filter_map(|e| e.ok().map(|e| e.path().join("bin")))
+            .filter(|b| b.join("initdb").exists())
+            .max()
+            .ok_or("no PostgreSQL binaries")?;
+        let data = std::env::temp_dir().join(format!("kpic-sql-pg-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&data);
+        std::fs::create_dir_all(&data).map_err(|e| e.to_string())?;
+        let _ = Command::new("chown").arg("postgres:").arg(&data).status();
+        let run = |mut c: Command| -> Result<(), String> {
+            let o = c.stdin(Stdio::null()).output().map_err(|e| e.to_string())?;
+            if o.status.success() {
+                Ok(())
+            } else {
+                Err(format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr)))
+            }
+        };
+        let mut initdb = as_postgres(&bin.join("initdb"));
+        initdb.args(["-A", "trust", "-U", "kpic", "-E", "UTF8", "--locale=C", "--no-sync", "-D"]).arg(data.join("db"));
+        run(initdb)?;
+        let port =
+            std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_err(|e| e.to_string())?.port();
+        let pg_ctl = bin.join("pg_ctl");
+        let mut start = as_postgres(&pg_ctl);
+        start.arg("-D").arg(data.join("db")).arg("-l").arg(data.join("log")).args(["-w", "start", "-o"]).arg(format!(
+            "-k {} -c listen_addresses=127.0.0.1 -p {port} -c fsync=off -c full_page_writes=off",
+            data.display()
+        ));
+        run(start)?;
+        Ok(Postgres { data, pg_ctl, dsn: format!("host=127.0.0.1 port={port} user=kpic dbname=postgres") })
+    }
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        let _ =
+            as_postgres(&self.pg_ctl).arg("-D").arg(self.data.join("db")).args(["-m", "immediate", "stop"]).output();
+        let _ = std::fs::remove_dir_all(&self.data);
+    }
+}
+
+fn python(tool: &str, input: &serde_json::Value) -> Result<serde_json::Value, String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tools").join(tool);
+    let mut child = Command::new("python3")
+        .arg(path)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("python3: {e}"))?;
+    let mut stdin = child.stdin.take().unwrap();
+    let body = serde_json::to_vec(input).unwrap();
+    let writer = std::thread::spawn(move || std::io::Write::write_all(&mut stdin, &body));
+    let out = child.wait_with_output().map_err(|e| e.to_string())?;
+    writer.join().unwrap().map_err(|e| e.to_string())?;
+    if !out.status.success() {
+        return Err(format!("{tool} failed: {}", String::from_utf8_lossy(&out.stderr)));
+    }
+    serde_json::from_slice(&out.stdout).map_err(|e| format!("{tool}: {e}"))
+}
+
+/// What one engine answered, by job.
+type Answers = Result<HashMap<String, JobResult>, String>;
+
+/// Every job of one engine, run at the first trial that needs it.
+fn engine_results(engine: Engine) -> &'static Answers {
+    static RESULTS: OnceLock<Mutex<HashMap<Engine, &'static Answers>>> = OnceLock::new();
+    let cache = RESULTS.get_or_init(Default::default);
+    let mut cache = cache.lock().unwrap();
+    if let Some(r) = cache.get(&engine) {
+        return r;
+    }
+    let result: &'static _ = Box::leak(Box::new(run_jobs(engine)));
+    cache.insert(engine, result);
+    result
+}
+
+fn job_id(case: &str, label: &str) -> String {
+    format!("{case} | {label}")
+}
+
+fn run_jobs(engine: Engine) -> Answers {
+    let mut jobs = Vec::new();
+    for case in runnable_cases() {
+        for (label, plan) in plans(&case) {
+            let statements =
+                sql::statements(&plan, Some(engine)).map_err(|(q, e)| format!("{}: query {q}: {e}", case.name))?;
+            jobs.push(Job {
+                id: job_id(&case.name, &label),
+                tables: tables(&plan),
+                session: statements.first().map(|s| s.session.clone()).unwrap_or_default(),
+                statements: statements.into_iter().map(|s| s.sql).collect(),
+            });
+        }
+    }
+    jobs.push(literal_job(engine));
+    let dsn = match engine {
+        Engine::Postgres => {
+            let pg = POSTGRES.get_or_init(|| Mutex::new(None));
+            let mut pg = pg.lock().unwrap();
+            if pg.is_none() {
+                *pg = Some(Postgres::start().map_err(|e| format!("PostgreSQL did not start: {e}"))?);
+            }
+            Some(pg.as_ref().unwrap().dsn.clone())
+        }
+        _ => None,
+    };
+    let input = serde_json::json!({"engine": engine.as_str(), "dsn": dsn, "jobs": jobs});
+    let out = python("sql_engine.py", &input)?;
+    let mut results = HashMap::new();
+    for job in out["jobs"].as_array().ok_or("no jobs")? {
+        let id = job["id"].as_str().unwrap().to_string();
+        results.insert(id, serde_json::from_value(job.clone()).map_err(|e| e.to_string())?);
+    }
+    Ok(results)
+}
+
+fn value(cell: &Option<String>) -> Value {
+    let Some(cell) = cell else { return Value::Null };
+    let (tag, text) = cell.split_once(':').expect("a tagged cell");
+    match tag {
+        "i" => Value::Int(text.parse().unwrap()),
+        "f" => Value::Float(text.parse().unwrap()),
+        "d" => Value::Decimal(text.to_string()),
+        "b" => Value::Bool(text == "true"),
+        "D" => Value::Date(chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()),
+        _ => Value::Text(text.to_string()),
+    }
+}
+
+fn engine_skipped() -> bool {
+    common::skipped("KPIC_SKIP_SQL_ENGINES", "running the SQL on DuckDB, PostgreSQL and ClickHouse")
+}
+
+fn run_on_engine(engine: Engine, case: &Case) -> Result<(), Failed> {
+    if engine_skipped() {
+        return Ok(());
+    }
+    let results = engine_results(engine).as_ref().map_err(|e| e.clone())?;
+    let mut compared = 0;
+    for (label, plan) in plans(case) {
+        let job = &results[&job_id(&case.name, &label)];
+        if let Some(e) = &job.error {
+            return Err(format!("{label}: {} failed: {e}", engine.title()).into());
+        }
+        let polars = kpic::run(&plan, &kpic::eval::Quiet).map_err(|d| d.message.clone())?;
+        let statements = sql::statements(&plan, Some(engine)).unwrap();
+        for (s, result) in statements.iter().zip(&job.results) {
+            let query = &plan.queries[s.query];
+            let rows: Vec<Vec<Value>> = result.rows.iter().map(|r| r.iter().map(value).collect()).collect();
+            let got =
+                sql::to_table(query, &result.columns, &rows).map_err(|e| format!("{label}: query {}: {e}", s.query))?;
+            let scan = &plan.scans[query.scan];
+            compare(&polars.aggregates[s.query], &got, query, scan)
+                .map_err(|e| format!("{label}: query {} on {}:\n{e}\n{}", s.query, engine.title(), s.sql))?;
+            compared += 1;
+        }
+    }
+    assert!(compared > 0, "{}: no statement compared", case.name);
+    Ok(())
+}
+
+type Rows = HashMap<(chrono::NaiveDate, Vec<Option<String>>), usize>;
+
+fn rows_of(t: &AggTable) -> Rows {
+    (0..t.periods.len()).map(|i| ((t.periods[i], t.keys.iter().map(|k| k[i].clone()).collect()), i)).collect()
+}
+
+/// The engine's table against the polars backend's: the same groups, and
+/// per aggregate the same bits, or for sums of floats and percentiles,
+/// which depend on the order of additions, within 1e-12 relative.
+fn compare(polars: &AggTable, got: &AggTable, query: &kpic::ir::AggQuery, scan: &kpic::ir::Scan) -> Result<(), String> {
+    let (want_rows, got_rows) = (rows_of(polars), rows_of(got));
+    let mut missing: Vec<_> = want_rows.keys().filter(|k| !got_rows.contains_key(k)).collect();
+    let mut extra: Vec<_> = got_rows.keys().filter(|k| !want_rows.contains_key(k)).collect();
+    missing.sort();
+    extra.sort();
+    if !missing.is_empty() || !extra.is_empty() {
+        return Err(format!("groups differ: only polars {missing:?}; only the engine {extra:?}"));
+    }
+    for a in &query.aggs {
+        let ty = a.column.as_ref().and_then(|c| scan.columns.iter().find(|x| &x.name == c)).map(|c| &c.ty);
+        let exact_sum = matches!(ty, Some(ColType::Int | ColType::Money(_) | ColType::Decimal));
+        let exact = match a.func {
+            AggFn::Count | AggFn::CountDistinct | AggFn::Min | AggFn::Max => true,
+            AggFn::Sum | AggFn::Avg => exact_sum || a.column.is_none(),
+            AggFn::Median | AggFn::Percentile => false,
+        };
+        for (key, &i) in &want_rows {
+            let (w, g) = (polars.values[&a.alias][i], got.values[&a.alias][got_rows[key]]);
+            let same = match (w, g) {
+                (Some(w), Some(g)) if exact => w.to_bits() == g.to_bits(),
+                (Some(w), Some(g)) => (w - g).abs() <= 1e-12 * w.abs().max(g.abs()).max(1.0),
+                (None, None) => true,
+                _ => false,
+            };
+            if !same {
+                return Err(format!("{} ({:?}) at {key:?}: polars {w:?}, engine {g:?}", a.alias, a.func));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `SELECT` of every tricky string as a literal, named by index.
+fn literal_job(engine: Engine) -> Job {
+    let d = sql::dialect::of(engine);
+    let items: Vec<String> =
+        TRICKY.iter().enumerate().map(|(i, s)| format!("{} AS {}", d.string(s), d.ident(&format!("v{i}")))).collect();
+    Job {
+        id: "literals".into(),
+        tables: Vec::new(),
+        session: Vec::new(),
+        statements: vec![format!("SELECT {}", items.join(", "))],
+    }
+}
+
+/// Every tricky string, written as a literal, reads back unchanged.
+fn literals_read_back(engine: Engine) -> Result<(), Failed> {
+    if engine_skipped() {
+        return Ok(());
+    }
+    let results = engine_results(engine).as_ref().map_err(|e| e.clone())?;
+    let job = &results["literals"];
+    if let Some(e) = &job.error {
+        return Err(format!("{} failed: {e}", engine.title()).into());
+    }
+    let row: Vec<Value> = job.results[0].rows[0].iter().map(value).collect();
+    let want: Vec<Value> = TRICKY.iter().map(|s| Value::Text(s.to_string())).collect();
+    assert_eq!(row, want);
+    Ok(())
+}
+
+/// The statements of every case, every window and the tricky literals,
+/// parsed by sqlglot for the dialect, with every string literal read back.
+fn parsed_by_sqlglot(engine: Engine) -> Result<(), Failed> {
+    if engine_skipped() {
+        return Ok(());
+    }
+    let d = sql::dialect::of(engine);
+    let mut statements = Vec::new();
+    for case in runnable_cases() {
+        for (label, plan) in plans(&case) {
+            match sql::statements(&plan, Some(engine)) {
+                Ok(s) => {
+                    for s in s {
+                        let strings = filter_strings(&plan.queries[s.query]);
+                        statements.push(serde_json::json!({"id": format!("{} | {label} | query {}", case.name, s.query), "sql": s.sql, "strings": strings}));
+                        for set in s.session {
+                            statements.push(serde_json::json!({"id": "session", "sql": set, "strings": []}));
+                        }
+                    }
+                }
+                // An aggregate with no exact form there (E804 at check time).
+                Err((_, sql::SqlError::NotExact { .. })) => {}
+                Err((q, e)) => return Err(format!("{} | {label} | query {q}: {e}", case.name).into()),
+            }
+        }
+    }
+    for s in TRICKY {
+        statements.push(serde_json::json!({"id": format!("literal {s:?}"), "sql": format!("SELECT {}", d.string(s)), "strings": [s]}));
+    }
+    let dialect = match engine {
+        Engine::Bigquery => "bigquery",
+        Engine::Snowflake => "snowflake",
+        _ => "trino",
+    };
+    let out = python("sqlglot_check.py", &serde_json::json!({"dialect": dialect, "statements": statements}))?;
+    let failures: Vec<String> =
+        out["failures"].as_array().unwrap().iter().map(|f| f.as_str().unwrap().to_string()).collect();
+    assert!(out["parsed"].as_u64().unwrap() > 50, "parsed {}", out["parsed"]);
+    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    Ok(())
+}
+
+/// The text constants of a query's filters.
+fn filter_strings(q: &kpic::ir::AggQuery) -> Vec<String> {
+    fn walk(p: &kpic::ir::Pred, out: &mut Vec<String>) {
+        use kpic::ir::{Operand, Pred};
+        use kpic::vocab::Constant;
+        let mut constant = |c: &Constant| {
+            if let Constant::Text(t) = c {
+                out.push(t.clone());
+            }
+        };
+        match p {
+            Pred::And(a, b) | Pred::Or(a, b) => {
+                walk(a, out);
+                walk(b, out);
+            }
+            Pred::Not(a) => walk(a, out),
+            Pred::Compare { lhs, rhs, .. } => {
+                for o in [lhs, rhs] {
+                    if let Operand::Constant(c) = o {
+                        constant(c);
+                    }
+                }
+            }
+            Pred::InList { items, .. } => items.iter().for_each(constant),
+            Pred::InRange { low, high, .. } => {
+                constant(low);
+                constant(high);
+            }
+            Pred::IsNull { .. } | Pred::Const(_) => {}
+        }
+    }
+    let mut out = Vec::new();
+    for a in &q.aggs {
+        if let Some(p) = &a.filter {
+            walk(p, &mut out);
+        }
+    }
+    out
+}
