@@ -459,3 +459,25 @@ fn dump_ir_shows_the_plan() {
     assert_eq!(plan["tables"].as_array().map(Vec::len), Some(2), "plan.csv once, bonus.csv once");
     insta::assert_snapshot!(stdout(&out));
 }
+
+/// A table source: checked, planned and written as SQL; evaluated on an
+/// extract with `--data`; and the usage errors of `--table`.
+#[test]
+fn warehouse_sources_transcript() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/warehouse");
+    insta::assert_snapshot!(common::session(
+        &dir,
+        &[
+            &["check", "spec.kpi"],
+            &["plan", "spec.kpi"],
+            &["plan", "spec.kpi", "--sql", "--period", "2025-03"],
+            &["plan", "spec.kpi", "--sql", "--dialect", "clickhouse", "--format", "json"],
+            &["eval", "spec.kpi"],
+            &["eval", "spec.kpi", "--data", "orders=orders.csv", "--format", "csv"],
+            &["plan", "spec.kpi", "--sql", "--table", "orders=lake:sales.orders"],
+            &["plan", "spec.kpi", "--sql", "--table", "orders=dwh:sales.orders;drop"],
+            &["plan", "spec.kpi", "--sql", "--table", "orders=sales.orders"],
+            &["plan", "spec.kpi", "--sql", "--dialect", "oracle"],
+        ],
+    ));
+}

@@ -14,9 +14,12 @@
 //!   minima, maxima and distinct counts; within 1e-12 relative for float sums
 //!   and percentiles, which engines add in their own order. The cases are
 //!   those of tests/fixtures/sql and tests/fixtures/eval.
-//! - `parse::DIALECT`: Snowflake, BigQuery and Trino cannot run here; an
-//!   independent parser of each dialect (Python's `sqlglot`) parses every
-//!   statement and reads back every string literal unchanged.
+//! - `parse::DIALECT`: Snowflake, BigQuery and Trino cannot run here (and
+//!   Spark runs in the next step's tests); an independent parser of each
+//!   dialect (Python's `sqlglot`) parses every statement and reads back every
+//!   string literal unchanged.
+//! - `zone::ENGINE`: times stored as instants are cut into periods in the
+//!   connection's time zone, checked against periods computed by hand.
 //!
 //! `.ci/setup` installs the Python packages; `KPIC_SKIP_SQL_ENGINES=1` skips
 //! the engine trials on a machine without them (never in CI).
@@ -52,8 +55,9 @@ fn main() {
             }));
         }
         trials.push(Trial::test(format!("run::{}::literals", engine.as_str()), move || literals_read_back(engine)));
+        trials.push(Trial::test(format!("zone::{}", engine.as_str()), move || zone_aware_times(engine)));
     }
-    for engine in [Engine::Snowflake, Engine::Bigquery, Engine::Trino] {
+    for engine in [Engine::Snowflake, Engine::Bigquery, Engine::Trino, Engine::Spark] {
         trials.push(Trial::test(format!("parse::{}", engine.as_str()), move || parsed_by_sqlglot(engine)));
     }
     let conclusion = libtest_mimic::run(&Arguments::from_args(), trials);
@@ -416,6 +420,7 @@ fn run_jobs(engine: Engine) -> Answers {
         }
     }
     jobs.push(literal_job(engine));
+    jobs.push(zone_job(engine));
     let dsn = match engine {
         Engine::Postgres => {
             let pg = POSTGRES.get_or_init(|| Mutex::new(None));
@@ -585,6 +590,7 @@ fn parsed_by_sqlglot(engine: Engine) -> Result<(), Failed> {
     let dialect = match engine {
         Engine::Bigquery => "bigquery",
         Engine::Snowflake => "snowflake",
+        Engine::Spark => "spark",
         _ => "trino",
     };
     let out = python("sqlglot_check.py", &serde_json::json!({"dialect": dialect, "statements": statements}))?;
@@ -633,4 +639,63 @@ fn filter_strings(q: &kpic::ir::AggQuery) -> Vec<String> {
         }
     }
     out
+}
+
+/// The zones case with its times stored as instants in UTC, cut into periods
+/// in a connection's time zone of Europe/Moscow (UTC+3).
+fn zone_job(engine: Engine) -> Job {
+    let case = sql_cases().into_iter().find(|c| c.name == "zones").expect("the zones case");
+    let (_, plan) = plans(&case).remove(0);
+    let mut tables = tables(&plan);
+    for t in &mut tables {
+        for (i, (_, kind)) in t.columns.iter_mut().enumerate() {
+            if *kind == "datetime" {
+                *kind = "datetime_tz";
+                for row in &mut t.rows {
+                    row[i] = row[i].as_ref().map(|v| format!("{v}+00:00"));
+                }
+            }
+        }
+    }
+    let d = sql::dialect::of(engine);
+    let statements = plan.queries.iter().map(|q| {
+        let scan = &plan.scans[q.scan];
+        let table = kpic::vocab::TablePath(vec![scan.name.clone()]);
+        sql::statement(d, scan, q, &table, "Europe/Moscow").unwrap()
+    });
+    Job { id: "zone".into(), tables, session: d.session("Europe/Moscow"), statements: statements.collect() }
+}
+
+/// Monthly counts and daily distinct users of the zones case in Moscow
+/// time, computed by hand: 2025-01-01 00:30Z is 03:30 on January 1,
+/// 2025-03-31 20:59:59Z is 23:59:59 on March 31, and 21:00Z and 21:30Z are
+/// past midnight on April 1.
+fn zone_aware_times(engine: Engine) -> Result<(), Failed> {
+    if engine_skipped() {
+        return Ok(());
+    }
+    let results = engine_results(engine).as_ref().map_err(|e| e.clone())?;
+    let job = &results["zone"];
+    if let Some(e) = &job.error {
+        return Err(format!("{} failed: {e}", engine.title()).into());
+    }
+    let mut got: Vec<(String, String)> = Vec::new();
+    for r in &job.results {
+        for row in &r.rows {
+            let cells: Vec<String> = row.iter().map(|c| format!("{:?}", value(c))).collect();
+            got.push((cells[0].clone(), cells[1..].join(" ")));
+        }
+    }
+    got.sort();
+    let want = [
+        ("Date(2025-01-01)", "Int(1)"),
+        ("Date(2025-01-01)", "Int(1)"),
+        ("Date(2025-03-01)", "Int(1)"),
+        ("Date(2025-03-31)", "Int(1)"),
+        ("Date(2025-04-01)", "Int(2)"),
+        ("Date(2025-04-01)", "Int(2)"),
+    ];
+    let want: Vec<(String, String)> = want.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
+    assert_eq!(got, want, "periods in Moscow time on {}", engine.title());
+    Ok(())
 }

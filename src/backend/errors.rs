@@ -84,7 +84,7 @@ impl DataError {
             NoConnector => Diagnostic::new(
                 Code::DataFile,
                 format!("source `{name}` reads {path}, and this kpic cannot reach warehouses yet"),
-                file(),
+                Label::new(scan.span, "a warehouse table"),
             )
             .with_help("point the source at an extract with `--data NAME=PATH`"),
             Directory => file_problem(scan, format!("{path} is a directory, not a data file")),

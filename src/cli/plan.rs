@@ -103,11 +103,14 @@ pub fn run(args: Args) -> u8 {
             }
             None => {
                 let s = statements.iter().find(|s| s.query == qi).expect("every table query has its statement");
+                let table = match &scan.location {
+                    Location::Table { table, .. } => table.to_string(),
+                    Location::File { .. } => scan.name.clone(),
+                };
                 outln!(
-                    "runs on {}, connection {}, reading {}",
+                    "runs on {} through connection {}, reading table {table}",
                     s.engine,
-                    s.connection.as_deref().unwrap_or(""),
-                    scan.location
+                    s.connection.as_deref().unwrap_or("")
                 );
                 outln!("{};\n", s.sql);
             }

@@ -6,7 +6,8 @@ Reads one JSON document on standard input:
     {"engine": "duckdb" | "postgres" | "clickhouse", "dsn": "...",
      "jobs": [{"id": "...",
                "tables": [{"name": "orders", "columns": [["amount", "decimal"], ...],
-                           "rows": [["12.50", ...], ...]}],
+                           "rows": [["12.50", ...], ...]}],   (kinds: kpic's types, and
+               "datetime_tz" for instants: TIMESTAMPTZ, DateTime64(6, 'UTC'))
                "session": ["SET ...", ...],
                "statements": ["SELECT ...", ...]}]}
 
@@ -28,14 +29,17 @@ TYPES = {
     "duckdb": {
         "int": "BIGINT", "float": "DOUBLE", "decimal": "DECIMAL(38, 9)", "percent": "DOUBLE",
         "duration": "DOUBLE", "text": "VARCHAR", "bool": "BOOLEAN", "date": "DATE", "datetime": "TIMESTAMP",
+        "datetime_tz": "TIMESTAMPTZ",
     },
     "postgres": {
         "int": "BIGINT", "float": "DOUBLE PRECISION", "decimal": "NUMERIC(38, 9)", "percent": "DOUBLE PRECISION",
         "duration": "DOUBLE PRECISION", "text": "TEXT", "bool": "BOOLEAN", "date": "DATE", "datetime": "TIMESTAMP",
+        "datetime_tz": "TIMESTAMPTZ",
     },
     "clickhouse": {
         "int": "Int64", "float": "Float64", "decimal": "Decimal(38, 9)", "percent": "Float64",
         "duration": "Float64", "text": "String", "bool": "Bool", "date": "Date32", "datetime": "DateTime64(6)",
+        "datetime_tz": "DateTime64(6, 'UTC')",
     },
 }
 
@@ -53,7 +57,7 @@ def cell(kind, text):
         return {"true": True, "false": False}[text.lower()]
     if kind == "date":
         return datetime.date.fromisoformat(text)
-    if kind == "datetime":
+    if kind in ("datetime", "datetime_tz"):
         return datetime.datetime.fromisoformat(text)
     return text
 
@@ -155,6 +159,9 @@ def clickhouse_literal(v):
         return repr(v)
     if isinstance(v, decimal.Decimal):
         return "toDecimal128('%s', 9)" % format(v, "f")
+    if isinstance(v, datetime.datetime) and v.tzinfo is not None:
+        utc = v.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+        return "toDateTime64('%s', 6, 'UTC')" % utc.isoformat(sep=" ")
     if isinstance(v, datetime.datetime):
         return "toDateTime64('%s', 6)" % v.isoformat(sep=" ")
     if isinstance(v, datetime.date):

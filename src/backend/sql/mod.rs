@@ -51,7 +51,7 @@ pub fn statements(plan: &Plan, dialect: Option<Engine>) -> Result<Vec<Statement>
             engine,
             connection: connection.map(|c| c.name.clone()),
             session: d.session(zone),
-            sql: statement(d, scan, query, &table).map_err(|e| (qi, e))?,
+            sql: statement(d, scan, query, &table, zone).map_err(|e| (qi, e))?,
         });
     }
     Ok(out)

@@ -38,10 +38,21 @@ impl std::fmt::Display for SqlError {
     }
 }
 
-/// The statement of `query` over `table`, whose columns `scan` declares.
-pub fn statement(d: &dyn Dialect, scan: &Scan, query: &AggQuery, table: &TablePath) -> Result<String, SqlError> {
+/// The statement of `query` over `table`, whose columns `scan` declares;
+/// times are cut into periods in `zone`, the connection's time zone.
+pub fn statement(
+    d: &dyn Dialect,
+    scan: &Scan,
+    query: &AggQuery,
+    table: &TablePath,
+    zone: &str,
+) -> Result<String, SqlError> {
     let w = Writer { d, scan };
-    let mut select = vec![format!("{} AS {}", d.period_start(&w.raw(&scan.time_column), query.grain), d.ident(PERIOD))];
+    let time = match w.ty(&scan.time_column) {
+        ColType::Datetime => d.in_zone(&w.raw(&scan.time_column), zone),
+        _ => w.raw(&scan.time_column),
+    };
+    let mut select = vec![format!("{} AS {}", d.period_start(&time, query.grain), d.ident(PERIOD))];
     for key in &query.keys {
         select.push(format!("{} AS {}", w.raw(key), d.ident(key)));
     }

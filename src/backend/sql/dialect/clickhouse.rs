@@ -62,6 +62,12 @@ impl Dialect for ClickHouse {
         format!("{f}({time})")
     }
 
+    /// A DateTime64 with a zone of its own is cut in that zone, not the
+    /// session's.
+    fn in_zone(&self, time: &str, zone: &str) -> String {
+        format!("toTimeZone({time}, {})", self.string(zone))
+    }
+
     fn percentile(&self, e: &str, p: f64) -> Option<String> {
         Some(format!("quantileExactInclusive({})({e})", shortest(p)))
     }

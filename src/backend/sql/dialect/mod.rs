@@ -85,6 +85,15 @@ pub trait Dialect: Sync {
         }
     }
 
+    /// A `datetime` time column as wall-clock time in `zone`, the
+    /// connection's, before it is cut into periods. Engines that cut a
+    /// zone-aware timestamp in the session's zone need nothing (the default);
+    /// those whose values keep a zone of their own convert, which leaves a
+    /// zone-less value, read in the session's zone, as written.
+    fn in_zone(&self, time: &str, _zone: &str) -> String {
+        time.to_string()
+    }
+
     /// The `p`-quantile of `e` by linear interpolation between the closest
     /// ranks (as `percentile_cont`); `None` when the engine has no exact one.
     fn percentile(&self, e: &str, p: f64) -> Option<String>;

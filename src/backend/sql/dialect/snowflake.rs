@@ -41,6 +41,12 @@ impl Dialect for Snowflake {
         }
     }
 
+    /// A TIMESTAMP_TZ keeps the offset of each value; a TIMESTAMP_NTZ is
+    /// read in the session's zone, which is `zone`, and stays as written.
+    fn in_zone(&self, time: &str, zone: &str) -> String {
+        format!("CONVERT_TIMEZONE({}, {time})", self.string(zone))
+    }
+
     fn percentile(&self, e: &str, p: f64) -> Option<String> {
         Some(format!("PERCENTILE_CONT({}) WITHIN GROUP (ORDER BY {e})", shortest(p)))
     }

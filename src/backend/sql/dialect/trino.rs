@@ -15,6 +15,11 @@ impl Dialect for Trino {
         "DOUBLE"
     }
 
+    /// A `timestamp with time zone` keeps the zone of each value.
+    fn in_zone(&self, time: &str, zone: &str) -> String {
+        format!("({time} AT TIME ZONE {})", self.string(zone))
+    }
+
     fn percentile(&self, _e: &str, _p: f64) -> Option<String> {
         None
     }
