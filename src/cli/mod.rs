@@ -59,7 +59,7 @@ enum Command {
     Eval(eval::Args),
     /// Write the HTML report: scorecards, charts, cascades and findings in one file.
     Report(report::Args),
-    /// Print the optimized polars plan that computes each KPI.
+    /// Print how each KPI is computed: the polars plan of a file source, the SQL of a warehouse table.
     Plan(plan::Args),
     /// Run the `test` declarations of specs on their fixture rows.
     Test(test::Args),

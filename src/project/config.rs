@@ -180,12 +180,16 @@ fn connections(path: &Path, text: &str, table: toml::Table) -> Result<Connection
             );
             return Err(error(line(key), Some(Code::SecretInConfig), message));
         }
-        if raw.uri.is_some() && raw.uri_env.is_some() {
-            return Err(error(
-                line("uri"),
-                None,
-                format!("connection `{name}` has both `uri` and `uri_env`; keep one"),
-            ));
+        let reached = [("uri_env", &raw.uri_env), ("uri", &raw.uri), ("profile", &raw.profile)];
+        let given: Vec<&str> = reached.iter().filter(|(_, v)| v.is_some()).map(|(k, _)| *k).collect();
+        if given.len() != 1 {
+            let message = match given.as_slice() {
+                [] => format!(
+                    "connection `{name}` says not where the engine is: give `uri_env` (the environment variable that holds its URI), `uri` or `profile`"
+                ),
+                _ => format!("connection `{name}` has {}; keep one", given.join(" and ")),
+            };
+            return Err(error(given.get(1).and_then(|k| line(k)).or(header), None, message));
         }
         if let Some(zone) = &raw.time_zone {
             if zone.parse::<chrono_tz::Tz>().is_err() {
@@ -316,20 +320,25 @@ mod tests {
         );
         assert!(query.unwrap_err().contains("[E802]"));
         let option = parse(
-            "[connections.sf]\nengine = \"snowflake\"\noptions = { \"adbc.snowflake.sql.auth_token\" = \"x\" }\n",
+            "[connections.sf]\nengine = \"snowflake\"\nprofile = \"sf\"\noptions = { \"adbc.snowflake.sql.auth_token\" = \"x\" }\n",
         );
         assert!(option.unwrap_err().contains("[E802] option `adbc.snowflake.sql.auth_token`"));
         assert!(parse("[connections.dwh]\nengine = \"postgres\"\nuri = \"postgresql://kpic@db/sales\"\n").is_ok());
         let engine = parse("[connections.dwh]\nengine = \"oracle\"\n").unwrap_err();
         assert!(engine.starts_with("kpic.toml:2: connection `dwh`: unknown engine `oracle`"), "{engine}");
-        let zone = parse("[connections.dwh]\nengine = \"spark\"\ntime_zone = \"Mars/Olympus\"\n").unwrap_err();
-        assert!(zone.starts_with("kpic.toml:3:") && zone.contains("unknown time zone"), "{zone}");
+        let zone = parse("[connections.dwh]\nengine = \"spark\"\nuri_env = \"X\"\ntime_zone = \"Mars/Olympus\"\n")
+            .unwrap_err();
+        assert!(zone.starts_with("kpic.toml:4:") && zone.contains("unknown time zone"), "{zone}");
         let default = parse("[connections]\ndefault = \"dwh\"\n").unwrap_err();
         assert!(default.starts_with("kpic.toml:2: the default connection `dwh` is not declared"), "{default}");
         let unknown = parse("[connections.dwh]\nengine = \"spark\"\nhost = \"x\"\n").unwrap_err();
         assert!(unknown.starts_with("kpic.toml:1: connection `dwh`: unknown field `host`"), "{unknown}");
         let both =
             parse("[connections.dwh]\nengine = \"spark\"\nuri = \"sc://h:15002\"\nuri_env = \"X\"\n").unwrap_err();
-        assert!(both.contains("both `uri` and `uri_env`"), "{both}");
+        assert!(both.starts_with("kpic.toml:3: connection `dwh` has uri_env and uri; keep one"), "{both}");
+        let nowhere = parse("[connections.dwh]\nengine = \"postgres\"\n").unwrap_err();
+        assert!(nowhere.starts_with("kpic.toml:1: connection `dwh` says not where the engine is"), "{nowhere}");
+        let profile = parse("[connections.dwh]\nengine = \"trino\"\nprofile = \"lake\"\n").unwrap();
+        assert_eq!(profile.connections.get("dwh").unwrap().profile.as_deref(), Some("lake"));
     }
 }
