@@ -209,24 +209,36 @@ fn target_value(t: kpic::eval::TargetValue) -> f64 {
     }
 }
 
+/// Windows of one period, open at either end, and crossing a year.
+fn windows() -> Vec<kpic::eval::Window> {
+    let day = |p: &str| kpic::eval::period::parse(p).unwrap();
+    let period = |p: &str| kpic::eval::Window { from: Some(day(p).start), until: Some(day(p).end()) };
+    vec![
+        period("2025-01"),
+        kpic::eval::Window { from: Some(day("2025-02").start), until: None },
+        kpic::eval::Window { from: None, until: Some(day("2025-Q1").end()) },
+        period("2025-03"),
+        period("2025-06"),
+        kpic::eval::Window { from: Some(day("2024-12-30").start), until: Some(day("2025-02-02").end()) },
+    ]
+}
+
+/// A case checked, planned and evaluated on every period; `None` for the
+/// cases whose data is bad.
+fn every_period(case: &Path) -> Option<(kpic::Checked, kpic::ir::Plan, Evaluation)> {
+    let checked = kpic::check_spec(&case.join("spec.kpi"), &|p| std::fs::read(p)).unwrap();
+    let plan = kpic::lower(&checked, &kpic::Selection::default()).unwrap();
+    let all = kpic::run_and_evaluate(&checked, &plan, &kpic::eval::Window::default(), &kpic::eval::Quiet).ok()?;
+    Some((checked, plan, all))
+}
+
 /// The report evaluates every period and narrows to the window afterwards
 /// (`Evaluation::within`); that must give what evaluating the window gives.
 fn narrowing_an_evaluation_equals_evaluating_the_window() -> Result<(), Failed> {
-    let day = |p: &str| kpic::eval::period::parse(p).unwrap();
-    let windows = [
-        kpic::eval::Window { from: Some(day("2025-01").start), until: Some(day("2025-01").end()) },
-        kpic::eval::Window { from: Some(day("2025-02").start), until: None },
-        kpic::eval::Window { from: None, until: Some(day("2025-Q1").end()) },
-    ];
     let mut compared = 0;
     for case in cases() {
-        let checked = kpic::check_spec(&case.join("spec.kpi"), &|p| std::fs::read(p)).unwrap();
-        let plan = kpic::lower(&checked, &kpic::Selection::default()).unwrap();
-        let Ok(all) = kpic::run_and_evaluate(&checked, &plan, &kpic::eval::Window::default(), &kpic::eval::Quiet)
-        else {
-            continue;
-        };
-        for w in &windows {
+        let Some((checked, plan, all)) = every_period(&case) else { continue };
+        for w in &windows() {
             let direct = kpic::run_and_evaluate(&checked, &plan, w, &kpic::eval::Quiet).unwrap();
             let json = |e: &Evaluation| serde_json::to_string(e).unwrap();
             assert_eq!(json(&all.within(w)), json(&direct), "{}: {w:?}", case.display());
@@ -243,24 +255,10 @@ fn narrowing_an_evaluation_equals_evaluating_the_window() -> Result<(), Failed> 
 /// rows it leaves out have no data (an entity or a period at the window's
 /// edge without rows in what was read).
 fn reading_only_the_window_gives_its_results() -> Result<(), Failed> {
-    let day = |p: &str| kpic::eval::period::parse(p).unwrap();
-    let windows = [
-        kpic::eval::Window { from: Some(day("2025-01").start), until: Some(day("2025-01").end()) },
-        kpic::eval::Window { from: Some(day("2025-02").start), until: None },
-        kpic::eval::Window { from: None, until: Some(day("2025-Q1").end()) },
-        kpic::eval::Window { from: Some(day("2025-03").start), until: Some(day("2025-03").end()) },
-        kpic::eval::Window { from: Some(day("2025-06").start), until: Some(day("2025-06").end()) },
-        kpic::eval::Window { from: Some(day("2024-12-30").start), until: Some(day("2025-02-02").end()) },
-    ];
     let (mut compared, mut left_out) = (0, 0);
     for case in cases() {
-        let checked = kpic::check_spec(&case.join("spec.kpi"), &|p| std::fs::read(p)).unwrap();
-        let plan = kpic::lower(&checked, &kpic::Selection::default()).unwrap();
-        let Ok(all) = kpic::run_and_evaluate(&checked, &plan, &kpic::eval::Window::default(), &kpic::eval::Quiet)
-        else {
-            continue;
-        };
-        for w in &windows {
+        let Some((checked, _, all)) = every_period(&case) else { continue };
+        for w in &windows() {
             let selection = kpic::Selection { window: *w, ..Default::default() };
             let narrow = kpic::lower(&checked, &selection).unwrap();
             assert!(

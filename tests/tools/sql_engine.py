@@ -98,25 +98,30 @@ def typed_rows(table):
     return [tuple(cell(k, t) for k, t in zip(kinds, row)) for row in table["rows"]]
 
 
+def run_dbapi(con, job, engine, mark):
+    """A job on a DB-API connection (DuckDB's, psycopg's)."""
+    for table in job["tables"]:
+        con.execute(create(table, engine))
+        rows = typed_rows(table)
+        if rows:
+            marks = ", ".join(mark for _ in table["columns"])
+            con.cursor().executemany("INSERT INTO %s VALUES (%s)" % (quote(table["name"]), marks), rows)
+    for s in job["session"]:
+        con.execute(s)
+    out = []
+    for s in job["statements"]:
+        cur = con.execute(s)
+        columns = [d[0] for d in cur.description]
+        out.append({"columns": columns, "rows": [[tag(v) for v in r] for r in cur.fetchall()]})
+    return out
+
+
 def run_duckdb(_ctx, _n, job):
     import duckdb
 
     con = duckdb.connect()
     try:
-        for table in job["tables"]:
-            con.execute(create(table, "duckdb"))
-            marks = ", ".join("?" for _ in table["columns"])
-            rows = typed_rows(table)
-            if rows:
-                con.executemany("INSERT INTO %s VALUES (%s)" % (quote(table["name"]), marks), rows)
-        for s in job["session"]:
-            con.execute(s)
-        out = []
-        for s in job["statements"]:
-            cur = con.execute(s)
-            columns = [d[0] for d in cur.description]
-            out.append({"columns": columns, "rows": [[tag(v) for v in r] for r in cur.fetchall()]})
-        return out
+        return run_dbapi(con, job, "duckdb", "?")
     finally:
         con.close()
 
@@ -133,21 +138,7 @@ def run_postgres(con, n, job):
     con.execute("DROP SCHEMA IF EXISTS %s CASCADE" % schema)
     con.execute("CREATE SCHEMA %s" % schema)
     con.execute("SET search_path TO %s" % schema)
-    for table in job["tables"]:
-        con.execute(create(table, "postgres"))
-        marks = ", ".join("%s" for _ in table["columns"])
-        rows = typed_rows(table)
-        if rows:
-            with con.cursor() as cur:
-                cur.executemany("INSERT INTO %s VALUES (%s)" % (quote(table["name"]), marks), rows)
-    for s in job["session"]:
-        con.execute(s)
-    out = []
-    for s in job["statements"]:
-        cur = con.execute(s)
-        columns = [d.name for d in cur.description]
-        out.append({"columns": columns, "rows": [[tag(v) for v in r] for r in cur.fetchall()]})
-    return out
+    return run_dbapi(con, job, "postgres", "%s")
 
 
 def clickhouse_literal(v):
