@@ -26,6 +26,7 @@
 
 mod common;
 
+use common::engines::{python, tables, JobTable, Postgres};
 use kpic::backend::sql::{self, Value};
 use kpic::eval::Window;
 use kpic::ir::{AggTable, Plan};
@@ -33,7 +34,6 @@ use kpic::vocab::{AggFn, ColType, Engine, FileFormat};
 use libtest_mimic::{Arguments, Failed, Trial};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::sync::{Mutex, OnceLock};
 
 fn main() {
@@ -229,13 +229,6 @@ struct Job {
     statements: Vec<String>,
 }
 
-#[derive(serde::Serialize)]
-struct JobTable {
-    name: String,
-    columns: Vec<(String, &'static str)>,
-    rows: Vec<Vec<Option<String>>>,
-}
-
 #[derive(serde::Deserialize, Clone)]
 struct JobResult {
     error: Option<String>,
@@ -248,142 +241,7 @@ struct StatementResult {
     rows: Vec<Vec<Option<String>>>,
 }
 
-fn kind(ty: &ColType) -> &'static str {
-    match ty {
-        ColType::Int => "int",
-        ColType::Float => "float",
-        ColType::Decimal | ColType::Money(_) => "decimal",
-        ColType::Percent => "percent",
-        ColType::Duration(_) => "duration",
-        ColType::Text => "text",
-        ColType::Bool => "bool",
-        ColType::Date => "date",
-        ColType::Datetime => "datetime",
-    }
-}
-
-/// Each source of the plan as a table named after it, with the declared
-/// columns of its CSV file.
-fn tables(plan: &Plan) -> Vec<JobTable> {
-    plan.scans
-        .iter()
-        .map(|scan| {
-            let kpic::ir::Location::File { path, .. } = &scan.location else { panic!("a file source") };
-            let mut reader = csv::Reader::from_path(path).unwrap();
-            let header: Vec<String> =
-                reader.headers().unwrap().iter().map(|h| h.trim_start_matches('\u{feff}').to_string()).collect();
-            let at: Vec<usize> = scan
-                .columns
-                .iter()
-                .map(|c| {
-                    header
-                        .iter()
-                        .position(|h| *h == c.name)
-                        .unwrap_or_else(|| panic!("{}: no {}", path.display(), c.name))
-                })
-                .collect();
-            let rows = reader
-                .records()
-                .map(|r| {
-                    let r = r.unwrap();
-                    at.iter().map(|i| r.get(*i).filter(|v| !v.is_empty()).map(str::to_string)).collect()
-                })
-                .collect();
-            JobTable {
-                name: scan.name.clone(),
-                columns: scan.columns.iter().map(|c| (c.name.clone(), kind(&c.ty))).collect(),
-                rows,
-            }
-        })
-        .collect()
-}
-
-struct Postgres {
-    data: PathBuf,
-    pg_ctl: PathBuf,
-    dsn: String,
-}
-
 static POSTGRES: OnceLock<Mutex<Option<Postgres>>> = OnceLock::new();
-
-/// A command as the `postgres` user when this runs as root (PostgreSQL
-/// refuses to run as root).
-fn as_postgres(program: &Path) -> Command {
-    let root = Command::new("id").arg("-u").output().is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
-    if root {
-        let mut c = Command::new("runuser");
-        c.args(["-u", "postgres", "--"]).arg(program);
-        c
-    } else {
-        Command::new(program)
-    }
-}
-
-impl Postgres {
-    /// initdb and pg_ctl of the machine's PostgreSQL, on a free port of
-    /// 127.0.0.1, in a directory of its own.
-    fn start() -> Result<Postgres, String> {
-        let bin = std::fs::read_dir("/usr/lib/postgresql")
-            .map_err(|e| format!("no PostgreSQL in /usr/lib/postgresql: {e}"))?
-            .filter_map(|e| e.ok().map(|e| e.path().join("bin")))
-            .filter(|b| b.join("initdb").exists())
-            .max()
-            .ok_or("no PostgreSQL binaries")?;
-        let data = std::env::temp_dir().join(format!("kpic-sql-pg-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&data);
-        std::fs::create_dir_all(&data).map_err(|e| e.to_string())?;
-        let _ = Command::new("chown").arg("postgres:").arg(&data).status();
-        let run = |mut c: Command| -> Result<(), String> {
-            let o = c.stdin(Stdio::null()).output().map_err(|e| e.to_string())?;
-            if o.status.success() {
-                Ok(())
-            } else {
-                Err(format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr)))
-            }
-        };
-        let mut initdb = as_postgres(&bin.join("initdb"));
-        initdb.args(["-A", "trust", "-U", "kpic", "-E", "UTF8", "--locale=C", "--no-sync", "-D"]).arg(data.join("db"));
-        run(initdb)?;
-        let port =
-            std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_err(|e| e.to_string())?.port();
-        let pg_ctl = bin.join("pg_ctl");
-        let mut start = as_postgres(&pg_ctl);
-        start.arg("-D").arg(data.join("db")).arg("-l").arg(data.join("log")).args(["-w", "start", "-o"]).arg(format!(
-            "-k {} -c listen_addresses=127.0.0.1 -p {port} -c fsync=off -c full_page_writes=off",
-            data.display()
-        ));
-        run(start)?;
-        Ok(Postgres { data, pg_ctl, dsn: format!("host=127.0.0.1 port={port} user=kpic dbname=postgres") })
-    }
-}
-
-impl Drop for Postgres {
-    fn drop(&mut self) {
-        let _ =
-            as_postgres(&self.pg_ctl).arg("-D").arg(self.data.join("db")).args(["-m", "immediate", "stop"]).output();
-        let _ = std::fs::remove_dir_all(&self.data);
-    }
-}
-
-fn python(tool: &str, input: &serde_json::Value) -> Result<serde_json::Value, String> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tools").join(tool);
-    let mut child = Command::new("python3")
-        .arg(path)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("python3: {e}"))?;
-    let mut stdin = child.stdin.take().unwrap();
-    let body = serde_json::to_vec(input).unwrap();
-    let writer = std::thread::spawn(move || std::io::Write::write_all(&mut stdin, &body));
-    let out = child.wait_with_output().map_err(|e| e.to_string())?;
-    writer.join().unwrap().map_err(|e| e.to_string())?;
-    if !out.status.success() {
-        return Err(format!("{tool} failed: {}", String::from_utf8_lossy(&out.stderr)));
-    }
-    serde_json::from_slice(&out.stdout).map_err(|e| format!("{tool}: {e}"))
-}
 
 /// What one engine answered, by job.
 type Answers = Result<HashMap<String, JobResult>, String>;

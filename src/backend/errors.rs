@@ -72,6 +72,28 @@ pub enum DataError {
     },
     /// A table source, in a build that cannot reach warehouses.
     NoConnector,
+    /// A warehouse could not answer.
+    Warehouse(WarehouseError),
+}
+
+/// Why a warehouse could not answer, in words a user can act on; never with
+/// a secret (the URI and its password are taken out of the engine's words).
+#[derive(Debug, Clone, PartialEq)]
+pub enum WarehouseError {
+    /// The ADBC driver cannot be loaded.
+    DriverNotFound { driver: String, reason: String },
+    /// `uri_env` names a variable that is not set.
+    NoUri { variable: String },
+    /// The engine cannot be reached, or refused the connection.
+    Unreachable { reason: String },
+    /// The engine does not accept the credentials.
+    Unauthenticated { reason: String },
+    /// The table is not there (or not visible to the connection's user).
+    TableMissing { reason: String },
+    /// The statement ran longer than the connection's timeout.
+    Timeout { seconds: u64 },
+    /// Any other failure of the engine, in its words.
+    Failed { reason: String },
 }
 
 impl DataError {
@@ -87,6 +109,7 @@ impl DataError {
                 Label::new(scan.span, "a warehouse table"),
             )
             .with_help("point the source at an extract with `--data NAME=PATH`"),
+            Warehouse(e) => warehouse(scan, e),
             Directory => file_problem(scan, format!("{path} is a directory, not a data file")),
             EmptyFile => file_problem(scan, format!("{path} is empty")),
             Read { reason } => {
@@ -173,6 +196,55 @@ impl DataError {
             }
         }
     }
+}
+
+fn warehouse(scan: &Scan, e: &WarehouseError) -> Diagnostic {
+    use crate::ir::Location;
+    let (name, table) = (&scan.name, &scan.location);
+    let (engine, connection) = match &scan.location {
+        Location::Table { connection, .. } => (connection.engine.title(), connection.name.as_str()),
+        Location::File { .. } => ("the engine", ""),
+    };
+    let here = Label::new(scan.span, "a warehouse table");
+    let (code, message, help) = match e {
+        WarehouseError::DriverNotFound { driver, reason } => (
+            Code::DriverNotFound,
+            format!("source `{name}`: the ADBC driver `{driver}` for {engine} cannot be loaded: {reason}"),
+            "install the driver and name it in kpic.toml (`driver = \"/path/to/lib.so\"`, a driver manifest, or a directory in KPIC_ADBC_DRIVER_PATH); docs/warehouses.md says where each engine's driver comes from".to_string(),
+
+        ),
+        WarehouseError::NoUri { variable } => (
+            Code::WarehouseUnreachable,
+            format!("source `{name}`: connection `{connection}` reads its URI from ${variable}, which is not set"),
+            format!("set {variable} to the engine's URI, credentials included; kpic.toml never holds them"),
+        ),
+        WarehouseError::Unreachable { reason } => (
+            Code::WarehouseUnreachable,
+            format!("source `{name}`: {engine} (connection `{connection}`) cannot be reached: {reason}"),
+            "check the URI, the network and that the engine is running".to_string(),
+        ),
+        WarehouseError::Unauthenticated { reason } => (
+            Code::WarehouseAuthentication,
+            format!("source `{name}`: {engine} (connection `{connection}`) refused the credentials: {reason}"),
+            "check the user and password in the URI's environment variable or the ADBC profile".to_string(),
+        ),
+        WarehouseError::TableMissing { reason } => (
+            Code::WarehouseTableMissing,
+            format!("source `{name}`: {table} is not there: {reason}"),
+            "check the table's name and schema, and that the connection's user may read it".to_string(),
+        ),
+        WarehouseError::Timeout { seconds } => (
+            Code::StatementTimeout,
+            format!("source `{name}`: the statement on {table} ran longer than {seconds} s and was cancelled"),
+            "raise `timeout` of the connection in kpic.toml, or narrow the window with --period".to_string(),
+        ),
+        WarehouseError::Failed { reason } => (
+            Code::DataFile,
+            format!("source `{name}`: {engine} could not run the statement on {table}: {reason}"),
+            "`kpic plan --sql` prints the statement".to_string(),
+        ),
+    };
+    Diagnostic::new(code, message, here).with_help(help)
 }
 
 fn file_problem(scan: &Scan, problem: String) -> Diagnostic {

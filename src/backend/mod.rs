@@ -32,6 +32,8 @@ fn run_with(
     batch_bytes: Option<usize>,
 ) -> Result<Results, Diagnostic> {
     let mut aggregates = vec![AggTable::default(); plan.queries.len()];
+    #[cfg(feature = "warehouse")]
+    let mut sessions = sql::Sessions::default();
     let read: Vec<usize> = (0..plan.scans.len()).filter(|s| plan.queries.iter().any(|q| q.scan == *s)).collect();
     for (index, &si) in read.iter().enumerate() {
         let scan = &plan.scans[si];
@@ -40,6 +42,9 @@ fn run_with(
         let of_scan: Vec<&AggQuery> = mine.iter().map(|q| &plan.queries[*q]).collect();
         let tables = match polars::SourceFile::of(scan) {
             Some(file) => polars::run_scan(&file, &of_scan, batch_bytes)?,
+            #[cfg(feature = "warehouse")]
+            None => sql::run_scan(scan, &of_scan, &mut sessions).map_err(|e| e.diagnostic(scan))?,
+            #[cfg(not(feature = "warehouse"))]
             None => return Err(DataError::NoConnector.diagnostic(scan)),
         };
         for (q, table) in mine.iter().zip(tables) {

@@ -236,6 +236,21 @@ codes! {
     FormatOnTable = "E805", "format-on-table", Error,
         "a table source's column has a `format`",
         "`format` says how a data file writes dates as text. A warehouse table stores dates and times in their own types (DATE, TIMESTAMP), which kpic reads as they are: remove `format`, and store the column as a date or timestamp in the table.";
+    DriverNotFound = "E806", "driver-not-found", Error,
+        "the ADBC driver of a connection cannot be loaded",
+        "kpic reaches a warehouse through an ADBC driver, a shared library loaded when a table source is read; nothing is linked at build time, so a user installs only the drivers they need. kpic looks for the driver kpic.toml names (`driver = \"adbc_driver_postgresql\"`, a path to the library, or the name of an ADBC driver manifest), or the engine's usual one, in ADBC's manifest directories, the directories of `KPIC_ADBC_DRIVER_PATH` and the system's library path. docs/warehouses.md says where each engine's driver comes from.";
+    WarehouseUnreachable = "E807", "warehouse-unreachable", Error,
+        "a warehouse cannot be reached",
+        "The connection's engine did not answer: the URI (from the environment variable `uri_env` names, which must be set), the network, or the engine itself. kpic stops rather than report KPIs without their data.";
+    WarehouseAuthentication = "E808", "warehouse-authentication", Error,
+        "a warehouse refused the connection's credentials",
+        "The engine did not accept the user and password (or token) of the connection. They come from the environment variable `uri_env` names, or an ADBC connection profile; kpic never prints them.";
+    WarehouseTableMissing = "E809", "warehouse-table-missing", Error,
+        "a table source's table is not in the warehouse",
+        "The table a source names is not there, or the connection's user may not see it. Check its schema and name: each dotted name is quoted as written (docs/warehouses.md).";
+    StatementTimeout = "E810", "statement-timeout", Error,
+        "a statement ran longer than its connection's timeout",
+        "kpic cancels a statement that runs longer than the connection's `timeout` (seconds, in kpic.toml; an hour when not set), so that a run never hangs. Raise it, or read less: `--period` reads only the periods a window needs.";
     TestDataShape = "E701", "test-data-shape", Error,
         "a test's rows do not fit its column list",
         "`data orders (created_at, amount) { (2025-03-01, 100) }` gives a source's rows in a test. Every row has one value per listed column; the list names declared columns once each and includes the source's time column. Columns not listed are null. A `from \"file\"` needs a .csv, .parquet or .ndjson file.";

@@ -1,6 +1,7 @@
 //! Helpers shared by the end-to-end tests of the binary.
 #![allow(dead_code)]
 
+pub mod engines;
 pub mod tree;
 
 use std::path::Path;

@@ -223,8 +223,44 @@ ENGINES = {
 }
 
 
+def load(doc):
+    """Loads tables for kpic to read through its ADBC drivers (tests/warehouse.rs):
+    {"engine": "duckdb", "path": FILE} or {"engine": "postgres", "dsn": ...}, and
+    "schemas": [{"schema": "c0", "tables": [...]}]. A DuckDB file is written in
+    the storage format of DuckDB 1.0, which every later library reads."""
+    engine = doc["engine"]
+    if engine == "duckdb":
+        import duckdb
+
+        con = duckdb.connect()
+        con.execute("ATTACH %s AS w (STORAGE_VERSION 'v1.0.0')" % ("'" + doc["path"].replace("'", "''") + "'"))
+        con.execute("USE w")
+        mark = "?"
+    else:
+        con = open_postgres(doc["dsn"])
+        mark = "%s"
+    for item in doc["schemas"]:
+        schema = quote(item["schema"])
+        con.execute("DROP SCHEMA IF EXISTS %s CASCADE" % schema)
+        con.execute("CREATE SCHEMA %s" % schema)
+        con.execute("SET search_path TO %s" % schema if engine == "postgres" else "USE w.%s" % schema)
+        for table in item["tables"]:
+            con.execute(create(table, engine))
+            rows = typed_rows(table)
+            if rows:
+                marks = ", ".join(mark for _ in table["columns"])
+                many = getattr(con, "executemany", None) or con.cursor().executemany
+                many("INSERT INTO %s VALUES (%s)" % (quote(table["name"]), marks), rows)
+    if engine == "postgres":
+        con.execute("RESET ALL")
+    con.close()
+    json.dump({"loaded": len(doc["schemas"])}, sys.stdout)
+
+
 def main():
     doc = json.load(sys.stdin)
+    if "schemas" in doc:
+        return load(doc)
     open_engine, run = ENGINES[doc["engine"]]
     ctx = open_engine(doc.get("dsn"))
     results = []

@@ -6,6 +6,10 @@
 //! tables the evaluator takes. A plan's statements, one per source, grain and grouping,
 //! are what `kpic plan --sql` prints.
 
+#[cfg(feature = "warehouse")]
+mod arrow;
+#[cfg(feature = "warehouse")]
+pub mod connect;
 pub mod dialect;
 mod render;
 mod results;
@@ -55,4 +59,43 @@ pub fn statements(plan: &Plan, dialect: Option<Engine>) -> Result<Vec<Statement>
         });
     }
     Ok(out)
+}
+
+/// Open warehouse sessions of a run, one per connection.
+#[cfg(feature = "warehouse")]
+#[derive(Default)]
+pub struct Sessions(std::collections::HashMap<String, connect::Session>);
+
+/// Every query of one table source, run on its engine, as the tables the
+/// evaluator takes.
+#[cfg(feature = "warehouse")]
+pub fn run_scan(
+    scan: &crate::ir::Scan,
+    queries: &[&crate::ir::AggQuery],
+    sessions: &mut Sessions,
+) -> Result<Vec<crate::ir::AggTable>, crate::backend::DataError> {
+    use crate::backend::errors::{DataError, WarehouseError};
+    let Location::Table { table, connection } = &scan.location else { unreachable!("a table source") };
+    let d = dialect::of(connection.engine);
+    let zone = connection.time_zone.as_deref().unwrap_or("UTC");
+    let session = match sessions.0.entry(connection.name.clone()) {
+        std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+        std::collections::hash_map::Entry::Vacant(v) => {
+            v.insert(connect::Session::open(connection, &d.session(zone)).map_err(DataError::Warehouse)?)
+        }
+    };
+    let mut tables = Vec::with_capacity(queries.len());
+    for query in queries {
+        let sql = statement(d, scan, query, table, zone).map_err(|e| {
+            DataError::Warehouse(WarehouseError::Failed { reason: format!("the statement cannot be written: {e}") })
+        })?;
+        let answer = session.query(&sql).map_err(DataError::Warehouse)?;
+        let table = to_table(query, &answer.columns, &answer.rows).map_err(|e| match e {
+            ResultError::NullTime => DataError::NullTime { row: None },
+            ResultError::NotFinite { column } => DataError::NotFinite { column },
+            other => DataError::Warehouse(WarehouseError::Failed { reason: other.to_string() }),
+        })?;
+        tables.push(table);
+    }
+    Ok(tables)
 }

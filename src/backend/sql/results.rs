@@ -102,8 +102,9 @@ fn number(v: &Value) -> Option<Option<f64>> {
         Value::Null => None,
         Value::Int(i) => Some(*i as f64),
         Value::Float(f) => Some(*f),
-        Value::Decimal(d) => Some(d.parse().ok()?),
-        Value::Text(_) | Value::Bool(_) | Value::Date(_) => return None,
+        // PostgreSQL's driver sends NUMERIC as its digits in text.
+        Value::Decimal(d) | Value::Text(d) => Some(d.parse().ok()?),
+        Value::Bool(_) | Value::Date(_) => return None,
     })
 }
 

@@ -1,0 +1,412 @@
+//! `kpic eval` on real engines through ADBC, proven equal to the polars
+//! backend.
+//!
+//! Every example spec, every evaluation fixture whose data is CSV, and the
+//! SQL cases are loaded into each engine with the declared types (DuckDB: a
+//! database file read through `libduckdb.so`; PostgreSQL: a server this test
+//! starts on loopback, read through `libadbc_driver_postgresql.so`). Each is
+//! then evaluated twice by the binary, on its files and with every source
+//! pointed at its table (`--table`), and the JSON documents must be equal:
+//! byte for byte where every aggregate is exact (counts, exact sums, min,
+//! max, distinct counts), and within 1e-9 relative where a spec sums floats
+//! or takes percentiles, which engines compute in their own order; statuses
+//! and every text alike.
+//!
+//! The drivers come from `.ci/setup` (`~/.cache/kpic/adbc/lib`, or the
+//! directories of `KPIC_ADBC_DRIVER_PATH`). `KPIC_SKIP_WAREHOUSE=1` skips the
+//! trials on a machine without them, never in CI.
+
+mod common;
+
+use common::engines::{python, tables, Postgres, PASSWORD};
+use kpic::ir::{Location, Plan};
+use kpic::vocab::{AggFn, ColType, FileFormat};
+use libtest_mimic::{Arguments, Failed, Trial};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Mutex, OnceLock};
+
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Engine {
+    Duckdb,
+    Postgres,
+}
+
+impl Engine {
+    fn name(self) -> &'static str {
+        match self {
+            Engine::Duckdb => "duckdb",
+            Engine::Postgres => "postgres",
+        }
+    }
+}
+
+#[derive(Clone)]
+struct Case {
+    name: String,
+    /// The directory copied for each run, and the spec in it.
+    dir: PathBuf,
+    spec: String,
+}
+
+fn main() {
+    let cases = cases();
+    assert!(cases.len() >= 25, "only {} cases", cases.len());
+    let mut trials = Vec::new();
+    for engine in [Engine::Duckdb, Engine::Postgres] {
+        for (i, case) in cases.iter().enumerate() {
+            let case = case.clone();
+            trials
+                .push(Trial::test(format!("{}::{}", engine.name(), case.name), move || same_numbers(engine, i, &case)));
+        }
+    }
+    trials.push(Trial::test("errors::table_missing", table_missing));
+    trials.push(Trial::test("errors::driver_missing", driver_missing));
+    trials.push(Trial::test("errors::uri_variable_unset", uri_variable_unset));
+    trials.push(Trial::test("errors::wrong_password_is_never_printed", wrong_password));
+    let conclusion = libtest_mimic::run(&Arguments::from_args(), trials);
+    if let Some(pg) = POSTGRES.get() {
+        pg.lock().unwrap().take();
+    }
+    if let Some(Ok(path)) = DUCKDB.get() {
+        let _ = std::fs::remove_file(path);
+    }
+    conclusion.exit();
+}
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The examples, the evaluation fixtures that read CSV and evaluate, and the
+/// SQL cases.
+fn cases() -> Vec<Case> {
+    let mut cases = Vec::new();
+    let mut examples: Vec<PathBuf> = std::fs::read_dir(root().join("examples"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "kpi"))
+        .collect();
+    examples.sort();
+    for spec in examples {
+        let name = spec.file_stem().unwrap().to_string_lossy().into_owned();
+        cases.push(Case {
+            name: format!("examples_{name}"),
+            dir: root().join("examples"),
+            spec: format!("{name}.kpi"),
+        });
+    }
+    for group in ["tests/fixtures/eval", "tests/fixtures/sql"] {
+        let mut dirs: Vec<PathBuf> =
+            std::fs::read_dir(root().join(group)).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
+        dirs.sort();
+        for dir in dirs {
+            let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+            cases.push(Case { name, dir, spec: "spec.kpi".into() });
+        }
+    }
+    cases.retain(|c| {
+        let Some(plan) = plan(&c.dir.join(&c.spec)) else { return false };
+        let csv = plan
+            .scans
+            .iter()
+            .all(|s| matches!(&s.location, Location::File { format: FileFormat::Csv, path } if path.exists()));
+        csv && evaluates(&c.dir.join(&c.spec), &plan)
+    });
+    cases
+}
+
+fn evaluates(spec: &Path, plan: &Plan) -> bool {
+    let checked = kpic::check_spec(spec, &|p| std::fs::read(p)).unwrap();
+    kpic::run_and_evaluate(&checked, plan, &kpic::eval::Window::default(), &kpic::eval::Quiet).is_ok()
+}
+
+fn plan(spec: &Path) -> Option<Plan> {
+    let checked = kpic::check_spec(spec, &|p| std::fs::read(p)).ok()?;
+    if checked.diagnostics.iter().any(|d| d.is_error()) {
+        return None;
+    }
+    kpic::lower(&checked, &kpic::Selection::default()).ok()
+}
+
+/// Whether every aggregate of a plan is exact, so that engines must give the
+/// polars backend's bits.
+fn exact(plan: &Plan) -> bool {
+    plan.queries.iter().all(|q| {
+        q.aggs.iter().all(|a| {
+            let ty =
+                a.column.as_ref().and_then(|c| plan.scans[q.scan].columns.iter().find(|x| &x.name == c)).map(|c| &c.ty);
+            match a.func {
+                AggFn::Count | AggFn::CountDistinct | AggFn::Min | AggFn::Max => true,
+                AggFn::Sum | AggFn::Avg => {
+                    matches!(ty, None | Some(ColType::Int | ColType::Money(_) | ColType::Decimal))
+                }
+                AggFn::Median | AggFn::Percentile => false,
+            }
+        })
+    })
+}
+
+fn skipped() -> bool {
+    common::skipped("KPIC_SKIP_WAREHOUSE", "kpic eval on DuckDB and PostgreSQL through ADBC")
+}
+
+/// The directory with the ADBC drivers.
+fn driver(file: &str) -> Result<PathBuf, String> {
+    let mut dirs: Vec<PathBuf> =
+        std::env::var_os("KPIC_ADBC_DRIVER_PATH").map(|p| std::env::split_paths(&p).collect()).unwrap_or_default();
+    if let Some(home) = std::env::var_os("HOME") {
+        dirs.push(Path::new(&home).join(".cache/kpic/adbc/lib"));
+    }
+    dirs.iter()
+        .map(|d| d.join(file))
+        .find(|p| p.exists())
+        .ok_or_else(|| format!("no {file} in {dirs:?}: run .ci/setup"))
+}
+
+static POSTGRES: OnceLock<Mutex<Option<Postgres>>> = OnceLock::new();
+static DUCKDB: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+static POSTGRES_LOADED: OnceLock<Result<(), String>> = OnceLock::new();
+
+/// Every case's sources as tables of schema `c<index>`.
+fn load(engine: Engine, where_: serde_json::Value) -> Result<(), String> {
+    let mut schemas = Vec::new();
+    for (i, case) in cases().iter().enumerate() {
+        let plan = plan(&case.dir.join(&case.spec)).expect("a runnable case");
+        schemas.push(serde_json::json!({"schema": format!("c{i}"), "tables": tables(&plan)}));
+    }
+    let mut doc = where_;
+    doc["engine"] = engine.name().into();
+    doc["schemas"] = schemas.into();
+    python("sql_engine.py", &doc).map(|_| ())
+}
+
+/// The URI kpic reads from its environment variable, once the engine holds
+/// every case's tables.
+fn uri(engine: Engine) -> Result<String, String> {
+    match engine {
+        Engine::Duckdb => DUCKDB
+            .get_or_init(|| {
+                let path = std::env::temp_dir().join(format!("kpic-warehouse-{}.duckdb", std::process::id()));
+                let _ = std::fs::remove_file(&path);
+                load(engine, serde_json::json!({"path": path}))?;
+                Ok(path)
+            })
+            .clone()
+            .map(|p| p.display().to_string()),
+        Engine::Postgres => {
+            let pg = POSTGRES.get_or_init(|| Mutex::new(None));
+            let mut pg = pg.lock().unwrap();
+            if pg.is_none() {
+                *pg = Some(Postgres::start().map_err(|e| format!("PostgreSQL did not start: {e}"))?);
+            }
+            let server = pg.as_ref().unwrap();
+            POSTGRES_LOADED.get_or_init(|| load(engine, serde_json::json!({"dsn": server.dsn}))).clone()?;
+            Ok(server.uri(PASSWORD))
+        }
+    }
+}
+
+/// A copy of the case's directory with a connection `wh` to the engine in
+/// its kpic.toml, through its driver or `library`.
+fn project(engine: Engine, case: &Case, library: Option<&str>) -> Result<tempfile::TempDir, String> {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    copy_dir(&case.dir, dir.path());
+    let library = match (library, engine) {
+        (Some(l), _) => PathBuf::from(l),
+        (None, Engine::Duckdb) => driver("libduckdb.so")?,
+        (None, Engine::Postgres) => driver("libadbc_driver_postgresql.so")?,
+    };
+    let toml = dir.path().join("kpic.toml");
+    let mut text = std::fs::read_to_string(&toml).unwrap_or_default();
+    text.push_str(&format!(
+        "\n[connections.wh]\nengine = \"{}\"\ndriver = \"{}\"\nuri_env = \"KPIC_TEST_WAREHOUSE_URI\"\n",
+        engine.name(),
+        library.display()
+    ));
+    std::fs::write(&toml, text).unwrap();
+    Ok(dir)
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+fn kpic(dir: &Path, args: &[String], uri: &str) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_kpic"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("KPIC_TEST_WAREHOUSE_URI", uri)
+        .output()
+        .unwrap();
+    Run {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn same_numbers(engine: Engine, index: usize, case: &Case) -> Result<(), Failed> {
+    if skipped() {
+        return Ok(());
+    }
+    let uri = uri(engine)?;
+    let dir = project(engine, case, None)?;
+    let plan = plan(&case.dir.join(&case.spec)).unwrap();
+    let eval = vec!["eval".to_string(), case.spec.clone(), "--format".into(), "json".into(), "-q".into()];
+    let files = kpic(dir.path(), &eval, &uri);
+    assert_eq!(files.code, Some(0), "{}", files.stderr);
+    let mut on_tables = eval.clone();
+    for scan in &plan.scans {
+        on_tables.push("--table".into());
+        on_tables.push(format!("{}=wh:c{index}.{}", scan.name, scan.name));
+    }
+    let tables = kpic(dir.path(), &on_tables, &uri);
+    if tables.code != Some(0) {
+        return Err(format!("on {}: exit {:?}\n{}", engine.name(), tables.code, tables.stderr).into());
+    }
+    if exact(&plan) {
+        if files.stdout != tables.stdout {
+            let (a, b) = (json(&files.stdout), json(&tables.stdout));
+            return Err(format!("not the same bits:\n{}", differences(&a, &b, "", 0.0).join("\n")).into());
+        }
+    } else {
+        let found = differences(&json(&files.stdout), &json(&tables.stdout), "", 1e-9);
+        if !found.is_empty() {
+            return Err(format!("beyond 1e-9:\n{}", found.join("\n")).into());
+        }
+    }
+    Ok(())
+}
+
+fn json(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).expect("kpic prints JSON")
+}
+
+/// Where two documents differ: numbers beyond `tolerance` relative (0 for
+/// the same bits), anything else unequal.
+fn differences(a: &serde_json::Value, b: &serde_json::Value, at: &str, tolerance: f64) -> Vec<String> {
+    use serde_json::Value as J;
+    match (a, b) {
+        (J::Object(x), J::Object(y)) => {
+            let mut out = Vec::new();
+            for (k, v) in x {
+                match y.get(k) {
+                    Some(w) => out.extend(differences(v, w, &format!("{at}.{k}"), tolerance)),
+                    None => out.push(format!("{at}.{k}: only on files")),
+                }
+            }
+            out.extend(y.keys().filter(|k| !x.contains_key(*k)).map(|k| format!("{at}.{k}: only on tables")));
+            out
+        }
+        (J::Array(x), J::Array(y)) if x.len() == y.len() => x
+            .iter()
+            .zip(y)
+            .enumerate()
+            .flat_map(|(i, (v, w))| differences(v, w, &format!("{at}[{i}]"), tolerance))
+            .collect(),
+        (J::Number(x), J::Number(y)) => {
+            let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
+            let same = x.to_bits() == y.to_bits() || (x - y).abs() <= tolerance * x.abs().max(y.abs());
+            if same {
+                Vec::new()
+            } else {
+                vec![format!("{at}: files {x:?}, tables {y:?}")]
+            }
+        }
+        _ if a == b => Vec::new(),
+        _ => vec![format!("{at}: files {a}, tables {b}")],
+    }
+}
+
+/// The first runnable evaluation fixture, for the error cases.
+fn some_case() -> (usize, Case) {
+    cases().into_iter().enumerate().find(|(_, c)| c.name == "targets").expect("the targets fixture")
+}
+
+fn eval_on_table(engine: Engine, table: &str, library: Option<&str>, uri: &str) -> Result<Run, Failed> {
+    let (_, case) = some_case();
+    let dir = project(engine, &case, library)?;
+    let plan = plan(&case.dir.join(&case.spec)).unwrap();
+    let scan = &plan.scans[0].name;
+    let args: Vec<String> =
+        ["eval", "spec.kpi", "--table", &format!("{scan}={table}")].iter().map(|s| s.to_string()).collect();
+    Ok(kpic(dir.path(), &args, uri))
+}
+
+fn table_missing() -> Result<(), Failed> {
+    if skipped() {
+        return Ok(());
+    }
+    for engine in [Engine::Duckdb, Engine::Postgres] {
+        let run = eval_on_table(engine, "wh:nowhere.orders", None, &uri(engine)?)?;
+        assert_eq!(run.code, Some(1), "{}", run.stderr);
+        assert!(run.stderr.contains("E809") && run.stderr.contains("nowhere.orders"), "{}", run.stderr);
+    }
+    Ok(())
+}
+
+fn driver_missing() -> Result<(), Failed> {
+    if skipped() {
+        return Ok(());
+    }
+    let run = eval_on_table(Engine::Duckdb, "wh:c0.sales", Some("/nowhere/libadbc.so"), "x")?;
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert!(run.stderr.contains("E806") && run.stderr.contains("/nowhere/libadbc.so"), "{}", run.stderr);
+    Ok(())
+}
+
+fn uri_variable_unset() -> Result<(), Failed> {
+    if skipped() {
+        return Ok(());
+    }
+    let (index, case) = some_case();
+    let dir = project(Engine::Duckdb, &case, None)?;
+    let plan = plan(&case.dir.join(&case.spec)).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_kpic"))
+        .args(["eval", "spec.kpi", "--table", &format!("{0}=wh:c{index}.{0}", plan.scans[0].name)])
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .env_remove("KPIC_TEST_WAREHOUSE_URI")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("E807") && stderr.contains("$KPIC_TEST_WAREHOUSE_URI, which is not set"), "{stderr}");
+    Ok(())
+}
+
+/// PostgreSQL refuses a wrong password (E808), and neither it nor the URI
+/// appears in what kpic prints.
+fn wrong_password() -> Result<(), Failed> {
+    if skipped() {
+        return Ok(());
+    }
+    let (index, case) = some_case();
+    uri(Engine::Postgres)?;
+    let wrong = {
+        let pg = POSTGRES.get().unwrap().lock().unwrap();
+        pg.as_ref().unwrap().uri("not-the-secret-Zq9")
+    };
+    let plan = plan(&case.dir.join(&case.spec)).unwrap();
+    let run = eval_on_table(Engine::Postgres, &format!("wh:c{index}.{}", plan.scans[0].name), None, &wrong)?;
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert!(run.stderr.contains("E808"), "{}", run.stderr);
+    assert!(!run.stderr.contains("not-the-secret-Zq9") && !run.stdout.contains("not-the-secret-Zq9"), "{}", run.stderr);
+    Ok(())
+}
