@@ -4,7 +4,10 @@
 //! Every example spec, every evaluation fixture whose data is CSV, and the
 //! SQL cases are loaded into each engine with the declared types (DuckDB: a
 //! database file read through `libduckdb.so`; PostgreSQL: a server this test
-//! starts on loopback, read through `libadbc_driver_postgresql.so`). Each is
+//! starts on loopback with password authentication, read through
+//! `libadbc_driver_postgresql.so`; Spark 4.3: a Spark Connect server in
+//! `local-cluster` mode with two executor JVMs, on loopback, read through
+//! `libadbc_driver_spark.so`, its tables CSV files with declared types). Each is
 //! then evaluated twice by the binary, on its files and with every source
 //! pointed at its table (`--table`), and the JSON documents must be equal:
 //! byte for byte where every aggregate is exact (counts, exact sums, min,
@@ -12,9 +15,10 @@
 //! or takes percentiles, which engines compute in their own order; statuses
 //! and every text alike.
 //!
-//! The drivers come from `.ci/setup` (`~/.cache/kpic/adbc/lib`, or the
-//! directories of `KPIC_ADBC_DRIVER_PATH`). `KPIC_SKIP_WAREHOUSE=1` skips the
-//! trials on a machine without them, never in CI.
+//! The drivers and Spark come from `.ci/setup` (`~/.cache/kpic/adbc/lib` or
+//! the directories of `KPIC_ADBC_DRIVER_PATH`; `~/.cache/kpic/spark` or
+//! `KPIC_SPARK_HOME`). `KPIC_SKIP_WAREHOUSE=1` skips the trials on a machine
+//! without them, never in CI. The servers are stopped when the trials end.
 
 mod common;
 
@@ -30,6 +34,7 @@ use std::sync::{Mutex, OnceLock};
 enum Engine {
     Duckdb,
     Postgres,
+    Spark,
 }
 
 impl Engine {
@@ -37,6 +42,15 @@ impl Engine {
         match self {
             Engine::Duckdb => "duckdb",
             Engine::Postgres => "postgres",
+            Engine::Spark => "spark",
+        }
+    }
+
+    fn library(self) -> &'static str {
+        match self {
+            Engine::Duckdb => "libduckdb.so",
+            Engine::Postgres => "libadbc_driver_postgresql.so",
+            Engine::Spark => "libadbc_driver_spark.so",
         }
     }
 }
@@ -53,7 +67,7 @@ fn main() {
     let cases = cases();
     assert!(cases.len() >= 25, "only {} cases", cases.len());
     let mut trials = Vec::new();
-    for engine in [Engine::Duckdb, Engine::Postgres] {
+    for engine in [Engine::Duckdb, Engine::Postgres, Engine::Spark] {
         for (i, case) in cases.iter().enumerate() {
             let case = case.clone();
             trials
@@ -67,6 +81,9 @@ fn main() {
     let conclusion = libtest_mimic::run(&Arguments::from_args(), trials);
     if let Some(pg) = POSTGRES.get() {
         pg.lock().unwrap().take();
+    }
+    if let Some(spark) = SPARK.get() {
+        spark.lock().unwrap().take();
     }
     if let Some(Ok(path)) = DUCKDB.get() {
         let _ = std::fs::remove_file(path);
@@ -148,7 +165,7 @@ fn exact(plan: &Plan) -> bool {
 }
 
 fn skipped() -> bool {
-    common::skipped("KPIC_SKIP_WAREHOUSE", "kpic eval on DuckDB and PostgreSQL through ADBC")
+    common::skipped("KPIC_SKIP_WAREHOUSE", "kpic eval on DuckDB, PostgreSQL and Spark through ADBC")
 }
 
 /// The directory with the ADBC drivers.
@@ -204,6 +221,162 @@ fn uri(engine: Engine) -> Result<String, String> {
             POSTGRES_LOADED.get_or_init(|| load(engine, serde_json::json!({"dsn": server.dsn}))).clone()?;
             Ok(server.uri(PASSWORD))
         }
+        Engine::Spark => {
+            let spark = SPARK.get_or_init(|| Mutex::new(None));
+            let mut spark = spark.lock().unwrap();
+            if spark.is_none() {
+                let server = Spark::start()?;
+                server.load(&cases())?;
+                *spark = Some(server);
+            }
+            Ok(spark.as_ref().unwrap().uri())
+        }
+    }
+}
+
+static SPARK: OnceLock<Mutex<Option<Spark>>> = OnceLock::new();
+
+/// A Spark Connect server in `local-cluster[2,1,1024]` mode (a master, a
+/// worker and two executor JVMs), from the Spark of the PyPI `pyspark`
+/// source distribution that `.ci/setup` unpacks, every address on loopback.
+/// Dropping it stops the process group it was started in, and only that.
+struct Spark {
+    server: std::process::Child,
+    port: u16,
+    dir: tempfile::TempDir,
+}
+
+impl Spark {
+    fn home() -> Result<PathBuf, String> {
+        let home = match std::env::var_os("KPIC_SPARK_HOME") {
+            Some(h) => PathBuf::from(h),
+            None => Path::new(&std::env::var_os("HOME").ok_or("no HOME")?).join(".cache/kpic/spark/pyspark-4.3.0/deps"),
+        };
+        if home.join("sbin/start-connect-server.sh").exists() {
+            Ok(home)
+        } else {
+            Err(format!("no Spark in {}: run .ci/setup", home.display()))
+        }
+    }
+
+    fn start() -> Result<Spark, String> {
+        use std::os::unix::process::CommandExt;
+        let home = Spark::home()?;
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let port =
+            std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_err(|e| e.to_string())?.port();
+        let log = std::fs::File::create(dir.path().join("server.log")).map_err(|e| e.to_string())?;
+        let server = Command::new(home.join("sbin/start-connect-server.sh"))
+            .args(["--master", "local-cluster[2,1,1024]"])
+            .args(["--conf", "spark.connect.grpc.binding.address=127.0.0.1"])
+            .args(["--conf", &format!("spark.connect.grpc.binding.port={port}")])
+            .args(["--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.driver.bindAddress=127.0.0.1"])
+            .args(["--conf", "spark.ui.enabled=false", "--conf", "spark.sql.session.timeZone=UTC"])
+            .args(["--conf", &format!("spark.sql.warehouse.dir={}", dir.path().join("warehouse").display())])
+            .env("SPARK_HOME", &home)
+            .env("SPARK_LOCAL_IP", "127.0.0.1")
+            .env("SPARK_NO_DAEMONIZE", "1")
+            .env("SPARK_LOG_DIR", dir.path())
+            .env("SPARK_PID_DIR", dir.path())
+            .current_dir(dir.path())
+            .stdout(log.try_clone().map_err(|e| e.to_string())?)
+            .stderr(log)
+            .process_group(0)
+            .spawn()
+            .map_err(|e| format!("Spark did not start: {e}"))?;
+        let spark = Spark { server, port, dir };
+        let start = std::time::Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if start.elapsed() > std::time::Duration::from_secs(180) {
+                let log = std::fs::read_to_string(spark.dir.path().join("server.log")).unwrap_or_default();
+                return Err(format!("Spark Connect did not open port {port} in 3 minutes:\n{log}"));
+            }
+            std::thread::sleep(std::time::Duration::from_millis(250));
+        }
+        Ok(spark)
+    }
+
+    fn uri(&self) -> String {
+        format!("sc://127.0.0.1:{}", self.port)
+    }
+
+    /// Every case's sources as tables of database `c<index>`: the declared
+    /// columns written to a CSV file and declared over it with their types.
+    fn load(&self, cases: &[Case]) -> Result<(), String> {
+        use adbc_core::options::{AdbcVersion, OptionDatabase, OptionValue};
+        use adbc_core::{Connection as _, Database as _, Driver as _, Statement as _, LOAD_FLAG_DEFAULT};
+        let library = driver(Engine::Spark.library())?;
+        let fail = |e: adbc_core::error::Error| e.message;
+        let mut driver = adbc_driver_manager::ManagedDriver::load_from_name(
+            &library,
+            None,
+            AdbcVersion::V110,
+            LOAD_FLAG_DEFAULT,
+            None,
+        )
+        .map_err(fail)?;
+        let database =
+            driver.new_database_with_opts([(OptionDatabase::Uri, OptionValue::String(self.uri()))]).map_err(fail)?;
+        let mut connection = database.new_connection().map_err(fail)?;
+        let mut run = |sql: &str| -> Result<(), String> {
+            let mut s = connection.new_statement().map_err(fail)?;
+            s.set_sql_query(sql).map_err(fail)?;
+            let reader = s.execute().map_err(|e| format!("{}: {sql}", e.message))?;
+            reader.for_each(drop);
+            Ok(())
+        };
+        let quote = |s: &str| format!("`{}`", s.replace('`', "``"));
+        for (i, case) in cases.iter().enumerate() {
+            let plan = plan(&case.dir.join(&case.spec)).expect("a runnable case");
+            run(&format!("CREATE DATABASE IF NOT EXISTS c{i}"))?;
+            for t in tables(&plan) {
+                let path = self.dir.path().join(format!("c{i}_{}.csv", t.name));
+                let mut w =
+                    csv::WriterBuilder::new().quote_style(csv::QuoteStyle::NonNumeric).from_path(&path).unwrap();
+                w.write_record(t.columns.iter().map(|(n, _)| n)).unwrap();
+                for row in &t.rows {
+                    w.write_record(row.iter().map(|c| c.as_deref().unwrap_or(""))).unwrap();
+                }
+                w.flush().unwrap();
+                let columns: Vec<String> = t
+                    .columns
+                    .iter()
+                    .map(|(n, k)| {
+                        let ty = match *k {
+                            "int" => "BIGINT",
+                            "decimal" => "DECIMAL(38, 9)",
+                            "float" | "percent" | "duration" => "DOUBLE",
+                            "bool" => "BOOLEAN",
+                            "date" => "DATE",
+                            "datetime" => "TIMESTAMP_NTZ",
+                            _ => "STRING",
+                        };
+                        format!("{} {ty}", quote(n))
+                    })
+                    .collect();
+                run(&format!(
+                    "CREATE TABLE c{i}.{} ({}) USING csv OPTIONS (path '{}', header 'true', mode 'FAILFAST', escape '\"', timestampNTZFormat 'yyyy-MM-dd HH:mm:ss[.SSSSSS]', dateFormat 'yyyy-MM-dd')",
+                    quote(&t.name),
+                    columns.join(", "),
+                    path.display()
+                ))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Spark {
+    fn drop(&mut self) {
+        // The server's process group: the script, the driver JVM and the
+        // executor JVMs it started.
+        let _ = Command::new("kill").args(["-TERM", "--", &format!("-{}", self.server.id())]).status();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while self.server.try_wait().ok().flatten().is_none() && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+        let _ = Command::new("kill").args(["-KILL", "--", &format!("-{}", self.server.id())]).status();
+        let _ = self.server.wait();
     }
 }
 
@@ -212,10 +385,9 @@ fn uri(engine: Engine) -> Result<String, String> {
 fn project(engine: Engine, case: &Case, library: Option<&str>) -> Result<tempfile::TempDir, String> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     copy_dir(&case.dir, dir.path());
-    let library = match (library, engine) {
-        (Some(l), _) => PathBuf::from(l),
-        (None, Engine::Duckdb) => driver("libduckdb.so")?,
-        (None, Engine::Postgres) => driver("libadbc_driver_postgresql.so")?,
+    let library = match library {
+        Some(l) => PathBuf::from(l),
+        None => driver(engine.library())?,
     };
     let toml = dir.path().join("kpic.toml");
     let mut text = std::fs::read_to_string(&toml).unwrap_or_default();
