@@ -75,6 +75,7 @@ fn main() {
         }
     }
     trials.push(Trial::test("errors::table_missing", table_missing));
+    trials.push(Trial::test("check_data_compares_a_table_with_its_declaration", check_data_reads_the_schema));
     trials.push(Trial::test("errors::driver_missing", driver_missing));
     trials.push(Trial::test("errors::uri_variable_unset", uri_variable_unset));
     trials.push(Trial::test("errors::wrong_password_is_never_printed", wrong_password));
@@ -580,5 +581,39 @@ fn wrong_password() -> Result<(), Failed> {
     assert_eq!(run.code, Some(1), "{}", run.stderr);
     assert!(run.stderr.contains("E808"), "{}", run.stderr);
     assert!(!run.stderr.contains("not-the-secret-Zq9") && !run.stdout.contains("not-the-secret-Zq9"), "{}", run.stderr);
+    Ok(())
+}
+
+/// `kpic check --data` compares a table source's declared columns with the
+/// engine's, without reading rows: a column that is not there (E602) and one
+/// of another type (E605), on each engine.
+fn check_data_reads_the_schema() -> Result<(), Failed> {
+    if skipped() {
+        return Ok(());
+    }
+    let (index, case) = some_case();
+    for engine in [Engine::Duckdb, Engine::Postgres, Engine::Spark] {
+        let uri = uri(engine)?;
+        let dir = project(engine, &case, None)?;
+        let spec = format!(
+            "source deals from table \"c{index}.deals\" in wh {{\n  time closed_at: date\n  manager: int\n  amount: money(RUB)\n  region: text\n}}\n\nkpi deals {{ metric count(deals) per month target >= 1 }}\n"
+        );
+        std::fs::write(dir.path().join("table.kpi"), spec).unwrap();
+        let run = kpic(dir.path(), &["check".into(), "table.kpi".into(), "--data".into()], &uri);
+        assert_eq!(run.code, Some(1), "{}: {}", engine.name(), run.stderr);
+        assert!(run.stderr.contains("E602") && run.stderr.contains("`region`"), "{}: {}", engine.name(), run.stderr);
+        assert!(
+            run.stderr.contains("E605") && run.stderr.contains("`manager` is declared int"),
+            "{}: {}",
+            engine.name(),
+            run.stderr
+        );
+        assert!(
+            !run.stderr.contains("`amount`") && !run.stderr.contains("`closed_at`"),
+            "{}: {}",
+            engine.name(),
+            run.stderr
+        );
+    }
     Ok(())
 }

@@ -134,7 +134,11 @@ fn check_data(
         }
         // A table source is compared with its engine's schema by the warehouse
         // backend; a file by polars.
-        let Some(file) = crate::backend::polars::SourceFile::of(&scan) else { continue };
+        let Some(file) = crate::backend::polars::SourceFile::of(&scan) else {
+            #[cfg(feature = "warehouse")]
+            problems.extend(crate::backend::sql::check_schema(&scan));
+            continue;
+        };
         let report = schema::check(&file);
         for d in spec_diags.iter_mut() {
             let about_source = d.secondary.iter().any(|l| l.span == source.name_span);

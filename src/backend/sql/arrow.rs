@@ -66,6 +66,38 @@ fn values(a: &dyn Array) -> Result<Vec<Value>, String> {
     })
 }
 
+/// Whether a column the engine stores as `stored` can be read as a column
+/// declared `declared`. PostgreSQL's driver gives NUMERIC as text, so text
+/// is taken for numbers there.
+pub fn fits(declared: &crate::vocab::ColType, stored: &DataType, numeric_as_text: bool) -> bool {
+    use crate::vocab::ColType as C;
+    let int = matches!(
+        stored,
+        DataType::Int8
+            | DataType::Int16
+            | DataType::Int32
+            | DataType::Int64
+            | DataType::UInt8
+            | DataType::UInt16
+            | DataType::UInt32
+            | DataType::UInt64
+    );
+    let text = matches!(stored, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View);
+    let number =
+        int || matches!(
+            stored,
+            DataType::Float32 | DataType::Float64 | DataType::Decimal128(..) | DataType::Decimal256(..)
+        ) || numeric_as_text && text;
+    match declared {
+        C::Int => int || matches!(stored, DataType::Decimal128(_, 0)),
+        C::Float | C::Money(_) | C::Decimal | C::Percent | C::Duration(_) => number,
+        C::Text => text,
+        C::Bool => matches!(stored, DataType::Boolean),
+        C::Date => matches!(stored, DataType::Date32 | DataType::Date64),
+        C::Datetime => matches!(stored, DataType::Timestamp(..)),
+    }
+}
+
 /// `units` × 10^-scale in plain digits: `-12500, 3` is `-12.500`.
 fn decimal_text(units: i128, scale: i8) -> String {
     if scale <= 0 {

@@ -128,6 +128,19 @@ impl Session {
         Ok(())
     }
 
+    /// The columns a query would return, with their Arrow types, without
+    /// reading rows (`LIMIT 0`).
+    pub fn columns(&mut self, sql: &str) -> Result<Vec<(String, arrow_schema::DataType)>, WarehouseError> {
+        let secrets = self.secrets.clone();
+        let fail = |e: AdbcError| classify(e, &secrets);
+        let mut statement = self.connection.new_statement().map_err(fail)?;
+        statement.set_sql_query(sql).map_err(fail)?;
+        let reader = statement.execute().map_err(fail)?;
+        let schema = reader.schema();
+        reader.for_each(drop);
+        Ok(schema.fields().iter().map(|f| (f.name().clone(), f.data_type().clone())).collect())
+    }
+
     /// Run a query and read its answer, cancelling it at the timeout.
     pub fn query(&mut self, sql: &str) -> Result<Answer, WarehouseError> {
         let secrets = self.secrets.clone();

@@ -99,3 +99,39 @@ pub fn run_scan(
     }
     Ok(tables)
 }
+
+/// `kpic check --data` for a table source: its declared columns against the
+/// engine's, read without reading rows.
+#[cfg(feature = "warehouse")]
+pub fn check_schema(scan: &crate::ir::Scan) -> Vec<crate::diagnostics::Diagnostic> {
+    use crate::backend::errors::DataError;
+    let Location::Table { table, connection } = &scan.location else { return Vec::new() };
+    let d = dialect::of(connection.engine);
+    let zone = connection.time_zone.as_deref().unwrap_or("UTC");
+    let from = table.0.iter().map(|s| d.column(s)).collect::<Vec<_>>().join(".");
+    let columns = connect::Session::open(connection, &d.session(zone))
+        .and_then(|mut s| s.columns(&format!("SELECT * FROM {from} LIMIT 0")));
+    let columns = match columns {
+        Ok(c) => c,
+        Err(e) => return vec![DataError::Warehouse(e).diagnostic(scan)],
+    };
+    let numeric_as_text = connection.engine == Engine::Postgres;
+    let mut problems = Vec::new();
+    for c in &scan.columns {
+        match columns.iter().find(|(n, _)| *n == c.name) {
+            None => problems.push(
+                DataError::MissingColumn {
+                    column: c.name.clone(),
+                    found: columns.iter().map(|(n, _)| n.clone()).collect(),
+                }
+                .diagnostic(scan),
+            ),
+            Some((_, stored)) if !arrow::fits(&c.ty, stored, numeric_as_text) => problems.push(
+                DataError::TypeMismatch { column: c.name.clone(), declared: c.ty.clone(), stored: stored.to_string() }
+                    .diagnostic(scan),
+            ),
+            Some(_) => {}
+        }
+    }
+    problems
+}
