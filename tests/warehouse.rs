@@ -75,6 +75,7 @@ fn main() {
         }
     }
     trials.push(Trial::test("errors::table_missing", table_missing));
+    trials.push(Trial::test("cancel::at_the_timeout_and_on_ctrl_c", cancelled_on_the_engine));
     trials.push(Trial::test("check_data_compares_a_table_with_its_declaration", check_data_reads_the_schema));
     trials.push(Trial::test("errors::driver_missing", driver_missing));
     trials.push(Trial::test("errors::uri_variable_unset", uri_variable_unset));
@@ -219,7 +220,11 @@ fn uri(engine: Engine) -> Result<String, String> {
                 *pg = Some(Postgres::start().map_err(|e| format!("PostgreSQL did not start: {e}"))?);
             }
             let server = pg.as_ref().unwrap();
-            POSTGRES_LOADED.get_or_init(|| load(engine, serde_json::json!({"dsn": server.dsn}))).clone()?;
+            // And a view that takes minutes to aggregate, for cancelling.
+            let slow = "CREATE SCHEMA slow; CREATE VIEW slow.deals AS SELECT DATE '2025-01-01' + (g % 365) AS closed_at, \
+                        'm' || (g % 10) AS manager, CAST(g AS NUMERIC(38, 9)) AS amount FROM generate_series(1, 1000000000) g";
+            let doc = serde_json::json!({"dsn": server.dsn, "sql": [slow]});
+            POSTGRES_LOADED.get_or_init(|| load(engine, doc)).clone()?;
             Ok(server.uri(PASSWORD))
         }
         Engine::Spark => {
@@ -616,4 +621,59 @@ fn check_data_reads_the_schema() -> Result<(), Failed> {
         );
     }
     Ok(())
+}
+
+/// A statement on a view that takes minutes is cancelled on PostgreSQL at the
+/// connection's timeout (E810), and on Ctrl-C: kpic stops within seconds, and
+/// the server runs the statement no longer.
+fn cancelled_on_the_engine() -> Result<(), Failed> {
+    if skipped() {
+        return Ok(());
+    }
+    let (_, case) = some_case();
+    let uri = uri(Engine::Postgres)?;
+    let dir = project(Engine::Postgres, &case, None)?;
+    let toml = dir.path().join("kpic.toml");
+    let args = ["eval", "spec.kpi", "--table", "deals=wh:slow.deals", "-q"];
+    // The timeout: one second.
+    let text = std::fs::read_to_string(&toml).unwrap();
+    std::fs::write(&toml, format!("{text}timeout = 1\n")).unwrap();
+    let start = std::time::Instant::now();
+    let run = kpic(dir.path(), &args.map(String::from), &uri);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert!(run.stderr.contains("E810") && run.stderr.contains("ran longer than 1 s"), "{}", run.stderr);
+    assert!(start.elapsed() < std::time::Duration::from_secs(30), "took {:?}", start.elapsed());
+    // Ctrl-C, with no timeout.
+    std::fs::write(&toml, text).unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_kpic"))
+        .args(args)
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .env("KPIC_TEST_WAREHOUSE_URI", &uri)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    assert!(running_statements() >= 1, "the statement is not running on the server");
+    let _ = Command::new("kill").args(["-INT", &child.id().to_string()]).status();
+    let interrupted = std::time::Instant::now();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(interrupted.elapsed() < std::time::Duration::from_secs(20), "took {:?}", interrupted.elapsed());
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("E810") && stderr.contains("(Ctrl-C)"), "{stderr}");
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert_eq!(running_statements(), 0, "the server still runs the statement");
+    Ok(())
+}
+
+/// How many statements on the slow view the server is running.
+fn running_statements() -> usize {
+    let dsn = POSTGRES.get().unwrap().lock().unwrap().as_ref().unwrap().dsn.clone();
+    let sql = "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%slow%deals%' AND pid <> pg_backend_pid()";
+    let out = python("sql_engine.py", &serde_json::json!({"engine": "postgres", "dsn": dsn, "jobs": [{"id": "q", "tables": [], "session": [], "statements": [sql]}]}))
+        .unwrap();
+    let cell = out["jobs"][0]["results"][0]["rows"][0][0].as_str().unwrap().to_string();
+    cell.trim_start_matches("i:").parse().unwrap()
 }

@@ -92,6 +92,8 @@ pub enum WarehouseError {
     TableMissing { reason: String },
     /// The statement ran longer than the connection's timeout.
     Timeout { seconds: u64 },
+    /// Ctrl-C: the statement was cancelled on the engine.
+    Interrupted,
     /// Any other failure of the engine, in its words.
     Failed { reason: String },
 }
@@ -237,6 +239,11 @@ fn warehouse(scan: &Scan, e: &WarehouseError) -> Diagnostic {
             Code::StatementTimeout,
             format!("source `{name}`: the statement on {table} ran longer than {seconds} s and was cancelled"),
             "raise `timeout` of the connection in kpic.toml, or narrow the window with --period".to_string(),
+        ),
+        WarehouseError::Interrupted => (
+            Code::StatementTimeout,
+            format!("source `{name}`: the statement on {table} was cancelled on {engine} (Ctrl-C)"),
+            "nothing was reported; run again to evaluate".to_string(),
         ),
         WarehouseError::Failed { reason } => (
             Code::DataFile,

@@ -248,9 +248,9 @@ codes! {
     WarehouseTableMissing = "E809", "warehouse-table-missing", Error,
         "a table source's table is not in the warehouse",
         "The table a source names is not there, or the connection's user may not see it. Check its schema and name: each dotted name is quoted as written (docs/warehouses.md).";
-    StatementTimeout = "E810", "statement-timeout", Error,
-        "a statement ran longer than its connection's timeout",
-        "kpic cancels a statement that runs longer than the connection's `timeout` (seconds, in kpic.toml; an hour when not set), so that a run never hangs. Raise it, or read less: `--period` reads only the periods a window needs.";
+    StatementTimeout = "E810", "statement-cancelled", Error,
+        "a statement was cancelled: it ran longer than its connection's timeout, or Ctrl-C",
+        "kpic cancels a statement on its engine when it runs longer than the connection's `timeout` (seconds, in kpic.toml; an hour when not set), so that a run never hangs, and when Ctrl-C is pressed while it runs, so that the warehouse does not finish a query nobody waits for. Raise the timeout, or read less: `--period` reads only the periods a window needs.";
     TestDataShape = "E701", "test-data-shape", Error,
         "a test's rows do not fit its column list",
         "`data orders (created_at, amount) { (2025-03-01, 100) }` gives a source's rows in a test. Every row has one value per listed column; the list names declared columns once each and includes the source's time column. Columns not listed are null. A `from \"file\"` needs a .csv, .parquet or .ndjson file.";

@@ -251,6 +251,8 @@ def load(doc):
                 marks = ", ".join(mark for _ in table["columns"])
                 many = getattr(con, "executemany", None) or con.cursor().executemany
                 many("INSERT INTO %s VALUES (%s)" % (quote(table["name"]), marks), rows)
+    for statement in doc.get("sql", []):
+        con.execute(statement)
     if engine == "postgres":
         con.execute("RESET ALL")
     con.close()

@@ -29,6 +29,49 @@ pub struct Session {
     secrets: Vec<String>,
 }
 
+/// Ctrl-C while a statement runs cancels it on the engine (a warehouse
+/// would otherwise finish a query nobody waits for); at any other time it
+/// ends kpic as usual.
+mod interrupt {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Once;
+
+    static IN_STATEMENT: AtomicBool = AtomicBool::new(false);
+    static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+    static HANDLER: Once = Once::new();
+
+    /// Until the returned guard drops, Ctrl-C is a request to cancel.
+    pub fn during_statement() -> Guard {
+        HANDLER.call_once(|| {
+            // SAFETY: the handler only reads and stores atomics, or calls
+            // `_exit`, all of which are async-signal-safe.
+            let _ = unsafe {
+                signal_hook::low_level::register(signal_hook::consts::SIGINT, || {
+                    if IN_STATEMENT.load(Ordering::SeqCst) {
+                        INTERRUPTED.store(true, Ordering::SeqCst);
+                    } else {
+                        signal_hook::low_level::exit(130);
+                    }
+                })
+            };
+        });
+        IN_STATEMENT.store(true, Ordering::SeqCst);
+        Guard
+    }
+
+    pub fn requested() -> bool {
+        INTERRUPTED.load(Ordering::SeqCst)
+    }
+
+    pub struct Guard;
+
+    impl Drop for Guard {
+        fn drop(&mut self) {
+            IN_STATEMENT.store(false, Ordering::SeqCst);
+        }
+    }
+}
+
 /// The seconds a statement may run when kpic.toml does not say.
 pub const DEFAULT_TIMEOUT: u64 = 3600;
 
@@ -149,15 +192,22 @@ impl Session {
         statement.set_sql_query(sql).map_err(fail)?;
         let cancel = statement.get_cancel_handle();
         let (done, watch) = std::sync::mpsc::channel::<()>();
-        let timeout = self.timeout;
+        let deadline = self.timeout.map(|t| std::time::Instant::now() + t);
         let timed_out = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         let flag = timed_out.clone();
-        let watchdog = std::thread::spawn(move || {
-            if let Some(t) = timeout {
-                if watch.recv_timeout(t) == Err(std::sync::mpsc::RecvTimeoutError::Timeout) {
-                    flag.store(true, std::sync::atomic::Ordering::SeqCst);
-                    let _ = cancel.try_cancel();
+        let _interruptible = interrupt::during_statement();
+        // Until the statement is done: cancel it at the deadline or on Ctrl-C.
+        let watchdog = std::thread::spawn(move || loop {
+            match watch.recv_timeout(Duration::from_millis(50)) {
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                    let late = deadline.is_some_and(|d| std::time::Instant::now() >= d);
+                    if late || interrupt::requested() {
+                        flag.store(late, std::sync::atomic::Ordering::SeqCst);
+                        let _ = cancel.try_cancel();
+                        return;
+                    }
                 }
+                _ => return,
             }
         });
         let result = statement.execute().map_err(fail).and_then(|reader| {
@@ -172,6 +222,9 @@ impl Session {
         });
         let _ = done.send(());
         let _ = watchdog.join();
+        if interrupt::requested() {
+            return Err(WarehouseError::Interrupted);
+        }
         if timed_out.load(std::sync::atomic::Ordering::SeqCst) && result.is_err() {
             return Err(WarehouseError::Timeout { seconds: self.timeout.map_or(0, |t| t.as_secs()) });
         }
