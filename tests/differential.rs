@@ -83,3 +83,40 @@ fn a_wrong_oracle_disagrees() {
         assert!(report.contains("1 failing"), "--sabotage {sabotage}:\n{report}");
     }
 }
+
+/// The random cases with kpic reading the data from an engine: DuckDB tables
+/// through kpic's ADBC driver (the whole warehouse backend against the
+/// oracle), and kpic's ClickHouse statements run in chdb against kpic's own
+/// polars aggregates (at the SQL level; no ClickHouse server runs here).
+#[test]
+fn kpic_on_engines_agrees() {
+    if !duckdb() || common::skipped("KPIC_SKIP_WAREHOUSE", "the differential test on engines") {
+        return;
+    }
+    for engine in ["duckdb", "clickhouse"] {
+        let (out, report) =
+            harness(&format!("differential-on-{engine}"), &["--cases", "150", "--seed", "8", "--engine", engine]);
+        assert!(out.status.success(), "kpic on {engine} disagrees:\n{report}");
+        let summary = report.lines().find(|l| l.starts_with("differential:")).unwrap_or_default();
+        assert!(summary.contains(&format!("on {engine},")) && summary.contains(", 0 failing"), "{report}");
+        eprintln!("{summary}");
+    }
+}
+
+/// A dialect that is wrong on purpose (a week starting on Sunday, no count
+/// guard, an approximate median, an unescaped quote) disagrees within a few
+/// dozen cases.
+#[test]
+fn a_wrong_dialect_disagrees() {
+    if !duckdb() || common::skipped("KPIC_SKIP_WAREHOUSE", "the differential test on engines") {
+        return;
+    }
+    for sabotage in ["sunday-week", "no-count-guard", "approximate-median", "unescaped-quote"] {
+        let (out, report) = harness(
+            &format!("differential-sql-{sabotage}"),
+            &["--cases", "150", "--max-failures", "1", "--engine", "clickhouse", "--sabotage-sql", sabotage],
+        );
+        assert_eq!(out.status.code(), Some(1), "--sabotage-sql {sabotage} went unnoticed:\n{report}");
+        assert!(report.contains("1 failing"), "--sabotage-sql {sabotage}:\n{report}");
+    }
+}

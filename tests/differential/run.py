@@ -4,6 +4,9 @@
     python3 tests/differential/run.py --kpic target/debug/kpic            # 300 cases, seed 8
     python3 tests/differential/run.py --kpic ... --cases 20000 --seed 42  # the long mode
     python3 tests/differential/run.py --kpic ... --seed 8 --case 137      # one case again
+    python3 tests/differential/run.py --kpic ... --engine duckdb          # kpic on DuckDB tables, through ADBC
+    python3 tests/differential/run.py --kpic ... --engine clickhouse      # kpic's ClickHouse SQL in chdb
+    python3 tests/differential/run.py --kpic ... --engine clickhouse --sabotage-sql sunday-week   # must fail
 
 Each case is written to its own directory (spec.kpi, the CSV files, the SQL);
 the directories of failing cases are kept. docs/fuzzing.md describes the test.
@@ -26,6 +29,7 @@ sys.dont_write_bytecode = True
 import duckdb  # noqa: E402
 
 import compare  # noqa: E402
+import engines  # noqa: E402
 import oracle  # noqa: E402
 import spec  # noqa: E402
 import targets  # noqa: E402
@@ -43,7 +47,13 @@ def main():
     p.add_argument("--keep", action="store_true", help="keep every case's directory, not only failing ones")
     p.add_argument("--max-failures", type=int, help="stop after this many failing cases")
     p.add_argument("--sabotage", choices=oracle.SABOTAGES, help="make the oracle wrong on purpose: the run must fail")
+    p.add_argument("--engine", choices=engines.ENGINES, default="files", help="where kpic reads the data (engines.py)")
+    p.add_argument("--driver", default=str(Path.home() / ".cache/kpic/adbc/lib/libduckdb.so"),
+                   help="the ADBC driver of --engine duckdb")
+    p.add_argument("--sabotage-sql", choices=list(engines.SQL_SABOTAGES),
+                   help="with --engine clickhouse: make kpic's SQL wrong on purpose: the run must fail")
     args = p.parse_args()
+    args.clickhouse = engines.clickhouse_session() if args.engine == "clickhouse" else None
     oracle.sabotage = args.sabotage
 
     out = args.out or Path(tempfile.mkdtemp(prefix="kpic-differential-"))
@@ -67,7 +77,7 @@ def main():
             shutil.rmtree(directory, ignore_errors=True)
     took = time.monotonic() - started
     print(
-        f"differential: seed {args.seed}, {len(numbers)} cases, {kpis} KPIs, {stats.rows} rows compared "
+        f"differential: seed {args.seed} on {args.engine}, {len(numbers)} cases, {kpis} KPIs, {stats.rows} rows compared "
         f"({stats.boundary} on a threshold up to rounding, {stats.shaky} with a denominator zero up to rounding), "
         f"{len(failed)} failing, {took:.1f} s"
     )
@@ -87,6 +97,8 @@ def run_case(args, con, n, directory, stats):
     directory.mkdir(parents=True)
     for s in case.sources:
         s.write_csv(directory / s.file)
+    if args.engine != "files":
+        engines.round_money(case, directory)
     oracle.load(con, case.sources, directory)
     expected, sqls = {}, []
     for k in case.kpis:
@@ -97,7 +109,15 @@ def run_case(args, con, n, directory, stats):
     (directory / "oracle.sql").write_text("\n".join(sqls))
     spec_path = directory / "spec.kpi"
     spec_path.write_text(case.spec())
-    run = subprocess.run([args.kpic, "eval", str(spec_path), "--format", "json"], capture_output=True, text=True)
+    if args.engine == "clickhouse":
+        # kpic's SQL against kpic's polars backend; the oracle judged the latter.
+        problems = engines.sql_level(args.kpic, case, directory, spec_path, args.clickhouse, args.sabotage_sql)
+        if problems:
+            return problems, len(case.kpis)
+    if args.engine == "duckdb":
+        run = engines.kpic_on_duckdb(args.kpic, case, directory, spec_path, args.driver)
+    else:
+        run = subprocess.run([args.kpic, "eval", str(spec_path), "--format", "json"], capture_output=True, text=True)
     if run.returncode != 0:
         return [f"kpic eval exited with {run.returncode}:\n{run.stderr}"], len(case.kpis)
     got = {k["name"]: k for k in json.loads(run.stdout)["kpis"]}

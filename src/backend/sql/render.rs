@@ -95,6 +95,14 @@ impl Writer<'_> {
         }
     }
 
+    /// A column for `min` and `max`: as stored, unless its unit scales it.
+    fn extreme(&self, column: &str) -> String {
+        match self.ty(column) {
+            ColType::Int | ColType::Float | ColType::Money(_) | ColType::Decimal => self.raw(column),
+            _ => self.value(column),
+        }
+    }
+
     /// The outputs of one aggregate: its value, and the count of values it
     /// aggregated for those that take a column.
     fn aggregate(&self, a: &AggOutput) -> Result<Vec<(String, String)>, SqlError> {
@@ -119,13 +127,25 @@ impl Writer<'_> {
         };
         let value = match a.func {
             AggFn::Count => return Ok(vec![(format!("COUNT({})", masked(self.raw(column))?), alias)]),
-            AggFn::CountDistinct => return Ok(vec![(d.count_distinct(&masked(self.raw(column))?), alias)]),
+            AggFn::CountDistinct => {
+                // -0.0 and 0.0 are one value, as in kpic; adding 0.0 makes
+                // -0.0 into 0.0 (ClickHouse counts their bits apart).
+                let v = match self.ty(column) {
+                    ColType::Float | ColType::Percent | ColType::Duration(_) => format!("({} + 0.0)", self.raw(column)),
+                    _ => self.raw(column),
+                };
+                return Ok(vec![(d.count_distinct(&masked(v)?), alias)]);
+            }
             AggFn::Sum | AggFn::Avg => match exact_scale(self.ty(column)) {
                 Some(scale) => format!("SUM({})", d.decimal(&masked(self.raw(column))?, scale)),
                 None => format!("SUM({})", masked(self.value(column))?),
             },
-            AggFn::Min => format!("MIN({})", masked(self.value(column))?),
-            AggFn::Max => format!("MAX({})", masked(self.value(column))?),
+            // The stored value where no unit changes it, so that a decimal's
+            // extreme comes back as its digits and is read as the nearest
+            // float once (ClickHouse's Decimal to Float64 is off by a unit
+            // in the last place at times).
+            AggFn::Min => format!("MIN({})", masked(self.extreme(column))?),
+            AggFn::Max => format!("MAX({})", masked(self.extreme(column))?),
             AggFn::Median | AggFn::Percentile => {
                 let p = if a.func == AggFn::Median { 0.5 } else { a.param.unwrap_or(0.5) };
                 d.percentile(&masked(self.value(column))?, p)
@@ -188,8 +208,8 @@ impl Writer<'_> {
                         !matches!(op, CmpOp::Eq | CmpOp::Ne) && column.is_some_and(|c| *self.ty(c) == ColType::Text);
                     let side = |o: &Operand| -> Result<String, SqlError> {
                         let e = match o {
-                            Operand::Column(c) => self.value(c),
-                            Operand::Constant(v) => self.constant(v)?,
+                            Operand::Column(c) => self.compared(c),
+                            Operand::Constant(v) => self.constant_for(v, column)?,
                         };
                         Ok(if ordered { self.d.text_order(&e) } else { e })
                     };
@@ -199,8 +219,9 @@ impl Writer<'_> {
                     let inside = if items.is_empty() {
                         self.d.boolean(false)
                     } else {
-                        let items = items.iter().map(|v| self.constant(v)).collect::<Result<Vec<_>, _>>()?;
-                        format!("{} IN ({})", self.value(column), items.join(", "))
+                        let items =
+                            items.iter().map(|v| self.constant_for(v, Some(column))).collect::<Result<Vec<_>, _>>()?;
+                        format!("{} IN ({})", self.compared(column), items.join(", "))
                     };
                     if *negated {
                         format!("(NOT ({inside}))")
@@ -209,8 +230,9 @@ impl Writer<'_> {
                     }
                 }
                 Pred::InRange { column, negated, low, high } => {
-                    let v = self.value(column);
-                    let inside = format!("{v} >= {} AND {v} <= {}", self.constant(low)?, self.constant(high)?);
+                    let v = self.compared(column);
+                    let (low, high) = (self.constant_for(low, Some(column))?, self.constant_for(high, Some(column))?);
+                    let inside = format!("{v} >= {low} AND {v} <= {high}");
                     if *negated {
                         format!("(NOT ({inside}))")
                     } else {
@@ -219,6 +241,28 @@ impl Writer<'_> {
                 }
             })
         })
+    }
+
+    /// A column in a comparison: money and decimals as stored, exactly (an
+    /// engine's decimal to float can be a unit in the last place off, and
+    /// then `amount > -400000000000000` holds of -400000000000000).
+    fn compared(&self, column: &str) -> String {
+        match self.ty(column) {
+            ColType::Money(_) | ColType::Decimal => self.raw(column),
+            _ => self.value(column),
+        }
+    }
+
+    /// A constant compared with `column`: a fraction compared with money or
+    /// a decimal as a decimal, so that the comparison is exact.
+    fn constant_for(&self, v: &Constant, column: Option<&str>) -> Result<String, SqlError> {
+        let decimal = column.is_some_and(|c| matches!(self.ty(c), ColType::Money(_) | ColType::Decimal));
+        match v {
+            Constant::Number(n) if decimal && !(n.fract() == 0.0 && n.abs() < 9_007_199_254_740_992.0) => {
+                Ok(self.d.decimal(&self.d.string(&format!("{n}")), 9))
+            }
+            _ => self.constant(v),
+        }
     }
 
     fn constant(&self, v: &Constant) -> Result<String, SqlError> {
