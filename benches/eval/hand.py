@@ -110,7 +110,7 @@ def polars_scorecard(pl, lf):
              .when(score < 1.0).then(0.5 + (score - 0.8) / 0.2 * 0.5)
              .otherwise(1.0))
     coefficient = pl.when(missed_gate).then(0.0).otherwise(curve)
-    return lf.with_columns(score=score, coefficient=coefficient).with_columns(bonus=pl.col("coefficient") * BASE)
+    return lf.with_columns(score=score, coefficient=coefficient).with_columns(bonus=bonus(pl.col("coefficient")))
 
 
 def run_duckdb(path):
@@ -119,22 +119,43 @@ def run_duckdb(path):
     con = duckdb.connect()
     # What a user types: the reader finds the columns and their types itself.
     source = f"read_parquet('{path}')" if path.endswith(".parquet") else f"read_csv('{path}')"
+    sql = workload_sql(source)
+    df = con.sql(sql).pl()
+    import polars as pl
+    return df.with_columns(bonus=bonus(pl.col("coefficient"))).select(COLUMNS)
+
+
+def bonus(coefficient):
+    """The bonus as kpic pays it: the base times the coefficient, rounded half
+    away from zero to the kopeck (docs/scorecards.md)."""
+    import polars as pl
+    from decimal import ROUND_HALF_UP, Decimal
+
+    def kopecks(v):
+        return None if v is None else float(Decimal(repr(v)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+    return (coefficient * BASE).map_elements(kopecks, return_dtype=pl.Float64)
+
+
+def workload_sql(source, group="GROUP BY ALL", double="DOUBLE"):
+    """The workload in one SQL statement: actuals, scores and the payout
+    coefficient (benches/warehouse/run.py writes it for other engines)."""
     kpi_cols = ", ".join(k for k, _, _ in KPIS)
-    sql = f"""
+    return f"""
     WITH actuals AS (
       SELECT manager, CAST(date_trunc('month', created_at) AS DATE) AS month,
-        sum(amount) FILTER (WHERE status = 'paid') AS revenue_kpi,
-        CAST(sum(units) FILTER (WHERE status = 'paid') AS DOUBLE) AS units_kpi,
-        CAST(count(*) FILTER (WHERE status = 'paid') AS DOUBLE) AS orders_kpi,
-        CAST(count(DISTINCT customer_id) FILTER (WHERE status = 'paid') AS DOUBLE) AS buyers_kpi,
-        count(*) FILTER (WHERE city = 'Moscow') / count(*) AS moscow_kpi,
-        count(*) FILTER (WHERE status = 'refunded')
+        CAST(sum(amount) FILTER (WHERE status = 'paid') AS {double}) AS revenue_kpi,
+        CAST(sum(units) FILTER (WHERE status = 'paid') AS {double}) AS units_kpi,
+        CAST(count(*) FILTER (WHERE status = 'paid') AS {double}) AS orders_kpi,
+        CAST(count(DISTINCT customer_id) FILTER (WHERE status = 'paid') AS {double}) AS buyers_kpi,
+        CAST(count(*) FILTER (WHERE city = 'Moscow') AS {double}) / count(*) AS moscow_kpi,
+        CAST(count(*) FILTER (WHERE status = 'refunded') AS {double})
           / NULLIF(count(*) FILTER (WHERE status IN ('paid', 'refunded')), 0) AS refund_kpi,
-        CAST(count(*) FILTER (WHERE status = 'paid' AND amount >= 100000) AS DOUBLE) AS big_orders_kpi,
-        sum(amount) FILTER (WHERE status = 'paid' AND channel = 'online') AS online_kpi,
-        max(amount) FILTER (WHERE status = 'paid') AS largest_order_kpi
+        CAST(count(*) FILTER (WHERE status = 'paid' AND amount >= 100000) AS {double}) AS big_orders_kpi,
+        CAST(sum(amount) FILTER (WHERE status = 'paid' AND channel = 'online') AS {double}) AS online_kpi,
+        CAST(max(amount) FILTER (WHERE status = 'paid') AS {double}) AS largest_order_kpi
       FROM {source}
-      GROUP BY ALL
+      {group}
     ), derived AS (
       SELECT *, revenue_kpi / NULLIF(orders_kpi, 0) AS avg_check_kpi FROM actuals
     ), counted AS (
@@ -149,9 +170,6 @@ def run_duckdb(path):
            ELSE 1.0 END AS coefficient
     FROM scored ORDER BY manager, month
     """
-    df = con.sql(sql).pl()
-    import polars as pl
-    return df.with_columns(bonus=pl.col("coefficient") * BASE).select(COLUMNS)
 
 
 def counted_sql():

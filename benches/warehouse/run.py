@@ -66,39 +66,10 @@ def free_port():
 
 
 def hand_sql(engine, table):
-    """hand.py's DuckDB statement, in the engine's SQL."""
-    kpi_cols = ", ".join(k for k, _, _ in hand.KPIS)
+    """hand.py's statement, in the engine's SQL."""
     group = "GROUP BY ALL" if engine == "duckdb" else "GROUP BY 1, 2"
     double = "DOUBLE PRECISION" if engine == "postgres" else "DOUBLE"
-    return f"""
-    WITH actuals AS (
-      SELECT manager, CAST(date_trunc('month', created_at) AS DATE) AS month,
-        CAST(sum(amount) FILTER (WHERE status = 'paid') AS {double}) AS revenue_kpi,
-        CAST(sum(units) FILTER (WHERE status = 'paid') AS {double}) AS units_kpi,
-        CAST(count(*) FILTER (WHERE status = 'paid') AS {double}) AS orders_kpi,
-        CAST(count(DISTINCT customer_id) FILTER (WHERE status = 'paid') AS {double}) AS buyers_kpi,
-        CAST(count(*) FILTER (WHERE city = 'Moscow') AS {double}) / count(*) AS moscow_kpi,
-        CAST(count(*) FILTER (WHERE status = 'refunded') AS {double})
-          / NULLIF(count(*) FILTER (WHERE status IN ('paid', 'refunded')), 0) AS refund_kpi,
-        CAST(count(*) FILTER (WHERE status = 'paid' AND amount >= 100000) AS {double}) AS big_orders_kpi,
-        CAST(sum(amount) FILTER (WHERE status = 'paid' AND channel = 'online') AS {double}) AS online_kpi,
-        CAST(max(amount) FILTER (WHERE status = 'paid') AS {double}) AS largest_order_kpi
-      FROM {table}
-      {group}
-    ), derived AS (
-      SELECT *, revenue_kpi / NULLIF(orders_kpi, 0) AS avg_check_kpi FROM actuals
-    ), counted AS (
-      SELECT *, {hand.counted_sql()} FROM derived
-    ), scored AS (
-      SELECT *, ({hand.weighted_sql()}) / NULLIF({hand.weights_sql()}, 0) AS score FROM counted
-    )
-    SELECT manager, month, {kpi_cols}, score,
-      CASE WHEN revenue_kpi IS NULL OR revenue_kpi < 20000000 * 0.9 THEN 0.0
-           WHEN score < 0.8 THEN 0.0
-           WHEN score < 1.0 THEN 0.5 + (score - 0.8) / 0.2 * 0.5
-           ELSE 1.0 END AS coefficient
-    FROM scored ORDER BY manager, month
-    """
+    return hand.workload_sql(table, group, double)
 
 
 HAND_CLIENT = r"""

@@ -17,7 +17,11 @@ import decimal
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+from sql_engine import clickhouse_literal as literal  # noqa: E402
 
 ENGINES = ["files", "duckdb", "clickhouse"]
 # Mistakes a dialect could make: each must be caught.
@@ -182,24 +186,6 @@ def sql_level(kpic, case, directory, spec_path, sess, sabotage):
         got = table_of(expected[st["query"]], doc["data"], sabotage == "no-count-guard")
         problems += differences(expected[st["query"]], got)
     return problems
-
-
-def literal(v):
-    import datetime
-
-    if v is None:
-        return "NULL"
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, (int, float)):
-        return repr(v)
-    if isinstance(v, decimal.Decimal):
-        return f"toDecimal128('{v}', 9)"
-    if isinstance(v, datetime.datetime):
-        return f"toDateTime64('{v.isoformat(sep=' ')}', 6)"
-    if isinstance(v, datetime.date):
-        return f"toDate32('{v.isoformat()}')"
-    return "'" + v.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 def number(v):
