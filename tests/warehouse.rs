@@ -299,16 +299,21 @@ impl Spark {
             }
             std::thread::sleep(std::time::Duration::from_millis(250));
         }
-        Ok(spark)
+        // The port opens before the gRPC service answers ("error reading
+        // server preface"): ready is when a statement runs.
+        let mut last = String::new();
+        while start.elapsed() < std::time::Duration::from_secs(180) {
+            match spark.statements(&["SELECT 1"]) {
+                Ok(()) => return Ok(spark),
+                Err(e) => last = e,
+            }
+            std::thread::sleep(std::time::Duration::from_millis(500));
+        }
+        Err(format!("Spark Connect did not answer in 3 minutes: {last}"))
     }
 
-    fn uri(&self) -> String {
-        format!("sc://127.0.0.1:{}", self.port)
-    }
-
-    /// Every case's sources as tables of database `c<index>`: the declared
-    /// columns written to a CSV file and declared over it with their types.
-    fn load(&self, cases: &[Case]) -> Result<(), String> {
+    /// Run statements in one ADBC connection.
+    fn statements(&self, sql: &[&str]) -> Result<(), String> {
         use adbc_core::options::{AdbcVersion, OptionDatabase, OptionValue};
         use adbc_core::{Connection as _, Database as _, Driver as _, Statement as _, LOAD_FLAG_DEFAULT};
         let library = driver(Engine::Spark.library())?;
@@ -324,17 +329,27 @@ impl Spark {
         let database =
             driver.new_database_with_opts([(OptionDatabase::Uri, OptionValue::String(self.uri()))]).map_err(fail)?;
         let mut connection = database.new_connection().map_err(fail)?;
-        let mut run = |sql: &str| -> Result<(), String> {
+        for q in sql {
             let mut s = connection.new_statement().map_err(fail)?;
-            s.set_sql_query(sql).map_err(fail)?;
-            let reader = s.execute().map_err(|e| format!("{}: {sql}", e.message))?;
+            s.set_sql_query(q).map_err(fail)?;
+            let reader = s.execute().map_err(|e| format!("{}: {q}", e.message))?;
             reader.for_each(drop);
-            Ok(())
-        };
+        }
+        Ok(())
+    }
+
+    fn uri(&self) -> String {
+        format!("sc://127.0.0.1:{}", self.port)
+    }
+
+    /// Every case's sources as tables of database `c<index>`: the declared
+    /// columns written to a CSV file and declared over it with their types.
+    fn load(&self, cases: &[Case]) -> Result<(), String> {
+        let mut sql = Vec::new();
         let quote = |s: &str| format!("`{}`", s.replace('`', "``"));
         for (i, case) in cases.iter().enumerate() {
             let plan = plan(&case.dir.join(&case.spec)).expect("a runnable case");
-            run(&format!("CREATE DATABASE IF NOT EXISTS c{i}"))?;
+            sql.push(format!("CREATE DATABASE IF NOT EXISTS c{i}"));
             for t in tables(&plan) {
                 let path = self.dir.path().join(format!("c{i}_{}.csv", t.name));
                 let mut w =
@@ -360,15 +375,15 @@ impl Spark {
                         format!("{} {ty}", quote(n))
                     })
                     .collect();
-                run(&format!(
+                sql.push(format!(
                     "CREATE TABLE c{i}.{} ({}) USING csv OPTIONS (path '{}', header 'true', mode 'FAILFAST', escape '\"', timestampNTZFormat 'yyyy-MM-dd HH:mm:ss[.SSSSSS]', dateFormat 'yyyy-MM-dd')",
                     quote(&t.name),
                     columns.join(", "),
                     path.display()
-                ))?;
+                ));
             }
         }
-        Ok(())
+        self.statements(&sql.iter().map(String::as_str).collect::<Vec<_>>())
     }
 }
 
