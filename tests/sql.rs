@@ -30,7 +30,7 @@ use common::engines::{python, tables, JobTable, Postgres};
 use kpic::backend::sql::{self, Value};
 use kpic::eval::Window;
 use kpic::ir::{AggTable, Plan};
-use kpic::vocab::{AggFn, ColType, Engine, FileFormat};
+use kpic::vocab::{Engine, FileFormat};
 use libtest_mimic::{Arguments, Failed, Trial};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -357,13 +357,7 @@ fn compare(polars: &AggTable, got: &AggTable, query: &kpic::ir::AggQuery, scan: 
         return Err(format!("groups differ: only polars {missing:?}; only the engine {extra:?}"));
     }
     for a in &query.aggs {
-        let ty = a.column.as_ref().and_then(|c| scan.columns.iter().find(|x| &x.name == c)).map(|c| &c.ty);
-        let exact_sum = matches!(ty, Some(ColType::Int | ColType::Money(_) | ColType::Decimal));
-        let exact = match a.func {
-            AggFn::Count | AggFn::CountDistinct | AggFn::Min | AggFn::Max => true,
-            AggFn::Sum | AggFn::Avg => exact_sum || a.column.is_none(),
-            AggFn::Median | AggFn::Percentile => false,
-        };
+        let exact = a.is_exact(scan);
         for (key, &i) in &want_rows {
             let (w, g) = (polars.values[&a.alias][i], got.values[&a.alias][got_rows[key]]);
             let same = match (w, g) {

@@ -24,7 +24,7 @@ mod common;
 
 use common::engines::{python, tables, Postgres, PASSWORD};
 use kpic::ir::{Location, Plan};
-use kpic::vocab::{AggFn, ColType, FileFormat};
+use kpic::vocab::FileFormat;
 use libtest_mimic::{Arguments, Failed, Trial};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -151,19 +151,7 @@ fn plan(spec: &Path) -> Option<Plan> {
 /// Whether every aggregate of a plan is exact, so that engines must give the
 /// polars backend's bits.
 fn exact(plan: &Plan) -> bool {
-    plan.queries.iter().all(|q| {
-        q.aggs.iter().all(|a| {
-            let ty =
-                a.column.as_ref().and_then(|c| plan.scans[q.scan].columns.iter().find(|x| &x.name == c)).map(|c| &c.ty);
-            match a.func {
-                AggFn::Count | AggFn::CountDistinct | AggFn::Min | AggFn::Max => true,
-                AggFn::Sum | AggFn::Avg => {
-                    matches!(ty, None | Some(ColType::Int | ColType::Money(_) | ColType::Decimal))
-                }
-                AggFn::Median | AggFn::Percentile => false,
-            }
-        })
-    })
+    plan.queries.iter().all(|q| q.aggs.iter().all(|a| a.is_exact(&plan.scans[q.scan])))
 }
 
 fn skipped() -> bool {

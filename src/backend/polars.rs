@@ -28,9 +28,8 @@ use std::path::Path;
 
 const PERIOD: &str = "__period";
 
-/// Money and decimal sums are kept exact to 10^-9 ...
-const EXACT_SCALE: usize = 9;
-/// ... for values below 10^20 in magnitude, so that no sum of fewer than 10^9
+/// Money and decimal sums are kept exact to 10^-9 (`ColType::exact_scale`)
+/// for values below 10^20 in magnitude, so that no sum of fewer than 10^9
 /// rows can leave the 128 bits they are added in.
 const EXACT_BOUND: f64 = 1e20;
 

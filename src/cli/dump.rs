@@ -82,23 +82,10 @@ fn aggregates(plan: &crate::ir::Plan, tables: &[crate::ir::AggTable]) -> serde_j
                 "alias": a.alias,
                 "func": a.func.as_str(),
                 "column": a.column,
-                "exact": exact(&plan.scans[q.scan], a),
+                "exact": a.is_exact(&plan.scans[q.scan]),
             })).collect::<Vec<_>>(),
             "rows": rows,
         })
     });
     serde_json::json!({"version": 1, "queries": queries.collect::<Vec<_>>()})
-}
-
-/// Whether an aggregate's value is exact, the same bits on every backend:
-/// counts, minima, maxima and sums of integers, money and decimals (floats
-/// and percentiles depend on the order of additions).
-fn exact(scan: &crate::ir::Scan, a: &crate::ir::AggOutput) -> bool {
-    use crate::vocab::{AggFn, ColType};
-    let ty = a.column.as_ref().and_then(|c| scan.columns.iter().find(|x| &x.name == c)).map(|c| &c.ty);
-    match a.func {
-        AggFn::Count | AggFn::CountDistinct | AggFn::Min | AggFn::Max => true,
-        AggFn::Sum | AggFn::Avg => matches!(ty, None | Some(ColType::Int | ColType::Money(_) | ColType::Decimal)),
-        AggFn::Median | AggFn::Percentile => false,
-    }
 }

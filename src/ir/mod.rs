@@ -170,6 +170,20 @@ pub struct AggOutput {
     pub span: Span,
 }
 
+impl AggOutput {
+    /// Whether every backend computes the same bits for it: counts, minima,
+    /// maxima and sums of integers, money and decimals (sums of floats and
+    /// percentiles depend on the order of additions).
+    pub fn is_exact(&self, scan: &Scan) -> bool {
+        let ty = self.column.as_ref().and_then(|c| scan.columns.iter().find(|x| &x.name == c)).map(|c| &c.ty);
+        match self.func {
+            AggFn::Count | AggFn::CountDistinct | AggFn::Min | AggFn::Max => true,
+            AggFn::Sum | AggFn::Avg => matches!(ty, None | Some(ColType::Int | ColType::Money(_) | ColType::Decimal)),
+            AggFn::Median | AggFn::Percentile => false,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Pred {

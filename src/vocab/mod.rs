@@ -18,5 +18,5 @@ pub use units::{
     aggregate_unit, Additivity, AggregateError, ColType, DurationUnit, TableScale, TypeError, Unit, UnitError, UnitLit,
     UnitMisfit,
 };
-pub use warehouse::{Connection, Connections, Engine, TablePath, TablePathError};
+pub use warehouse::{Connection, Connections, Engine, TablePath, TablePathError, DEFAULT_TIME_ZONE};
 pub use words::{AggFn, BinOp, CmpOp, Direction, Field, Grain, MissingRule, PayoutRange, PayoutValue, RelOp, Status};

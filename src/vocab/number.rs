@@ -98,6 +98,17 @@ fn short(v: f64) -> Option<String> {
     }
 }
 
+/// `units` × 10^-scale in plain digits: `-12500, 3` is `-12.500`. Read
+/// back as a float, it is the decimal's nearest float.
+pub fn decimal_digits(units: i128, scale: usize) -> String {
+    if scale == 0 {
+        return units.to_string();
+    }
+    let digits = format!("{:0>width$}", units.unsigned_abs(), width = scale + 1);
+    let (whole, fraction) = digits.split_at(digits.len() - scale);
+    format!("{}{whole}.{fraction}", if units < 0 { "-" } else { "" })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -91,6 +91,17 @@ pub enum ColType {
 }
 
 impl ColType {
+    /// The decimal scale a column's sums are exact at, on every backend:
+    /// integers at 0, money and decimals at 9; other numbers are summed as
+    /// floats.
+    pub fn exact_scale(&self) -> Option<u32> {
+        match self {
+            ColType::Int => Some(0),
+            ColType::Money(_) | ColType::Decimal => Some(9),
+            _ => None,
+        }
+    }
+
     /// The format a date or datetime column is read and written in when it
     /// declares none.
     pub fn default_format(&self) -> &'static str {

@@ -111,7 +111,15 @@ pub struct Connection {
     pub options: BTreeMap<String, String>,
 }
 
+/// The zone periods are cut in when kpic.toml names none.
+pub const DEFAULT_TIME_ZONE: &str = "UTC";
+
 impl Connection {
+    /// The zone zone-aware timestamps are cut into periods in.
+    pub fn zone(&self) -> &str {
+        self.time_zone.as_deref().unwrap_or(DEFAULT_TIME_ZONE)
+    }
+
     /// A connection with only a name and an engine (`--dialect`, tests).
     pub fn of_engine(name: &str, engine: Engine) -> Connection {
         Connection {

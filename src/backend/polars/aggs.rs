@@ -5,7 +5,7 @@
 //! pass. Each distinct comparison of a query (`status == "paid"`) is computed
 //! once, as a column of its own, however many filters use it.
 
-use super::{SourceFile, EXACT_BOUND, EXACT_SCALE};
+use super::{SourceFile, EXACT_BOUND};
 use crate::ir::{AggOutput, AggQuery, Operand, Pred};
 use crate::vocab::ColType;
 use crate::vocab::{AggFn, CmpOp};
@@ -126,11 +126,7 @@ pub(super) fn column_type<'s>(scan: &'s SourceFile, a: &AggOutput) -> Option<&'s
 /// in (as float addition does, which would make results differ between runs of
 /// a parallel scan). Other numbers are summed as floats.
 pub(super) fn exact_scale(ty: Option<&ColType>) -> Option<usize> {
-    match ty? {
-        ColType::Int => Some(0),
-        ColType::Money(_) | ColType::Decimal => Some(EXACT_SCALE),
-        _ => None,
-    }
+    ty?.exact_scale().map(|s| s as usize)
 }
 
 /// A column as the decimal its exact sum is taken in.
@@ -201,10 +197,7 @@ pub(super) fn decimal_to_f64(units: i128, scale: usize) -> f64 {
         // the division is the one rounding.
         return units as f64 / 10f64.powi(scale as i32);
     }
-    let digits = format!("{:0>width$}", units.unsigned_abs(), width = scale + 1);
-    let (whole, fraction) = digits.split_at(digits.len() - scale);
-    let sign = if units < 0 { "-" } else { "" };
-    format!("{sign}{whole}.{fraction}").parse().expect("digits read as a float")
+    crate::vocab::number::decimal_digits(units, scale).parse().expect("digits read as a float")
 }
 
 /// Below it, a float product is whole or within half a unit of its exact

@@ -98,15 +98,12 @@ pub fn fits(declared: &crate::vocab::ColType, stored: &DataType, numeric_as_text
     }
 }
 
-/// `units` × 10^-scale in plain digits: `-12500, 3` is `-12.500`.
+/// `units` × 10^-scale in plain digits, for scales of either sign.
 fn decimal_text(units: i128, scale: i8) -> String {
-    if scale <= 0 {
-        return format!("{}{}", units, "0".repeat((-scale) as usize));
+    if scale < 0 {
+        return format!("{}{}", units, "0".repeat(scale.unsigned_abs() as usize));
     }
-    let scale = scale as usize;
-    let digits = format!("{:0>width$}", units.unsigned_abs(), width = scale + 1);
-    let (whole, fraction) = digits.split_at(digits.len() - scale);
-    format!("{}{whole}.{fraction}", if units < 0 { "-" } else { "" })
+    crate::vocab::number::decimal_digits(units, scale as usize)
 }
 
 #[cfg(test)]

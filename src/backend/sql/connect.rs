@@ -163,22 +163,24 @@ impl Session {
         Ok(session)
     }
 
-    /// Run a statement that returns nothing kpic reads.
-    fn execute(&mut self, sql: &str) -> Result<(), WarehouseError> {
+    /// A statement of `sql` on the connection.
+    fn statement(&mut self, sql: &str) -> Result<adbc_driver_manager::ManagedStatement, WarehouseError> {
         let mut statement = self.connection.new_statement().map_err(|e| classify(e, &self.secrets))?;
         statement.set_sql_query(sql).map_err(|e| classify(e, &self.secrets))?;
-        statement.execute_update().map_err(|e| classify(e, &self.secrets))?;
+        Ok(statement)
+    }
+
+    /// Run a statement that returns nothing kpic reads.
+    fn execute(&mut self, sql: &str) -> Result<(), WarehouseError> {
+        self.statement(sql)?.execute_update().map_err(|e| classify(e, &self.secrets))?;
         Ok(())
     }
 
     /// The columns a query would return, with their Arrow types, without
     /// reading rows (`LIMIT 0`).
     pub fn columns(&mut self, sql: &str) -> Result<Vec<(String, arrow_schema::DataType)>, WarehouseError> {
-        let secrets = self.secrets.clone();
-        let fail = |e: AdbcError| classify(e, &secrets);
-        let mut statement = self.connection.new_statement().map_err(fail)?;
-        statement.set_sql_query(sql).map_err(fail)?;
-        let reader = statement.execute().map_err(fail)?;
+        let mut statement = self.statement(sql)?;
+        let reader = statement.execute().map_err(|e| classify(e, &self.secrets))?;
         let schema = reader.schema();
         reader.for_each(drop);
         Ok(schema.fields().iter().map(|f| (f.name().clone(), f.data_type().clone())).collect())
@@ -188,8 +190,7 @@ impl Session {
     pub fn query(&mut self, sql: &str) -> Result<Answer, WarehouseError> {
         let secrets = self.secrets.clone();
         let fail = |e: AdbcError| classify(e, &secrets);
-        let mut statement = self.connection.new_statement().map_err(fail)?;
-        statement.set_sql_query(sql).map_err(fail)?;
+        let mut statement = self.statement(sql)?;
         let cancel = statement.get_cancel_handle();
         let (done, watch) = std::sync::mpsc::channel::<()>();
         let deadline = self.timeout.map(|t| std::time::Instant::now() + t);

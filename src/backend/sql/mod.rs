@@ -48,7 +48,7 @@ pub fn statements(plan: &Plan, dialect: Option<Engine>) -> Result<Vec<Statement>
             (Location::File { .. }, None) => continue,
         };
         let d = dialect::of(engine);
-        let zone = connection.and_then(|c| c.time_zone.as_deref()).unwrap_or("UTC");
+        let zone = connection.map_or(crate::vocab::DEFAULT_TIME_ZONE, |c| c.zone());
         out.push(Statement {
             query: qi,
             source: scan.name.clone(),
@@ -66,6 +66,12 @@ pub fn statements(plan: &Plan, dialect: Option<Engine>) -> Result<Vec<Statement>
 #[derive(Default)]
 pub struct Sessions(std::collections::HashMap<String, connect::Session>);
 
+/// A session on a connection, in its dialect's settings for its zone.
+#[cfg(feature = "warehouse")]
+fn open(connection: &crate::vocab::Connection) -> Result<connect::Session, crate::backend::errors::WarehouseError> {
+    connect::Session::open(connection, &dialect::of(connection.engine).session(connection.zone()))
+}
+
 /// Every query of one table source, run on its engine, as the tables the
 /// evaluator takes.
 #[cfg(feature = "warehouse")]
@@ -76,13 +82,10 @@ pub fn run_scan(
 ) -> Result<Vec<crate::ir::AggTable>, crate::backend::DataError> {
     use crate::backend::errors::{DataError, WarehouseError};
     let Location::Table { table, connection } = &scan.location else { unreachable!("a table source") };
-    let d = dialect::of(connection.engine);
-    let zone = connection.time_zone.as_deref().unwrap_or("UTC");
+    let (d, zone) = (dialect::of(connection.engine), connection.zone());
     let session = match sessions.0.entry(connection.name.clone()) {
         std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-        std::collections::hash_map::Entry::Vacant(v) => {
-            v.insert(connect::Session::open(connection, &d.session(zone)).map_err(DataError::Warehouse)?)
-        }
+        std::collections::hash_map::Entry::Vacant(v) => v.insert(open(connection).map_err(DataError::Warehouse)?),
     };
     let mut tables = Vec::with_capacity(queries.len());
     for query in queries {
@@ -106,11 +109,8 @@ pub fn run_scan(
 pub fn check_schema(scan: &crate::ir::Scan) -> Vec<crate::diagnostics::Diagnostic> {
     use crate::backend::errors::DataError;
     let Location::Table { table, connection } = &scan.location else { return Vec::new() };
-    let d = dialect::of(connection.engine);
-    let zone = connection.time_zone.as_deref().unwrap_or("UTC");
-    let from = table.0.iter().map(|s| d.column(s)).collect::<Vec<_>>().join(".");
-    let columns = connect::Session::open(connection, &d.session(zone))
-        .and_then(|mut s| s.columns(&format!("SELECT * FROM {from} LIMIT 0")));
+    let from = render::table_name(dialect::of(connection.engine), table);
+    let columns = open(connection).and_then(|mut s| s.columns(&format!("SELECT * FROM {from} LIMIT 0")));
     let columns = match columns {
         Ok(c) => c,
         Err(e) => return vec![DataError::Warehouse(e).diagnostic(scan)],

@@ -61,10 +61,15 @@ pub fn statement(
             select.push(format!("{expr} AS {}", d.ident(&alias)));
         }
     }
-    let from = table.0.iter().map(|s| d.column(s)).collect::<Vec<_>>().join(".");
+    let from = table_name(d, table);
     let filter = query.reads.as_ref().map_or(String::new(), |windows| format!("\nWHERE {}", w.reads(windows)));
     let group: Vec<String> = (1..=query.keys.len() + 1).map(|i| i.to_string()).collect();
     Ok(format!("SELECT\n  {}\nFROM {from}{filter}\nGROUP BY {}", select.join(",\n  "), group.join(", ")))
+}
+
+/// A table's dotted names, each quoted for the dialect.
+pub(super) fn table_name(d: &dyn Dialect, table: &TablePath) -> String {
+    table.0.iter().map(|s| d.column(s)).collect::<Vec<_>>().join(".")
 }
 
 struct Writer<'a> {
@@ -136,7 +141,7 @@ impl Writer<'_> {
                 };
                 return Ok(vec![(d.count_distinct(&masked(v)?), alias)]);
             }
-            AggFn::Sum | AggFn::Avg => match exact_scale(self.ty(column)) {
+            AggFn::Sum | AggFn::Avg => match self.ty(column).exact_scale() {
                 Some(scale) => format!("SUM({})", d.decimal(&masked(self.raw(column))?, scale)),
                 None => format!("SUM({})", masked(self.value(column))?),
             },
@@ -295,16 +300,5 @@ fn op_sql(op: CmpOp) -> &'static str {
         CmpOp::Le => "<=",
         CmpOp::Gt => ">",
         CmpOp::Lt => "<",
-    }
-}
-
-/// The decimal scale a column's sums are exact at (as the polars backend
-/// takes them): integers at 0, money and decimals at 9; other numbers are
-/// summed as floats.
-fn exact_scale(ty: &ColType) -> Option<u32> {
-    match ty {
-        ColType::Int => Some(0),
-        ColType::Money(_) | ColType::Decimal => Some(9),
-        _ => None,
     }
 }
