@@ -48,6 +48,7 @@ fn main() {
         trials.push(Trial::test(format!("escape::{}", engine.as_str()), move || escape_contract(engine)));
     }
     trials.push(Trial::test("refused_table_paths", refused_table_paths));
+    trials.push(Trial::test("sums_are_cast_only_where_the_stored_type_needs_it", sums_cast_where_needed));
     for engine in [Engine::Duckdb, Engine::Postgres, Engine::Clickhouse] {
         for case in runnable_cases() {
             trials.push(Trial::test(format!("run::{}::{}", engine.as_str(), case.name), move || {
@@ -146,7 +147,7 @@ fn snapshot(case: &Case, engine: Engine) -> Result<(), Failed> {
     let mut text = String::new();
     for (label, plan) in plans(case) {
         text.push_str(&format!("=== {label}\n"));
-        match sql::statements(&plan, Some(engine)) {
+        match sql::statements(&plan, Some(engine), &Default::default()) {
             Ok(statements) => {
                 if let Some(first) = statements.first() {
                     for s in &first.session {
@@ -267,8 +268,8 @@ fn run_jobs(engine: Engine) -> Answers {
     let mut jobs = Vec::new();
     for case in runnable_cases() {
         for (label, plan) in plans(&case) {
-            let statements =
-                sql::statements(&plan, Some(engine)).map_err(|(q, e)| format!("{}: query {q}: {e}", case.name))?;
+            let statements = sql::statements(&plan, Some(engine), &Default::default())
+                .map_err(|(q, e)| format!("{}: query {q}: {e}", case.name))?;
             jobs.push(Job {
                 id: job_id(&case.name, &label),
                 tables: tables(&plan),
@@ -322,7 +323,7 @@ fn run_on_engine(engine: Engine, case: &Case) -> Result<(), Failed> {
     for (label, plan) in plans(case) {
         let Some(job) = answer(engine, &job_id(&case.name, &label))? else { return Ok(()) };
         let polars = kpic::run(&plan, &kpic::eval::Quiet).map_err(|d| d.message.clone())?;
-        let statements = sql::statements(&plan, Some(engine)).unwrap();
+        let statements = sql::statements(&plan, Some(engine), &Default::default()).unwrap();
         for (s, result) in statements.iter().zip(&job.results) {
             let query = &plan.queries[s.query];
             let rows: Vec<Vec<Value>> = result.rows.iter().map(|r| r.iter().map(value).collect()).collect();
@@ -420,7 +421,7 @@ fn parsed_by_sqlglot(engine: Engine) -> Result<(), Failed> {
     let mut statements = Vec::new();
     for case in runnable_cases() {
         for (label, plan) in plans(&case) {
-            match sql::statements(&plan, Some(engine)) {
+            match sql::statements(&plan, Some(engine), &Default::default()) {
                 Ok(s) => {
                     for s in s {
                         let strings = filter_strings(&plan.queries[s.query]);
@@ -493,6 +494,60 @@ fn filter_strings(q: &kpic::ir::AggQuery) -> Vec<String> {
     out
 }
 
+/// A sum is taken as stored where the engine says how it stores the column
+/// and its `SUM` of that type is exact and fails on overflow: integers on
+/// DuckDB and PostgreSQL, decimals of at most 9 places on DuckDB,
+/// PostgreSQL and Spark (whose integer sums overflow at 2^63). Everything
+/// else, and everything when the storage is not known, is cast to a
+/// 38-digit decimal first.
+fn sums_cast_where_needed() -> Result<(), Failed> {
+    use kpic::vocab::AggFn;
+    use sql::Stored;
+    let case = sql_cases().into_iter().find(|c| c.name == "aggregates").expect("the aggregates case");
+    let (_, plan) = plans(&case).remove(0);
+    let scan_of = |q: &kpic::ir::AggQuery| &plan.scans[q.scan];
+    let storages: [(&str, Option<Stored>, Option<Stored>); 4] = [
+        ("as declared", Some(Stored::Integer), Some(Stored::Decimal { scale: 2 })),
+        ("ten places", Some(Stored::Integer), Some(Stored::Decimal { scale: 10 })),
+        ("floats", None, Some(Stored::Other)),
+        ("not asked", None, None),
+    ];
+    for engine in Engine::ALL {
+        let d = sql::dialect::of(engine);
+        for (label, units, amount) in storages {
+            let mut storage = sql::Storage::new();
+            storage.extend(units.map(|s| ("units".to_string(), s)));
+            storage.extend(amount.map(|s| ("amount".to_string(), s)));
+            let text: String = plan
+                .queries
+                .iter()
+                .map(|q| {
+                    // Without the percentiles, which some engines have no exact form of.
+                    let mut q = q.clone();
+                    q.aggs.retain(|a| !matches!(a.func, AggFn::Median | AggFn::Percentile));
+                    let table = kpic::vocab::TablePath(vec!["orders".into()]);
+                    sql::statement(d, scan_of(&q), &q, &table, "UTC", &storage).unwrap()
+                })
+                .collect();
+            let plain = |c: &str| text.contains(&format!("SUM({})", d.column(c)));
+            let cast =
+                |c: &str| text.contains(&format!("SUM({})", d.decimal(&d.column(c), if c == "units" { 0 } else { 9 })));
+            let ints = matches!(engine, Engine::Duckdb | Engine::Postgres) && units.is_some();
+            let decimals =
+                matches!(engine, Engine::Duckdb | Engine::Postgres | Engine::Spark) && label == "as declared";
+            for (column, as_stored) in [("units", ints), ("amount", decimals)] {
+                assert_eq!(
+                    (plain(column), cast(column)),
+                    (as_stored, !as_stored),
+                    "{engine:?}, {label}: `{column}` should be summed {}:\n{text}",
+                    if as_stored { "as stored" } else { "after a cast" }
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The zones case with its times stored as instants in UTC, cut into periods
 /// in a connection's time zone of Europe/Moscow (UTC+3).
 fn zone_job(engine: Engine) -> Job {
@@ -513,7 +568,7 @@ fn zone_job(engine: Engine) -> Job {
     let statements = plan.queries.iter().map(|q| {
         let scan = &plan.scans[q.scan];
         let table = kpic::vocab::TablePath(vec![scan.name.clone()]);
-        sql::statement(d, scan, q, &table, "Europe/Moscow").unwrap()
+        sql::statement(d, scan, q, &table, "Europe/Moscow", &Default::default()).unwrap()
     });
     Job { id: "zone".into(), tables, session: d.session("Europe/Moscow"), statements: statements.collect() }
 }

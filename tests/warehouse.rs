@@ -22,7 +22,7 @@
 
 mod common;
 
-use common::engines::{python, tables, Postgres, PASSWORD};
+use common::engines::{python, tables, JobTable, Postgres, PASSWORD};
 use kpic::ir::{Location, Plan};
 use kpic::vocab::FileFormat;
 use libtest_mimic::{Arguments, Failed, Trial};
@@ -73,6 +73,11 @@ fn main() {
             trials
                 .push(Trial::test(format!("{}::{}", engine.name(), case.name), move || same_numbers(engine, i, &case)));
         }
+    }
+    for engine in [Engine::Duckdb, Engine::Postgres, Engine::Spark] {
+        trials.push(Trial::test(format!("{}::money_stored_as_floats_is_summed_exactly", engine.name()), move || {
+            money_stored_as_floats(engine)
+        }));
     }
     trials.push(Trial::test("errors::table_missing", table_missing));
     trials.push(Trial::test("cancel::at_the_timeout_and_on_ctrl_c", cancelled_on_the_engine));
@@ -175,13 +180,39 @@ static POSTGRES: OnceLock<Mutex<Option<Postgres>>> = OnceLock::new();
 static DUCKDB: OnceLock<Result<PathBuf, String>> = OnceLock::new();
 static POSTGRES_LOADED: OnceLock<Result<(), String>> = OnceLock::new();
 
-/// Every case's sources as tables of schema `c<index>`.
-fn load(engine: Engine, where_: serde_json::Value) -> Result<(), String> {
-    let mut schemas = Vec::new();
+/// The tables every engine holds, by schema: each case's sources in
+/// `c<index>`, and the float-money fixture's in `floats`, its money stored
+/// as 64-bit floats rather than as declared.
+fn schemas() -> Vec<(String, Vec<JobTable>)> {
+    let mut out = Vec::new();
     for (i, case) in cases().iter().enumerate() {
         let plan = plan(&case.dir.join(&case.spec)).expect("a runnable case");
-        schemas.push(serde_json::json!({"schema": format!("c{i}"), "tables": tables(&plan)}));
+        out.push((format!("c{i}"), tables(&plan)));
     }
+    let mut floats = tables(&plan(&float_money().dir.join("spec.kpi")).expect("the float-money fixture"));
+    for t in &mut floats {
+        for (_, kind) in &mut t.columns {
+            if *kind == "decimal" {
+                *kind = "float";
+            }
+        }
+    }
+    out.push(("floats".into(), floats));
+    out
+}
+
+fn float_money() -> Case {
+    Case {
+        name: "float_money".into(),
+        dir: root().join("tests/fixtures/warehouse/float_money"),
+        spec: "spec.kpi".into(),
+    }
+}
+
+/// Every schema's tables, loaded by tests/tools/sql_engine.py.
+fn load(engine: Engine, where_: serde_json::Value) -> Result<(), String> {
+    let schemas: Vec<serde_json::Value> =
+        schemas().into_iter().map(|(schema, tables)| serde_json::json!({"schema": schema, "tables": tables})).collect();
     let mut doc = where_;
     doc["engine"] = engine.name().into();
     doc["schemas"] = schemas.into();
@@ -220,7 +251,7 @@ fn uri(engine: Engine) -> Result<String, String> {
             let mut spark = spark.lock().unwrap();
             if spark.is_none() {
                 let server = Spark::start()?;
-                server.load(&cases())?;
+                server.load(&schemas())?;
                 *spark = Some(server);
             }
             Ok(spark.as_ref().unwrap().uri())
@@ -330,16 +361,15 @@ impl Spark {
         format!("sc://127.0.0.1:{}", self.port)
     }
 
-    /// Every case's sources as tables of database `c<index>`: the declared
-    /// columns written to a CSV file and declared over it with their types.
-    fn load(&self, cases: &[Case]) -> Result<(), String> {
+    /// Every schema's tables, as databases: the columns written to a CSV
+    /// file and declared over it with their types.
+    fn load(&self, schemas: &[(String, Vec<JobTable>)]) -> Result<(), String> {
         let mut sql = Vec::new();
         let quote = |s: &str| format!("`{}`", s.replace('`', "``"));
-        for (i, case) in cases.iter().enumerate() {
-            let plan = plan(&case.dir.join(&case.spec)).expect("a runnable case");
-            sql.push(format!("CREATE DATABASE IF NOT EXISTS c{i}"));
-            for t in tables(&plan) {
-                let path = self.dir.path().join(format!("c{i}_{}.csv", t.name));
+        for (schema, tables) in schemas {
+            sql.push(format!("CREATE DATABASE IF NOT EXISTS {schema}"));
+            for t in tables {
+                let path = self.dir.path().join(format!("{schema}_{}.csv", t.name));
                 let mut w =
                     csv::WriterBuilder::new().quote_style(csv::QuoteStyle::NonNumeric).from_path(&path).unwrap();
                 w.write_record(t.columns.iter().map(|(n, _)| n)).unwrap();
@@ -364,7 +394,7 @@ impl Spark {
                     })
                     .collect();
                 sql.push(format!(
-                    "CREATE TABLE c{i}.{} ({}) USING csv OPTIONS (path '{}', header 'true', mode 'FAILFAST', escape '\"', timestampNTZFormat 'yyyy-MM-dd HH:mm:ss[.SSSSSS]', dateFormat 'yyyy-MM-dd')",
+                    "CREATE TABLE {schema}.{} ({}) USING csv OPTIONS (path '{}', header 'true', mode 'FAILFAST', escape '\"', timestampNTZFormat 'yyyy-MM-dd HH:mm:ss[.SSSSSS]', dateFormat 'yyyy-MM-dd')",
                     quote(&t.name),
                     columns.join(", "),
                     path.display()
@@ -516,6 +546,42 @@ fn differences(a: &serde_json::Value, b: &serde_json::Value, at: &str, tolerance
 }
 
 /// The first runnable evaluation fixture, for the error cases.
+/// Money stored as DOUBLE is cast to a decimal before it is summed (the
+/// engine says how it stores the column): the same bits as the file, and
+/// the sums the fixture computes by hand, 1 RUB each, which meet the target.
+fn money_stored_as_floats(engine: Engine) -> Result<(), Failed> {
+    if skipped() {
+        return Ok(());
+    }
+    let uri = uri(engine)?;
+    let case = float_money();
+    let dir = project(engine, &case, None)?;
+    let eval: Vec<String> = ["eval", "spec.kpi", "--format", "json", "-q"].map(String::from).to_vec();
+    let files = kpic(dir.path(), &eval, &uri);
+    let mut on_table = eval.clone();
+    on_table.extend(["--table".to_string(), "payments=wh:floats.payments".to_string()]);
+    let table = kpic(dir.path(), &on_table, &uri);
+    assert_eq!(table.code, Some(0), "{}", table.stderr);
+    assert_eq!(files.stdout, table.stdout, "not the bits of the file");
+    let doc = json(&table.stdout);
+    let rows: Vec<(String, serde_json::Value, String)> = doc["kpis"][0]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["entity"][0].as_str().unwrap().to_string(), r["actual"].clone(), r["status"].to_string()))
+        .collect();
+    // The statement eval sends casts the floats, and says so.
+    let plan = ["plan", "spec.kpi", "--sql", "--connect", "--table", "payments=wh:floats.payments"].map(String::from);
+    let printed = kpic(dir.path(), &plan, &uri);
+    assert_eq!(printed.code, Some(0), "{}", printed.stderr);
+    assert!(printed.stdout.contains("(38, 9))"), "{}", printed.stdout);
+    let met = |who: &str| (who.to_string(), serde_json::json!(1.0), "\"met\"".to_string());
+    let want =
+        vec![met("Anna"), ("Boris".into(), serde_json::Value::Null, "\"no_data\"".into()), met("Anna"), met("Boris")];
+    assert_eq!(rows, want);
+    Ok(())
+}
+
 fn some_case() -> (usize, Case) {
     cases().into_iter().enumerate().find(|(_, c)| c.name == "targets").expect("the targets fixture")
 }
@@ -594,7 +660,7 @@ fn wrong_password() -> Result<(), Failed> {
 
 /// `kpic check --data` compares a table source's declared columns with the
 /// engine's, without reading rows: a column that is not there (E602) and one
-/// of another type (E605), on each engine.
+/// of another type (E605), on each engine; `kpic eval` stops at the first.
 fn check_data_reads_the_schema() -> Result<(), Failed> {
     if skipped() {
         return Ok(());
@@ -622,6 +688,12 @@ fn check_data_reads_the_schema() -> Result<(), Failed> {
             engine.name(),
             run.stderr
         );
+        // `kpic eval` asks the engine the same before it sends a statement.
+        let run = kpic(dir.path(), &["eval".into(), "table.kpi".into()], &uri);
+        assert_eq!(run.code, Some(1), "{}: {}", engine.name(), run.stderr);
+        let said = "column `manager` is declared int but table";
+        assert!(run.stderr.contains("E605") && run.stderr.contains(said), "{}: {}", engine.name(), run.stderr);
+        assert!(run.stderr.contains("stores text"), "{}: {}", engine.name(), run.stderr);
     }
     Ok(())
 }

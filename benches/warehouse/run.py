@@ -9,8 +9,9 @@ ADBC driver (docs/performance.md, "On warehouses").
 The data is benches/eval's (benches/eval/generate.py, in ~/.cache/kpic/bench):
 DuckDB reads a database file made from it (amount as DECIMAL(18, 2)),
 PostgreSQL a table copied into a server this script starts on loopback, and
-Spark a table over the Parquet file, in a Spark Connect server in
-`local-cluster` mode with one executor and then two. For each engine:
+Spark a table over the Parquet file (amount as DECIMAL(18, 2) too), in a
+Spark Connect server in `local-cluster` mode with one executor and then two.
+For each engine:
 
 - kpic: `kpic eval benches/eval/sales.kpi --table orders=wh:orders --format
   json`, the whole process (its one statement per source and grouping, and the
@@ -18,7 +19,7 @@ Spark a table over the Parquet file, in a Spark Connect server in
 - hand: a Python process that connects through the same driver and runs
   benches/eval/hand.py's SQL (the aggregation, the scores and the payout in
   one statement) and fetches the result as Arrow;
-- kpic's SQL: the statements kpic sends (`kpic plan --sql`), run and fetched
+- kpic's SQL: the statements kpic sends (`kpic plan --sql --connect`), run and fetched
   by the same client as the hand SQL: the comparison of the SQL alone.
 
 The SQL ratio is kpic's statements against the hand-written one, each timed
@@ -129,7 +130,9 @@ def measure(engine, kpic, runs, workdir):
     driver, entry = DRIVERS[engine.name]
     hand_input = json.dumps([engine.name, str(driver), entry, engine.uri, hand_sql(engine.name, engine.table)])
     # kpic's own statements, run by the same client: the SQL alone.
-    plan_cmd = [kpic, "plan", str(d / "sales.kpi"), "--sql", "--format", "json", "--table", f"orders=wh:{engine.table}"]
+    # `--connect`: as eval sends them, after asking the engine how it stores the columns.
+    plan_cmd = [kpic, "plan", str(d / "sales.kpi"), "--sql", "--connect", "--format", "json",
+                "--table", f"orders=wh:{engine.table}"]
     statements = json.loads(subprocess.run(plan_cmd, capture_output=True, text=True, env=env, check=True).stdout)
     kpic_sql_input = json.dumps([engine.name, str(driver), entry, engine.uri, [s["sql"] for s in statements]])
     # One warm-up of each: caches, the JIT of Spark's executors.
@@ -203,6 +206,22 @@ def postgres(rows, workdir):
     return f"postgresql://kpic@127.0.0.1:{port}/postgres", stop
 
 
+def decimal_parquet(rows):
+    """The Parquet file with amount as DECIMAL(18, 2), as DuckDB and PostgreSQL store it."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = CACHE / f"bench/orders_{rows}_decimal.parquet"
+    if not path.exists():
+        source = pq.ParquetFile(CACHE / f"bench/orders_{rows}.parquet")
+        schema = source.schema_arrow
+        schema = schema.set(schema.get_field_index("amount"), pa.field("amount", pa.decimal128(18, 2)))
+        with pq.ParquetWriter(path, schema) as out:
+            for batch in source.iter_batches(batch_size=1 << 20):
+                out.write_batch(batch.cast(schema))
+    return path
+
+
 def spark(executors, rows, workdir):
     port = free_port()
     env = dict(os.environ, SPARK_HOME=str(SPARK_HOME), SPARK_LOCAL_IP="127.0.0.1", SPARK_NO_DAEMONIZE="1",
@@ -226,7 +245,7 @@ def spark(executors, rows, workdir):
 
     con = dbapi.connect(driver=str(DRIVERS["spark"][0]), db_kwargs={"uri": uri})
     cur = con.cursor()
-    cur.execute(f"CREATE TABLE orders USING parquet LOCATION '{CACHE}/bench/orders_{rows}.parquet'")
+    cur.execute(f"CREATE TABLE orders USING parquet LOCATION '{decimal_parquet(rows)}'")
     cur.fetchall()
     con.close()
 

@@ -98,6 +98,14 @@ pub enum WarehouseError {
     Failed { reason: String },
 }
 
+/// What a scan reads, in a help line: a file or a table.
+fn thing(scan: &Scan) -> &'static str {
+    match scan.location {
+        crate::ir::Location::File { .. } => "file",
+        crate::ir::Location::Table { .. } => "table",
+    }
+}
+
 impl DataError {
     pub fn diagnostic(&self, scan: &Scan) -> Diagnostic {
         use DataError::*;
@@ -128,13 +136,13 @@ impl DataError {
                 format!("source `{name}`: column `{column}` is not in {path}"),
                 declared(scan, column),
             )
-            .with_help(format!("the file has: {}", found.join(", "))),
+            .with_help(format!("the {} has: {}", thing(scan), found.join(", "))),
             TypeMismatch { column, declared: ty, stored } => Diagnostic::new(
                 Code::DataType,
                 format!("source `{name}`: column `{column}` is declared {ty} but {path} stores {stored}"),
                 declared(scan, column),
             )
-            .with_help("fix the declared type or the file"),
+            .with_help(format!("fix the declared type or the {}", thing(scan))),
             Malformed { line, what, utf8 } => {
                 let d = Diagnostic::new(Code::DataMalformed, format!("source `{name}`: {path}, line {line}: {what}"), file());
                 if *utf8 {

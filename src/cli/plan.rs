@@ -32,6 +32,11 @@ pub struct Args {
     /// clickhouse, snowflake, bigquery or trino.
     #[arg(long, value_parser = parse_engine, requires = "sql")]
     dialect: Option<Engine>,
+    /// Ask each table's engine how it stores the columns (no rows are read),
+    /// and write the statements exactly as `kpic eval` sends them: a sum of
+    /// integers or decimals the engine sums exactly is not cast.
+    #[arg(long)]
+    connect: bool,
     /// With `--sql`: text, or JSON (each statement with its query, source,
     /// engine, connection and session settings).
     #[arg(long, value_enum, default_value = "text")]
@@ -77,7 +82,19 @@ pub fn run(args: Args) -> u8 {
             return EXIT_USAGE;
         }
     };
-    let statements = match sql::statements(&plan, args.dialect) {
+    let storage = if args.connect {
+        match stored(&plan) {
+            Ok(s) => s,
+            Err(problems) => {
+                let pairs: Vec<_> = problems.into_iter().map(|d| (d, &checked.sources)).collect();
+                super::emit::diagnostics(args.error_format, &pairs, checked.sources.files().count());
+                return EXIT_ERRORS;
+            }
+        }
+    } else {
+        std::collections::HashMap::new()
+    };
+    let statements = match sql::statements(&plan, args.dialect, &storage) {
         Ok(s) => s,
         Err((qi, e)) => {
             eprintln!("error: query {qi} ({}): {e}", plan.scans[plan.queries[qi].scan].name);
@@ -117,6 +134,39 @@ pub fn run(args: Args) -> u8 {
         }
     }
     EXIT_OK
+}
+
+/// How the engines store the columns of the plan's table sources, by scan.
+#[cfg(feature = "warehouse")]
+fn stored(plan: &Plan) -> Result<std::collections::HashMap<usize, sql::Storage>, Vec<crate::diagnostics::Diagnostic>> {
+    let mut sessions = sql::Sessions::default();
+    let mut out = std::collections::HashMap::new();
+    let mut problems = Vec::new();
+    for (si, scan) in plan.scans.iter().enumerate() {
+        let Location::Table { connection, .. } = &scan.location else { continue };
+        let found = sessions
+            .of(connection)
+            .map_err(crate::backend::DataError::Warehouse)
+            .and_then(|session| sql::stored_columns(scan, session));
+        match found {
+            Ok(Ok(storage)) => {
+                out.insert(si, storage);
+            }
+            Ok(Err(found)) => problems.extend(found.iter().map(|p| p.diagnostic(scan))),
+            Err(e) => problems.push(e.diagnostic(scan)),
+        }
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems)
+    }
+}
+
+#[cfg(not(feature = "warehouse"))]
+fn stored(plan: &Plan) -> Result<std::collections::HashMap<usize, sql::Storage>, Vec<crate::diagnostics::Diagnostic>> {
+    let tables = plan.scans.iter().filter(|s| matches!(s.location, Location::Table { .. }));
+    Err(tables.map(|s| crate::backend::DataError::NoConnector.diagnostic(s)).collect())
 }
 
 /// `orders per month by manager (3 aggregates) for revenue, orders`

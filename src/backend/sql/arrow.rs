@@ -66,35 +66,55 @@ fn values(a: &dyn Array) -> Result<Vec<Value>, String> {
     })
 }
 
-/// Whether a column the engine stores as `stored` can be read as a column
+/// Whether a column the engine stores as `t` can be read as a column
 /// declared `declared`. PostgreSQL's driver gives NUMERIC as text, so text
 /// is taken for numbers there.
-pub fn fits(declared: &crate::vocab::ColType, stored: &DataType, numeric_as_text: bool) -> bool {
+pub fn fits(declared: &crate::vocab::ColType, t: &DataType, numeric_as_text: bool) -> bool {
     use crate::vocab::ColType as C;
-    let int = matches!(
-        stored,
-        DataType::Int8
-            | DataType::Int16
-            | DataType::Int32
-            | DataType::Int64
-            | DataType::UInt8
-            | DataType::UInt16
-            | DataType::UInt32
-            | DataType::UInt64
-    );
-    let text = matches!(stored, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View);
-    let number =
-        int || matches!(
-            stored,
-            DataType::Float32 | DataType::Float64 | DataType::Decimal128(..) | DataType::Decimal256(..)
-        ) || numeric_as_text && text;
+    let int = stored(t) == super::Stored::Integer;
+    let text = matches!(t, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View);
+    let number = int
+        || matches!(t, DataType::Float32 | DataType::Float64 | DataType::Decimal128(..) | DataType::Decimal256(..))
+        || numeric_as_text && text;
     match declared {
-        C::Int => int || matches!(stored, DataType::Decimal128(_, 0)),
+        C::Int => int || matches!(t, DataType::Decimal128(_, 0)),
         C::Float | C::Money(_) | C::Decimal | C::Percent | C::Duration(_) => number,
         C::Text => text,
-        C::Bool => matches!(stored, DataType::Boolean),
-        C::Date => matches!(stored, DataType::Date32 | DataType::Date64),
-        C::Datetime => matches!(stored, DataType::Timestamp(..)),
+        C::Bool => matches!(t, DataType::Boolean),
+        C::Date => matches!(t, DataType::Date32 | DataType::Date64),
+        C::Datetime => matches!(t, DataType::Timestamp(..)),
+    }
+}
+
+/// A stored type as a person who wrote the table would name it.
+pub fn describe(t: &DataType) -> String {
+    match t {
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => "text".into(),
+        DataType::Boolean => "booleans".into(),
+        DataType::Date32 | DataType::Date64 => "dates".into(),
+        DataType::Timestamp(_, None) => "timestamps".into(),
+        DataType::Timestamp(_, Some(_)) => "timestamps with a time zone".into(),
+        DataType::Float32 | DataType::Float64 => format!("floats ({t})"),
+        DataType::Decimal128(p, s) | DataType::Decimal256(p, s) => format!("DECIMAL({p}, {s})"),
+        t if stored(t) == super::Stored::Integer => format!("integers ({t})"),
+        t => t.to_string(),
+    }
+}
+
+/// What a stored type is to [`super::Dialect::sums_exactly`].
+pub fn stored(t: &DataType) -> super::Stored {
+    use super::Stored;
+    match t {
+        DataType::Int8
+        | DataType::Int16
+        | DataType::Int32
+        | DataType::Int64
+        | DataType::UInt8
+        | DataType::UInt16
+        | DataType::UInt32
+        | DataType::UInt64 => Stored::Integer,
+        DataType::Decimal128(_, s) | DataType::Decimal256(_, s) if *s >= 0 => Stored::Decimal { scale: *s as u32 },
+        _ => Stored::Other,
     }
 }
 

@@ -14,8 +14,8 @@ pub mod dialect;
 mod render;
 mod results;
 
-pub use dialect::Dialect;
-pub use render::{statement, SqlError, PERIOD};
+pub use dialect::{Dialect, Stored};
+pub use render::{statement, SqlError, Storage, PERIOD};
 pub use results::{to_table, ResultError, Value};
 
 use crate::ir::{Location, Plan};
@@ -36,8 +36,15 @@ pub struct Statement {
 
 /// The statements of every query of `plan` whose source is a table, in its
 /// connection's dialect, or of every query in `dialect` when one is given: a
-/// file source then reads a table named after the source.
-pub fn statements(plan: &Plan, dialect: Option<Engine>) -> Result<Vec<Statement>, (usize, SqlError)> {
+/// file source then reads a table named after the source. `storage` holds
+/// what the engines said of the tables' columns, by scan (none: every sum
+/// is cast to a decimal).
+pub fn statements(
+    plan: &Plan,
+    dialect: Option<Engine>,
+    storage: &std::collections::HashMap<usize, Storage>,
+) -> Result<Vec<Statement>, (usize, SqlError)> {
+    let unknown = Storage::new();
     let mut out = Vec::new();
     for (qi, query) in plan.queries.iter().enumerate() {
         let scan = &plan.scans[query.scan];
@@ -55,7 +62,8 @@ pub fn statements(plan: &Plan, dialect: Option<Engine>) -> Result<Vec<Statement>
             engine,
             connection: connection.map(|c| c.name.clone()),
             session: d.session(zone),
-            sql: statement(d, scan, query, &table, zone).map_err(|e| (qi, e))?,
+            sql: statement(d, scan, query, &table, zone, storage.get(&query.scan).unwrap_or(&unknown))
+                .map_err(|e| (qi, e))?,
         });
     }
     Ok(out)
@@ -83,13 +91,14 @@ pub fn run_scan(
     use crate::backend::errors::{DataError, WarehouseError};
     let Location::Table { table, connection } = &scan.location else { unreachable!("a table source") };
     let (d, zone) = (dialect::of(connection.engine), connection.zone());
-    let session = match sessions.0.entry(connection.name.clone()) {
-        std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-        std::collections::hash_map::Entry::Vacant(v) => v.insert(open(connection).map_err(DataError::Warehouse)?),
+    let session = sessions.of(connection).map_err(DataError::Warehouse)?;
+    let storage = match stored_columns(scan, session)? {
+        Ok(storage) => storage,
+        Err(mut problems) => return Err(problems.remove(0)),
     };
     let mut tables = Vec::with_capacity(queries.len());
     for query in queries {
-        let sql = statement(d, scan, query, table, zone).map_err(|e| {
+        let sql = statement(d, scan, query, table, zone, &storage).map_err(|e| {
             DataError::Warehouse(WarehouseError::Failed { reason: format!("the statement cannot be written: {e}") })
         })?;
         let answer = session.query(&sql).map_err(DataError::Warehouse)?;
@@ -103,35 +112,68 @@ pub fn run_scan(
     Ok(tables)
 }
 
+#[cfg(feature = "warehouse")]
+impl Sessions {
+    /// The session on `connection`, opened the first time it is asked for.
+    pub fn of(
+        &mut self,
+        connection: &crate::vocab::Connection,
+    ) -> Result<&mut connect::Session, crate::backend::errors::WarehouseError> {
+        Ok(match self.0.entry(connection.name.clone()) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(v) => v.insert(open(connection)?),
+        })
+    }
+}
+
+/// How the engine stores a table source's columns, read without reading
+/// rows (`LIMIT 0`); or, when a declared column is missing or of a type it
+/// cannot be read as, every such problem.
+#[cfg(feature = "warehouse")]
+pub fn stored_columns(
+    scan: &crate::ir::Scan,
+    session: &mut connect::Session,
+) -> Result<Result<Storage, Vec<crate::backend::DataError>>, crate::backend::DataError> {
+    use crate::backend::errors::DataError;
+    let Location::Table { table, connection } = &scan.location else { unreachable!("a table source") };
+    let from = render::table_name(dialect::of(connection.engine), table);
+    let columns = session.columns(&format!("SELECT * FROM {from} LIMIT 0")).map_err(DataError::Warehouse)?;
+    let numeric_as_text = connection.engine == Engine::Postgres;
+    let mut problems = Vec::new();
+    let mut storage = Storage::new();
+    for c in &scan.columns {
+        match columns.iter().find(|(n, _)| *n == c.name) {
+            None => problems.push(DataError::MissingColumn {
+                column: c.name.clone(),
+                found: columns.iter().map(|(n, _)| n.clone()).collect(),
+            }),
+            Some((_, stored)) if !arrow::fits(&c.ty, stored, numeric_as_text) => {
+                problems.push(DataError::TypeMismatch {
+                    column: c.name.clone(),
+                    declared: c.ty.clone(),
+                    stored: arrow::describe(stored),
+                });
+            }
+            Some((_, stored)) => {
+                storage.insert(c.name.clone(), arrow::stored(stored));
+            }
+        }
+    }
+    Ok(if problems.is_empty() { Ok(storage) } else { Err(problems) })
+}
+
 /// `kpic check --data` for a table source: its declared columns against the
 /// engine's, read without reading rows.
 #[cfg(feature = "warehouse")]
 pub fn check_schema(scan: &crate::ir::Scan) -> Vec<crate::diagnostics::Diagnostic> {
-    use crate::backend::errors::DataError;
-    let Location::Table { table, connection } = &scan.location else { return Vec::new() };
-    let from = render::table_name(dialect::of(connection.engine), table);
-    let columns = open(connection).and_then(|mut s| s.columns(&format!("SELECT * FROM {from} LIMIT 0")));
-    let columns = match columns {
-        Ok(c) => c,
-        Err(e) => return vec![DataError::Warehouse(e).diagnostic(scan)],
+    let Location::Table { connection, .. } = &scan.location else { return Vec::new() };
+    let problems = match open(connection) {
+        Ok(mut session) => match stored_columns(scan, &mut session) {
+            Ok(Ok(_)) => Vec::new(),
+            Ok(Err(problems)) => problems,
+            Err(e) => vec![e],
+        },
+        Err(e) => vec![crate::backend::DataError::Warehouse(e)],
     };
-    let numeric_as_text = connection.engine == Engine::Postgres;
-    let mut problems = Vec::new();
-    for c in &scan.columns {
-        match columns.iter().find(|(n, _)| *n == c.name) {
-            None => problems.push(
-                DataError::MissingColumn {
-                    column: c.name.clone(),
-                    found: columns.iter().map(|(n, _)| n.clone()).collect(),
-                }
-                .diagnostic(scan),
-            ),
-            Some((_, stored)) if !arrow::fits(&c.ty, stored, numeric_as_text) => problems.push(
-                DataError::TypeMismatch { column: c.name.clone(), declared: c.ty.clone(), stored: stored.to_string() }
-                    .diagnostic(scan),
-            ),
-            Some(_) => {}
-        }
-    }
-    problems
+    problems.iter().map(|p| p.diagnostic(scan)).collect()
 }

@@ -11,14 +11,21 @@
 //! engine has and which, like kpic, counts a NULL condition as not met.
 //! Values are read as the polars backend reads them: percents as fractions,
 //! durations in seconds, numbers other than integers as 64-bit floats; sums
-//! of integers, money and decimals are taken in 128-bit decimals, exactly.
+//! of integers, money and decimals are taken in 128-bit decimals, exactly:
+//! cast to DECIMAL(38, s) unless the engine says how the column is stored
+//! and its `SUM` of that type is already exact ([`Stored`]).
 
-use super::dialect::Dialect;
+use super::dialect::{Dialect, Stored};
 use crate::ir::{AggOutput, AggQuery, Operand, Pred, Scan};
 use crate::vocab::{AggFn, CmpOp, ColType, Constant, Engine, TablePath};
 
 /// The name of the output column with each row's period.
 pub const PERIOD: &str = "__period";
+
+/// The stored types of a table's columns, by name; a column not in it is
+/// [`Stored::Other`]. Empty when kpic has not asked the engine (`kpic plan
+/// --sql` without `--connect`): every sum is then cast.
+pub type Storage = std::collections::HashMap<String, Stored>;
 
 /// Why a query cannot be written for an engine.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,16 +45,18 @@ impl std::fmt::Display for SqlError {
     }
 }
 
-/// The statement of `query` over `table`, whose columns `scan` declares;
-/// times are cut into periods in `zone`, the connection's time zone.
+/// The statement of `query` over `table`, whose columns `scan` declares and
+/// the engine stores as `storage` says; times are cut into periods in
+/// `zone`, the connection's time zone.
 pub fn statement(
     d: &dyn Dialect,
     scan: &Scan,
     query: &AggQuery,
     table: &TablePath,
     zone: &str,
+    storage: &Storage,
 ) -> Result<String, SqlError> {
-    let w = Writer { d, scan };
+    let w = Writer { d, scan, storage };
     let time = match w.ty(&scan.time_column) {
         ColType::Datetime => d.in_zone(&w.raw(&scan.time_column), zone),
         _ => w.raw(&scan.time_column),
@@ -75,11 +84,16 @@ pub(super) fn table_name(d: &dyn Dialect, table: &TablePath) -> String {
 struct Writer<'a> {
     d: &'a dyn Dialect,
     scan: &'a Scan,
+    storage: &'a Storage,
 }
 
 impl Writer<'_> {
     fn ty(&self, column: &str) -> &ColType {
         &self.scan.columns.iter().find(|c| c.name == column).expect("the plan's columns are the scan's").ty
+    }
+
+    fn stored(&self, column: &str) -> Stored {
+        self.storage.get(column).copied().unwrap_or(Stored::Other)
     }
 
     /// A column as stored.
@@ -142,6 +156,9 @@ impl Writer<'_> {
                 return Ok(vec![(d.count_distinct(&masked(v)?), alias)]);
             }
             AggFn::Sum | AggFn::Avg => match self.ty(column).exact_scale() {
+                Some(scale) if d.sums_exactly(self.stored(column), scale) => {
+                    format!("SUM({})", masked(self.raw(column))?)
+                }
                 Some(scale) => format!("SUM({})", d.decimal(&masked(self.raw(column))?, scale)),
                 None => format!("SUM({})", masked(self.value(column))?),
             },

@@ -17,6 +17,30 @@ mod trino;
 use crate::vocab::{Engine, Grain};
 use chrono::{NaiveDate, NaiveDateTime};
 
+/// How an engine stores a column, as far as it decides whether the engine's
+/// own `SUM` of it is exact ([`Dialect::sums_exactly`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stored {
+    /// An integer of any width.
+    Integer,
+    /// A decimal with `scale` digits after the point.
+    Decimal { scale: u32 },
+    /// A float, text, or not known: summed after a cast to a decimal.
+    Other,
+}
+
+impl Stored {
+    /// An integer, or a decimal with no more than `scale` digits after the
+    /// point: what a 128-bit decimal of that scale holds exactly.
+    pub fn is_exact_at(self, scale: u32) -> bool {
+        match self {
+            Stored::Integer => true,
+            Stored::Decimal { scale: s } => s <= scale,
+            Stored::Other => false,
+        }
+    }
+}
+
 /// An engine's SQL.
 pub trait Dialect: Sync {
     fn engine(&self) -> Engine;
@@ -74,6 +98,14 @@ pub trait Dialect: Sync {
     /// sums exactly: 38 digits hold any sum of values below 10^20.
     fn decimal(&self, e: &str, scale: u32) -> String {
         format!("CAST({e} AS DECIMAL(38, {scale}))")
+    }
+
+    /// Whether the engine's `SUM` of a column stored as `stored` is exact to
+    /// `scale` digits after the point (and fails rather than overflows), so
+    /// that no [`Dialect::decimal`] cast is needed. Not by default: the cast
+    /// costs time, a wrong sum costs pay.
+    fn sums_exactly(&self, _stored: Stored, _scale: u32) -> bool {
+        false
     }
 
     /// The first day of the period of `grain` that `time` falls in, as a

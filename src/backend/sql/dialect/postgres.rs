@@ -2,7 +2,7 @@
 //! server's default; `percentile_cont … WITHIN GROUP`; text ordered by code
 //! point (`COLLATE "C"`) rather than by the database's collation.
 
-use super::{shortest, Dialect};
+use super::{shortest, Dialect, Stored};
 use crate::vocab::Engine;
 
 pub struct Postgres;
@@ -14,6 +14,12 @@ impl Dialect for Postgres {
 
     fn decimal(&self, e: &str, scale: u32) -> String {
         format!("CAST({e} AS NUMERIC(38, {scale}))")
+    }
+
+    /// `SUM` of a `smallint` or `integer` is a `bigint`, of a `bigint` or
+    /// `numeric` a `numeric`; a `bigint` sum fails on overflow.
+    fn sums_exactly(&self, stored: Stored, scale: u32) -> bool {
+        stored.is_exact_at(scale)
     }
 
     fn percentile(&self, e: &str, p: f64) -> Option<String> {
