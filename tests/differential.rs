@@ -103,6 +103,30 @@ fn kpic_on_engines_agrees() {
     }
 }
 
+/// The random cases with kpic reading the data from servers the test starts
+/// on loopback: a PostgreSQL server and a Spark cluster (`local-cluster`,
+/// two executors), each through its ADBC driver, against the oracle. Spark
+/// answers each statement in a fraction of a second, so it gets fewer cases.
+#[test]
+fn kpic_on_servers_agrees() {
+    if !duckdb() || common::skipped("KPIC_SKIP_WAREHOUSE", "the differential test on PostgreSQL and Spark") {
+        return;
+    }
+    let pg = common::engines::Postgres::start().expect("PostgreSQL starts");
+    let uri = pg.uri(common::engines::PASSWORD);
+    let postgres = ["--cases", "150", "--seed", "8", "--engine", "postgres", "--uri", &uri, "--dsn", &pg.dsn];
+    let spark = common::engines::Spark::start().expect("Spark starts");
+    let spark_uri = spark.uri();
+    let on_spark = ["--cases", "30", "--seed", "8", "--engine", "spark", "--uri", &spark_uri];
+    for (engine, args) in [("postgres", &postgres[..]), ("spark", &on_spark[..])] {
+        let (out, report) = harness(&format!("differential-on-{engine}"), args);
+        assert!(out.status.success(), "kpic on {engine} disagrees:\n{report}");
+        let summary = report.lines().find(|l| l.starts_with("differential:")).unwrap_or_default();
+        assert!(summary.contains(&format!("on {engine},")) && summary.contains(", 0 failing"), "{report}");
+        eprintln!("{summary}");
+    }
+}
+
 /// A dialect that is wrong on purpose (a week starting on Sunday, no count
 /// guard, an approximate median, an unescaped quote) disagrees within a few
 /// dozen cases.

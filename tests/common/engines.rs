@@ -194,3 +194,174 @@ pub fn python(tool: &str, input: &serde_json::Value) -> Result<serde_json::Value
     }
     serde_json::from_slice(&out.stdout).map_err(|e| format!("{tool}: {e}"))
 }
+
+/// An ADBC driver library of .ci/setup's, or of `KPIC_ADBC_DRIVER_PATH`.
+pub fn adbc_library(file: &str) -> Result<PathBuf, String> {
+    let mut dirs: Vec<PathBuf> =
+        std::env::var_os("KPIC_ADBC_DRIVER_PATH").map(|p| std::env::split_paths(&p).collect()).unwrap_or_default();
+    if let Some(home) = std::env::var_os("HOME") {
+        dirs.push(Path::new(&home).join(".cache/kpic/adbc/lib"));
+    }
+    dirs.iter()
+        .map(|d| d.join(file))
+        .find(|p| p.exists())
+        .ok_or_else(|| format!("no {file} in {dirs:?}: run .ci/setup"))
+}
+
+/// A Spark Connect server in `local-cluster[2,1,1024]` mode (a master, a
+/// worker and two executor JVMs), from the Spark of the PyPI `pyspark`
+/// source distribution that `.ci/setup` unpacks, every address on loopback.
+/// Dropping it stops the process group it was started in, and only that.
+pub struct Spark {
+    server: std::process::Child,
+    port: u16,
+    dir: tempfile::TempDir,
+}
+
+impl Spark {
+    fn home() -> Result<PathBuf, String> {
+        let home = match std::env::var_os("KPIC_SPARK_HOME") {
+            Some(h) => PathBuf::from(h),
+            None => Path::new(&std::env::var_os("HOME").ok_or("no HOME")?).join(".cache/kpic/spark/pyspark-4.3.0/deps"),
+        };
+        if home.join("sbin/start-connect-server.sh").exists() {
+            Ok(home)
+        } else {
+            Err(format!("no Spark in {}: run .ci/setup", home.display()))
+        }
+    }
+
+    pub fn start() -> Result<Spark, String> {
+        use std::os::unix::process::CommandExt;
+        let home = Spark::home()?;
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let port =
+            std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_err(|e| e.to_string())?.port();
+        let log = std::fs::File::create(dir.path().join("server.log")).map_err(|e| e.to_string())?;
+        let server = Command::new(home.join("sbin/start-connect-server.sh"))
+            .args(["--master", "local-cluster[2,1,1024]"])
+            .args(["--conf", "spark.connect.grpc.binding.address=127.0.0.1"])
+            .args(["--conf", &format!("spark.connect.grpc.binding.port={port}")])
+            .args(["--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.driver.bindAddress=127.0.0.1"])
+            .args(["--conf", "spark.ui.enabled=false", "--conf", "spark.sql.session.timeZone=UTC"])
+            .args(["--conf", &format!("spark.sql.warehouse.dir={}", dir.path().join("warehouse").display())])
+            .env("SPARK_HOME", &home)
+            .env("SPARK_LOCAL_IP", "127.0.0.1")
+            .env("SPARK_NO_DAEMONIZE", "1")
+            .env("SPARK_LOG_DIR", dir.path())
+            .env("SPARK_PID_DIR", dir.path())
+            .current_dir(dir.path())
+            .stdout(log.try_clone().map_err(|e| e.to_string())?)
+            .stderr(log)
+            .process_group(0)
+            .spawn()
+            .map_err(|e| format!("Spark did not start: {e}"))?;
+        let spark = Spark { server, port, dir };
+        let start = std::time::Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if start.elapsed() > std::time::Duration::from_secs(180) {
+                let log = std::fs::read_to_string(spark.dir.path().join("server.log")).unwrap_or_default();
+                return Err(format!("Spark Connect did not open port {port} in 3 minutes:\n{log}"));
+            }
+            std::thread::sleep(std::time::Duration::from_millis(250));
+        }
+        // The port opens before the gRPC service answers ("error reading
+        // server preface"): ready is when a statement runs.
+        let mut last = String::new();
+        while start.elapsed() < std::time::Duration::from_secs(180) {
+            match spark.statements(&["SELECT 1"]) {
+                Ok(()) => return Ok(spark),
+                Err(e) => last = e,
+            }
+            std::thread::sleep(std::time::Duration::from_millis(500));
+        }
+        Err(format!("Spark Connect did not answer in 3 minutes: {last}"))
+    }
+
+    /// Run statements in one ADBC connection.
+    pub fn statements(&self, sql: &[&str]) -> Result<(), String> {
+        use adbc_core::options::{AdbcVersion, OptionDatabase, OptionValue};
+        use adbc_core::{Connection as _, Database as _, Driver as _, Statement as _, LOAD_FLAG_DEFAULT};
+        let library = adbc_library("libadbc_driver_spark.so")?;
+        let fail = |e: adbc_core::error::Error| e.message;
+        let mut driver = adbc_driver_manager::ManagedDriver::load_from_name(
+            &library,
+            None,
+            AdbcVersion::V110,
+            LOAD_FLAG_DEFAULT,
+            None,
+        )
+        .map_err(fail)?;
+        let database =
+            driver.new_database_with_opts([(OptionDatabase::Uri, OptionValue::String(self.uri()))]).map_err(fail)?;
+        let mut connection = database.new_connection().map_err(fail)?;
+        for q in sql {
+            let mut s = connection.new_statement().map_err(fail)?;
+            s.set_sql_query(q).map_err(fail)?;
+            let reader = s.execute().map_err(|e| format!("{}: {q}", e.message))?;
+            reader.for_each(drop);
+        }
+        Ok(())
+    }
+
+    pub fn uri(&self) -> String {
+        format!("sc://127.0.0.1:{}", self.port)
+    }
+
+    /// Every schema's tables, as databases: the columns written to a CSV
+    /// file and declared over it with their types.
+    pub fn load(&self, schemas: &[(String, Vec<JobTable>)]) -> Result<(), String> {
+        let mut sql = Vec::new();
+        let quote = |s: &str| format!("`{}`", s.replace('`', "``"));
+        for (schema, tables) in schemas {
+            sql.push(format!("CREATE DATABASE IF NOT EXISTS {schema}"));
+            for t in tables {
+                let path = self.dir.path().join(format!("{schema}_{}.csv", t.name));
+                let mut w =
+                    csv::WriterBuilder::new().quote_style(csv::QuoteStyle::NonNumeric).from_path(&path).unwrap();
+                w.write_record(t.columns.iter().map(|(n, _)| n)).unwrap();
+                for row in &t.rows {
+                    w.write_record(row.iter().map(|c| c.as_deref().unwrap_or(""))).unwrap();
+                }
+                w.flush().unwrap();
+                let columns: Vec<String> = t
+                    .columns
+                    .iter()
+                    .map(|(n, k)| {
+                        let ty = match *k {
+                            "int" => "BIGINT",
+                            "decimal" => "DECIMAL(38, 9)",
+                            "float" | "percent" | "duration" => "DOUBLE",
+                            "bool" => "BOOLEAN",
+                            "date" => "DATE",
+                            "datetime" => "TIMESTAMP_NTZ",
+                            _ => "STRING",
+                        };
+                        format!("{} {ty}", quote(n))
+                    })
+                    .collect();
+                sql.push(format!(
+                    "CREATE TABLE {schema}.{} ({}) USING csv OPTIONS (path '{}', header 'true', mode 'FAILFAST', escape '\"', timestampNTZFormat 'yyyy-MM-dd HH:mm:ss[.SSSSSS]', dateFormat 'yyyy-MM-dd')",
+                    quote(&t.name),
+                    columns.join(", "),
+                    path.display()
+                ));
+            }
+        }
+        self.statements(&sql.iter().map(String::as_str).collect::<Vec<_>>())
+    }
+}
+
+impl Drop for Spark {
+    fn drop(&mut self) {
+        // The server's process group: the script, the driver JVM and the
+        // executor JVMs it started.
+        let _ = Command::new("kill").args(["-TERM", "--", &format!("-{}", self.server.id())]).status();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while self.server.try_wait().ok().flatten().is_none() && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+        let _ = Command::new("kill").args(["-KILL", "--", &format!("-{}", self.server.id())]).status();
+        let _ = self.server.wait();
+    }
+}

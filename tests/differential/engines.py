@@ -5,6 +5,10 @@
   warehouse stores them (dates and times as DATE and TIMESTAMP, money as
   DECIMAL(38, 9)), and kpic evaluates with `--table`, through its ADBC driver
   (libduckdb.so): the whole warehouse backend against the oracle.
+- `postgres`: the same tables in a PostgreSQL server (run.py --uri for kpic,
+  --dsn to load them), read through libadbc_driver_postgresql.so.
+- `spark`: the same tables as Parquet files (written by DuckDB) under a Spark
+  Connect server (run.py --uri), read through libadbc_driver_spark.so.
 - `clickhouse`: at the SQL level, since no ClickHouse server runs here: kpic's
   ClickHouse statements (`kpic plan --sql --dialect clickhouse`) run in chdb on
   the same rows, read as the warehouse backend reads them, and must equal the
@@ -16,6 +20,7 @@
 import decimal
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -23,7 +28,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 from sql_engine import clickhouse_literal as literal  # noqa: E402
 
-ENGINES = ["files", "duckdb", "clickhouse"]
+ENGINES = ["files", "duckdb", "postgres", "spark", "clickhouse"]
+# The engines kpic reads through ADBC, and their drivers (.ci/setup).
+ADBC = Path.home() / ".cache/kpic/adbc/lib"
+DRIVERS = {
+    "duckdb": ADBC / "libduckdb.so",
+    "postgres": ADBC / "libadbc_driver_postgresql.so",
+    "spark": ADBC / "libadbc_driver_spark.so",
+}
 # Mistakes a dialect could make: each must be caught.
 SQL_SABOTAGES = {
     # ISO weeks start on Monday; toStartOfWeek(x) starts them on Sunday.
@@ -46,6 +58,15 @@ RAW_TYPE = {
     "bool": "BOOLEAN",
     "date": "DATE",
     "datetime": "TIMESTAMP",
+}
+POSTGRES_TYPE = {
+    "BIGINT": "BIGINT",
+    "DOUBLE": "DOUBLE PRECISION",
+    "DECIMAL(38, 9)": "NUMERIC(38, 9)",
+    "VARCHAR": "TEXT",
+    "BOOLEAN": "BOOLEAN",
+    "DATE": "DATE",
+    "TIMESTAMP": "TIMESTAMP",
 }
 CLICKHOUSE_TYPE = {
     "BIGINT": "Int64",
@@ -121,16 +142,77 @@ def duckdb_tables(case, directory):
     return path
 
 
-def kpic_on_duckdb(kpic, case, directory, spec_path, driver):
-    """kpic eval with every source pointed at its table."""
-    path = duckdb_tables(case, directory)
-    (directory / "kpic.toml").write_text(
-        f'[connections.wh]\nengine = "duckdb"\ndriver = "{driver}"\nuri_env = "KPIC_DIFFERENTIAL_URI"\n'
-    )
-    cmd = [kpic, "eval", str(spec_path), "--format", "json"]
+def schema_of(directory):
+    """The schema (database) of a case's tables on a server."""
+    return "d_" + re.sub(r"\W", "_", directory.name)
+
+
+def postgres_tables(case, directory, dsn):
+    """The case's sources in a schema of the PostgreSQL server at `dsn`."""
+    import duckdb
+    import psycopg
+
+    schema = schema_of(directory)
+    con = duckdb.connect()
+    with psycopg.connect(dsn, autocommit=True) as pg:
+        pg.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        pg.execute(f"CREATE SCHEMA {schema}")
+        for s in case.sources:
+            table = f"{schema}.{ident(s.name)}"
+            columns = ", ".join(f"{ident(c.name)} {POSTGRES_TYPE[RAW_TYPE[c.ty]]}" for c in s.columns)
+            pg.execute(f"CREATE TABLE {table} ({columns})")
+            with pg.cursor().copy(f"COPY {table} FROM STDIN") as copy:
+                for row in con.execute(raw_select(s, directory)).fetchall():
+                    copy.write_row(row)
+    con.close()
+    return schema
+
+
+def spark_tables(case, directory, uri):
+    """The case's sources as Parquet files that DuckDB writes (money as
+    DECIMAL(38, 9), times as TIMESTAMP, which Spark reads as TIMESTAMP_NTZ),
+    declared as tables of a database of the Spark Connect server at `uri`."""
+    import duckdb
+
+    schema = schema_of(directory)
+    con = duckdb.connect()
+    sql = [f"DROP DATABASE IF EXISTS {schema} CASCADE", f"CREATE DATABASE {schema}"]
     for s in case.sources:
-        cmd += ["--table", f"{s.name}=wh:{s.name}"]
-    return subprocess.run(cmd, capture_output=True, text=True, env=dict(os.environ, KPIC_DIFFERENTIAL_URI=str(path)))
+        path = str(directory / f"{s.name}.parquet").replace("'", "''")
+        con.execute(f"COPY ({raw_select(s, directory)}) TO '{path}' (FORMAT parquet)")
+        sql.append(f"CREATE TABLE {schema}.`{s.name}` USING parquet LOCATION '{path}'")
+    con.close()
+    adbc_statements(DRIVERS["spark"], uri, sql)
+    return schema
+
+
+def adbc_statements(driver, uri, sql):
+    """Statements that return nothing, through an ADBC driver."""
+    import adbc_driver_manager as adbc
+
+    with adbc.AdbcDatabase(driver=str(driver), uri=uri) as db, adbc.AdbcConnection(db) as conn:
+        for q in sql:
+            with adbc.AdbcStatement(conn) as st:
+                st.set_sql_query(q)
+                st.execute_update()
+
+
+def kpic_on_engine(args, case, directory, spec_path):
+    """kpic eval with every source pointed at its table on `args.engine`."""
+    if args.engine == "duckdb":
+        uri, schema = str(duckdb_tables(case, directory)), None
+    elif args.engine == "postgres":
+        uri, schema = args.uri, postgres_tables(case, directory, args.dsn)
+    else:
+        uri, schema = args.uri, spark_tables(case, directory, args.uri)
+    driver = args.driver or DRIVERS[args.engine]
+    (directory / "kpic.toml").write_text(
+        f'[connections.wh]\nengine = "{args.engine}"\ndriver = "{driver}"\nuri_env = "KPIC_DIFFERENTIAL_URI"\n'
+    )
+    cmd = [args.kpic, "eval", str(spec_path), "--format", "json"]
+    for s in case.sources:
+        cmd += ["--table", f"{s.name}=wh:{s.name if schema is None else schema + '.' + s.name}"]
+    return subprocess.run(cmd, capture_output=True, text=True, env=dict(os.environ, KPIC_DIFFERENTIAL_URI=uri))
 
 
 def clickhouse_session():

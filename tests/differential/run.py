@@ -5,6 +5,8 @@
     python3 tests/differential/run.py --kpic ... --cases 20000 --seed 42  # the long mode
     python3 tests/differential/run.py --kpic ... --seed 8 --case 137      # one case again
     python3 tests/differential/run.py --kpic ... --engine duckdb          # kpic on DuckDB tables, through ADBC
+    python3 tests/differential/run.py --kpic ... --engine postgres --uri postgresql://... --dsn "host=..."
+    python3 tests/differential/run.py --kpic ... --engine spark --uri sc://127.0.0.1:15002
     python3 tests/differential/run.py --kpic ... --engine clickhouse      # kpic's ClickHouse SQL in chdb
     python3 tests/differential/run.py --kpic ... --engine clickhouse --sabotage-sql sunday-week   # must fail
 
@@ -48,11 +50,14 @@ def main():
     p.add_argument("--max-failures", type=int, help="stop after this many failing cases")
     p.add_argument("--sabotage", choices=oracle.SABOTAGES, help="make the oracle wrong on purpose: the run must fail")
     p.add_argument("--engine", choices=engines.ENGINES, default="files", help="where kpic reads the data (engines.py)")
-    p.add_argument("--driver", default=str(Path.home() / ".cache/kpic/adbc/lib/libduckdb.so"),
-                   help="the ADBC driver of --engine duckdb")
+    p.add_argument("--driver", help="the ADBC driver of --engine duckdb, postgres or spark (default: .ci/setup's)")
+    p.add_argument("--uri", help="--engine postgres or spark: the server, as kpic connects to it")
+    p.add_argument("--dsn", help="--engine postgres: the server, as psycopg connects to it to load the tables")
     p.add_argument("--sabotage-sql", choices=list(engines.SQL_SABOTAGES),
                    help="with --engine clickhouse: make kpic's SQL wrong on purpose: the run must fail")
     args = p.parse_args()
+    if args.engine in ("postgres", "spark") and not args.uri or args.engine == "postgres" and not args.dsn:
+        p.error(f"--engine {args.engine} needs --uri" + (" and --dsn" if args.engine == "postgres" else ""))
     args.clickhouse = engines.clickhouse_session() if args.engine == "clickhouse" else None
     oracle.sabotage = args.sabotage
 
@@ -114,8 +119,8 @@ def run_case(args, con, n, directory, stats):
         problems = engines.sql_level(args.kpic, case, directory, spec_path, args.clickhouse, args.sabotage_sql)
         if problems:
             return problems, len(case.kpis)
-    if args.engine == "duckdb":
-        run = engines.kpic_on_duckdb(args.kpic, case, directory, spec_path, args.driver)
+    if args.engine in engines.DRIVERS:
+        run = engines.kpic_on_engine(args, case, directory, spec_path)
     else:
         run = subprocess.run([args.kpic, "eval", str(spec_path), "--format", "json"], capture_output=True, text=True)
     if run.returncode != 0:
