@@ -24,6 +24,16 @@ fn check_exit_codes() {
     assert_eq!(missing.status.code(), Some(2));
     let usage = kpic(&["check"]);
     assert_eq!(usage.status.code(), Some(2));
+
+    // A directory without specs (a mistyped CI path) checks, formats and
+    // tests nothing: that is no success.
+    let empty = tempfile::tempdir().unwrap();
+    std::fs::write(empty.path().join("notes.txt"), "not a spec").unwrap();
+    for command in ["check", "fmt", "test"] {
+        let out = kpic(&[command, empty.path().to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(2), "{command}: {}", stderr(&out));
+        assert!(stderr(&out).contains("no .kpi files in this directory or below it"), "{command}: {}", stderr(&out));
+    }
 }
 
 #[test]
@@ -80,6 +90,26 @@ fn eval_exit_codes() {
     let bad_data = kpic(&["eval", "tests/fixtures/eval/bad_value/spec.kpi"]);
     assert_eq!(bad_data.status.code(), Some(1));
     assert!(stderr(&bad_data).contains("row 2: `12x` is not a valid int"), "{}", stderr(&bad_data));
+
+    // Periods without data are no silent success: the report says so, and
+    // the exit code is 5; a reversed range is a usage error.
+    for window in [&["--period", "2030-01"][..], &["--from", "2030-01", "--to", "2030-06"]] {
+        for format in ["table", "json", "csv"] {
+            let out = kpic(&[&["eval", RATIO, "--format", format][..], window].concat());
+            assert_eq!(out.status.code(), Some(5), "{window:?} {format}: {}", stderr(&out));
+            assert!(stderr(&out).contains("no KPI has a result in the periods asked for"), "{}", stderr(&out));
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let html = dir.path().join("r.html");
+    let report = kpic(&["report", RATIO, "--period", "2030-01", "-o", html.to_str().unwrap()]);
+    assert_eq!(report.status.code(), Some(5), "{}", stderr(&report));
+    let reversed = kpic(&["eval", RATIO, "--from", "2025-05", "--to", "2025-03"]);
+    assert_eq!(reversed.status.code(), Some(2));
+    insta::assert_snapshot!(stderr(&reversed), @"error: `--from 2025-05` starts after `--to 2025-03` ends: no period is in between");
+    // A range of one period is no reversed range.
+    let one = kpic(&["eval", RATIO, "--from", "2025-01", "--to", "2025-01"]);
+    assert_eq!(one.status.code(), Some(0), "{}", stderr(&one));
 }
 
 #[test]

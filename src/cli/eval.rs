@@ -11,6 +11,10 @@ use std::path::{Path, PathBuf};
 
 /// Exit code of `--fail-on-missed` when a KPI is missed.
 pub const EXIT_MISSED: u8 = 3;
+/// Exit code: the periods asked for (`--period`, `--from`, `--to`) hold no
+/// KPI result at all, so that a script can tell "nothing happened" from a
+/// report.
+pub const EXIT_NO_DATA: u8 = 5;
 
 /// What to evaluate on which data, for which periods: shared by `eval` and `report`.
 #[derive(clap::Args)]
@@ -18,7 +22,7 @@ pub struct SelectionArgs {
     /// The spec file.
     spec: PathBuf,
     #[command(flatten)]
-    periods: Periods,
+    pub(crate) periods: Periods,
     /// Only these KPIs (repeatable).
     #[arg(long = "kpi")]
     kpis: Vec<String>,
@@ -105,6 +109,25 @@ impl Periods {
     pub(crate) fn window(&self) -> Result<Window, String> {
         window(self.period.as_deref(), self.from.as_deref(), self.to.as_deref())
     }
+
+    /// The flags as written: `--from 2025-01 --to 2025-03`.
+    fn as_written(&self) -> String {
+        let flags = [("--period", &self.period), ("--from", &self.from), ("--to", &self.to)];
+        let set: Vec<String> = flags.iter().filter_map(|(f, v)| v.as_ref().map(|v| format!("{f} {v}"))).collect();
+        set.join(" ")
+    }
+
+    /// When periods were asked for and no KPI has a row in them: say so on
+    /// standard error; the exit code to end with. (Only the periods asked
+    /// for are read, so which periods the data does have is not known here.)
+    pub(crate) fn no_data(&self, shown: &Evaluation) -> Option<u8> {
+        let asked = self.as_written();
+        if asked.is_empty() || shown.kpis.is_empty() || shown.kpis.iter().any(|k| !k.rows.is_empty()) {
+            return None;
+        }
+        eprintln!("error: no KPI has a result in the periods asked for (`{asked}`): the data has no rows in them");
+        Some(EXIT_NO_DATA)
+    }
 }
 
 /// Parse a `--period`-style argument into [first day, day after).
@@ -116,10 +139,16 @@ pub(crate) fn window(period: Option<&str>, from: Option<&str>, to: Option<&str>)
         let p = parse(p)?;
         return Ok(Window { from: Some(p.start), until: Some(p.end()) });
     }
-    Ok(Window {
+    let window = Window {
         from: from.map(parse).transpose()?.map(|p| p.start),
         until: to.map(parse).transpose()?.map(|p| p.end()),
-    })
+    };
+    if let (Some(start), Some(until), Some(from), Some(to)) = (window.from, window.until, from, to) {
+        if start >= until {
+            return Err(format!("`--from {from}` starts after `--to {to}` ends: no period is in between"));
+        }
+    }
+    Ok(window)
 }
 
 /// A spec evaluated on every period of its data, and the periods to report.
@@ -210,6 +239,7 @@ pub fn run(args: Args) -> u8 {
     };
     let history = History::new(&all);
     let mut evaluation = all.within(&window);
+    let no_data = args.selection.periods.no_data(&evaluation);
     let view = if !args.scorecards.is_empty() {
         evaluation.scorecards.retain(|c| args.scorecards.contains(&c.name));
         evaluation.cascades.clear();
@@ -238,7 +268,9 @@ pub fn run(args: Args) -> u8 {
     if let Err(code) = write_out(args.output.as_deref(), &text) {
         return code;
     }
-    if args.fail_on_missed && missed {
+    if let Some(code) = no_data {
+        code
+    } else if args.fail_on_missed && missed {
         EXIT_MISSED
     } else {
         EXIT_OK

@@ -131,16 +131,23 @@ pub(crate) fn stderr_color() -> Color {
     }
 }
 
-/// Expand files and directories into the `.kpi` files they hold, sorted.
+/// Expand files and directories into the `.kpi` files they hold, sorted; a
+/// directory without any is an error.
 pub(crate) fn collect_specs(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut out = Vec::new();
     for path in paths {
         if path.is_dir() {
+            let before = out.len();
             for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
                 let entry = entry.map_err(|e| format!("cannot read {}: {e}", path.display()))?;
                 if entry.file_type().is_file() && entry.path().extension().is_some_and(|e| e == "kpi") {
                     out.push(entry.path().to_path_buf());
                 }
+            }
+            // A directory without specs is a mistyped path more often than
+            // an empty project: checking nothing must not pass.
+            if out.len() == before {
+                return Err(format!("{}: no .kpi files in this directory or below it", path.display()));
             }
         } else if path.exists() {
             out.push(path.clone());

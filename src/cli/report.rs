@@ -20,10 +20,11 @@ pub fn run(args: Args) -> u8 {
         Err(code) => return code,
     };
     let history = History::new(&all);
-    let html = crate::report::html::html(&meta, &all.within(&window), &history);
+    let shown = all.within(&window);
+    let html = crate::report::html::html(&meta, &shown, &history);
     if let Err(code) = write_out(Some(&args.output), &html) {
         return code;
     }
     eprintln!("wrote {}", args.output.display());
-    EXIT_OK
+    args.selection.periods.no_data(&shown).unwrap_or(EXIT_OK)
 }
