@@ -89,7 +89,7 @@ fn eval_exit_codes() {
     assert!(stderr(&unknown).contains("did you mean `revenue_plan`"), "{}", stderr(&unknown));
     let bad_data = kpic(&["eval", "tests/fixtures/eval/bad_value/spec.kpi"]);
     assert_eq!(bad_data.status.code(), Some(1));
-    assert!(stderr(&bad_data).contains("row 2: `12x` is not a valid int"), "{}", stderr(&bad_data));
+    assert!(stderr(&bad_data).contains("line 3: `12x` is not a valid int"), "{}", stderr(&bad_data));
 
     // Periods without data are no silent success: the report says so, and
     // the exit code is 5; a reversed range is a usage error.

@@ -174,7 +174,7 @@ impl DataError {
             )
             .with_help(format!("fix {path}; kpic does not turn such values into missing ones")),
             TooLarge { column, at } => {
-                let place = at.as_ref().map_or(String::new(), |(row, v)| format!(", row {}: `{}`", row + 1, truncate(v)));
+                let place = at.as_ref().map_or(String::new(), |(row, v)| format!(", {}: `{}`", place(scan, *row), truncate(v)));
                 Diagnostic::new(
                     Code::DataValue,
                     format!("source `{name}`, column `{column}`{place}: a value of 10^20 or more"),
@@ -186,7 +186,7 @@ impl DataError {
             }
             NullTime { row } => {
                 let time = &scan.time_column;
-                let which = row.map_or(String::new(), |r| format!(" (the first is data row {})", r + 1));
+                let which = row.map_or(String::new(), |r| format!(" (the first is on {})", place(scan, r)));
                 Diagnostic::new(
                     Code::NullTime,
                     format!("source `{name}`: rows with an empty `{time}` cannot be placed in a period{which}"),
@@ -197,12 +197,13 @@ impl DataError {
             BadValue { column, row, value } => {
                 let c = scan.columns.iter().find(|c| &c.name == column);
                 let expected = c.map_or_else(|| "valid".to_string(), |c| describe(&c.ty, c.format.as_deref()));
+                let at = place(scan, *row);
                 Diagnostic::new(
                     Code::DataValue,
-                    format!("source `{name}`, column `{column}`, row {}: `{}` is not {expected}", row + 1, truncate(value)),
+                    format!("source `{name}`, column `{column}`, {at}: `{}` is not {expected}", truncate(value)),
                     declared(scan, column),
                 )
-                .with_help(format!("fix data row {} of {path} (the header is line 1), or the declared type", row + 1))
+                .with_help(format!("fix {at} of {path}, or the declared type"))
             }
         }
     }
@@ -268,6 +269,52 @@ fn file_problem(scan: &Scan, problem: String) -> Diagnostic {
 }
 
 /// Where the spec declares `column` of the scan's source (the source if not).
+/// Where data row `row` (0-based, after a CSV file's header) is, named the
+/// way every message names a place in a file: the line an editor shows for
+/// a text file (a CSV's line breaks inside quotes counted), the row (from 1)
+/// of a Parquet file or a table.
+pub fn place(scan: &Scan, row: usize) -> String {
+    use crate::vocab::FileFormat;
+    match &scan.location {
+        crate::ir::Location::File { path, format: FileFormat::Csv } => match csv_line(path, row) {
+            Some(line) => format!("line {line}"),
+            None => format!("data row {} (after the header)", row + 1),
+        },
+        crate::ir::Location::File { format: FileFormat::Ndjson, .. } => format!("line {}", row + 1),
+        _ => format!("row {}", row + 1),
+    }
+}
+
+/// The line on which data row `row` of a CSV file starts.
+fn csv_line(path: &std::path::Path, row: usize) -> Option<u64> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).ok()?;
+    let (mut line, mut records, mut quoted) = (1u64, 0usize, false);
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = file.read(&mut buf).ok()?;
+        if n == 0 {
+            return None;
+        }
+        for &b in &buf[..n] {
+            match b {
+                // `""` inside quotes toggles twice: still inside.
+                b'"' => quoted = !quoted,
+                b'\n' => {
+                    line += 1;
+                    if !quoted {
+                        records += 1;
+                        if records == row + 1 {
+                            return Some(line);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
 fn column_span(scan: &Scan, column: &str) -> Span {
     scan.columns.iter().find(|c| c.name == column).map_or(scan.span, |c| c.span)
 }

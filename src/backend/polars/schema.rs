@@ -97,9 +97,9 @@ fn check_csv(scan: &SourceFile, report: &mut FileReport) -> Result<(), Diagnosti
         for (row, v) in values.iter().enumerate() {
             match v {
                 None if is_time => {
+                    let at = crate::backend::errors::place(scan, row);
                     report.problems.push(diagnose::null_time(scan).with_help(format!(
-                        "data row {} of {} has no `{}`; fill it in or remove the row",
-                        row + 1,
+                        "{at} of {} has no `{}`; fill it in or remove the row",
                         scan.path.display(),
                         c.name
                     )));
