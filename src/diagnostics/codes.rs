@@ -205,7 +205,7 @@ codes! {
         "Every column a source declares must exist in its file, with the same name. The message lists the file's real columns.";
     DataValue = "E603", "data-value", Error,
         "a value in the data does not fit its declared type",
-        "kpic never turns an unreadable value into a null: the evaluation stops and names the source, column, row and value. Fix the data or the declared type (and the `format` of date columns).";
+        "kpic never turns an unreadable value into a null: the evaluation stops and names the source, column, line (of a CSV or NDJSON file; row of a Parquet file) and value. Fix the data or the declared type (and the `format` of date columns).";
     DataMalformed = "E604", "data-malformed", Error,
         "a data file is malformed",
         "A CSV line has the wrong number of fields, a quote is not closed, or a Parquet file is truncated. kpic stops rather than drop or pad rows.";
