@@ -511,3 +511,50 @@ fn warehouse_sources_transcript() {
         ],
     ));
 }
+
+/// A run stopped by bad data reports every problem `check --data` would: a
+/// problem per column with the count of further bad values, rows without a
+/// time, and the problems of every source; at most 20, and a count of the rest.
+#[test]
+fn eval_reports_every_data_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = "source orders from \"orders.csv\" {\n  time day: date\n  manager: text\n  units: int\n  amount: money(RUB)\n}\n\
+                source calls from \"calls.csv\" {\n  time at: date\n  seconds: int\n}\n\
+                kpi units { metric sum(orders.units) per month target >= 1 }\n\
+                kpi revenue { metric sum(orders.amount) per month target >= 1 RUB }\n\
+                kpi calls { metric sum(calls.seconds) per month target >= 1 }\n";
+    std::fs::write(dir.path().join("spec.kpi"), spec).unwrap();
+    let orders = "day,manager,units,amount\n2025-03-01,Anna,1,100\n2025-03-02,Anna,x,100\n\
+                  2025-03-03,Anna,y,1O0\n,Boris,2,5\n2025-03-05,Anna,z,100\n";
+    std::fs::write(dir.path().join("orders.csv"), orders).unwrap();
+    std::fs::write(dir.path().join("calls.csv"), "at,seconds\n2025-03-01,12s\n").unwrap();
+    let out = common::kpic_in(dir.path(), &["eval", "spec.kpi"]);
+    assert_eq!(out.status.code(), Some(1));
+    let flat = stderr(&out).replace('│', " ").split_whitespace().collect::<Vec<_>>().join(" ");
+    for want in [
+        "column `units`, line 3: `x` is not a valid int (and 2 more values of the column)",
+        "column `amount`, line 4: `1O0` is not a valid money(RUB)",
+        "rows with an empty `day` cannot be placed in a period (the first is on line 5)",
+        "source `calls`, column `seconds`, line 2: `12s` is not a valid int",
+        "4 errors, 0 warnings",
+    ] {
+        assert!(flat.contains(want), "lacks `{want}`:\n{}", stderr(&out));
+    }
+    // 25 columns with a bad value each: 20 shown, 5 counted.
+    let columns: Vec<String> = (0..25).map(|i| format!("c{i}")).collect();
+    let declared: String = columns.iter().map(|c| format!("  {c}: int\n")).collect();
+    let kpis: String =
+        columns.iter().map(|c| format!("kpi k_{c} {{ metric sum(s.{c}) per month target >= 1 }}\n")).collect();
+    std::fs::write(
+        dir.path().join("wide.kpi"),
+        format!("source s from \"wide.csv\" {{\n  time day: date\n{declared}}}\n{kpis}"),
+    )
+    .unwrap();
+    let bad: Vec<&str> = vec!["x"; 25];
+    std::fs::write(dir.path().join("wide.csv"), format!("day,{}\n2025-03-01,{}\n", columns.join(","), bad.join(",")))
+        .unwrap();
+    let wide = common::kpic_in(dir.path(), &["eval", "wide.kpi"]);
+    assert_eq!(wide.status.code(), Some(1));
+    assert_eq!(stderr(&wide).matches("is not a valid int").count(), 20, "{}", stderr(&wide));
+    assert!(stderr(&wide).contains("and 5 more problems in the data, not shown"), "{}", stderr(&wide));
+}

@@ -64,11 +64,13 @@ pub enum DataError {
     NullTime {
         row: Option<usize>,
     },
-    /// A value of data row `row` (0-based) that is not of the column's type.
+    /// A value of data row `row` (0-based) that is not of the column's type,
+    /// and how many more values of the column are not, when that is known.
     BadValue {
         column: String,
         row: usize,
         value: String,
+        more: usize,
     },
     /// A table source, in a build that cannot reach warehouses.
     NoConnector,
@@ -194,13 +196,18 @@ impl DataError {
                 )
                 .with_help(format!("fill in `{time}` in {path}, or remove those rows"))
             }
-            BadValue { column, row, value } => {
+            BadValue { column, row, value, more } => {
                 let c = scan.columns.iter().find(|c| &c.name == column);
                 let expected = c.map_or_else(|| "valid".to_string(), |c| describe(&c.ty, c.format.as_deref()));
                 let at = place(scan, *row);
+                let more = match more {
+                    0 => String::new(),
+                    1 => " (and 1 more value of the column)".to_string(),
+                    n => format!(" (and {n} more values of the column)"),
+                };
                 Diagnostic::new(
                     Code::DataValue,
-                    format!("source `{name}`, column `{column}`, {at}: `{}` is not {expected}", truncate(value)),
+                    format!("source `{name}`, column `{column}`, {at}: `{}` is not {expected}{more}", truncate(value)),
                     declared(scan, column),
                 )
                 .with_help(format!("fix {at} of {path}, or the declared type"))

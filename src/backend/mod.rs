@@ -26,6 +26,22 @@ pub fn run_in_batches(plan: &Plan, batch_bytes: usize) -> Result<Results, Diagno
     run_with(plan, &|_, _, _| {}, Some(batch_bytes))
 }
 
+/// The problems of a run's data, when `first` stopped it: `first` and every
+/// other value of the plan's CSV files that does not fit its column (a
+/// problem per column), so that a run shows what `check --data` would
+/// rather than one problem at a time.
+pub fn every_problem(plan: &Plan, first: Diagnostic) -> Vec<Diagnostic> {
+    let read = plan.scans.iter().enumerate().filter(|(s, _)| plan.queries.iter().any(|q| q.scan == *s));
+    let mut all: Vec<Diagnostic> =
+        read.filter_map(|(_, scan)| polars::SourceFile::of(scan)).flat_map(|f| polars::every_bad_value(&f)).collect();
+    // The same problem found again, with how many more values it has.
+    let again = |d: &Diagnostic| d.code == first.code && d.primary.span == first.primary.span;
+    if !all.iter().any(again) {
+        all.insert(0, first);
+    }
+    all
+}
+
 fn run_with(
     plan: &Plan,
     on_scan: &dyn Fn(&Scan, usize, usize),

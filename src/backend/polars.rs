@@ -165,6 +165,13 @@ impl std::ops::Deref for SourceFile {
     }
 }
 
+/// Every value of a CSV file that does not fit its column, a problem per
+/// column (docs/evaluation.md): what a run reports beside the error that
+/// stopped it.
+pub fn every_bad_value(scan: &SourceFile) -> Vec<Diagnostic> {
+    diagnose::every_bad_value(scan)
+}
+
 /// Every query of one file, read once for all of them; in batches of
 /// `batch_bytes` (slices of about that share of a typed file's rows) when
 /// given, else as the file's size and the machine's memory decide.

@@ -191,12 +191,32 @@ pub(crate) fn evaluate(sel: &SelectionArgs, scorecards: &[String], history: u32)
     let result = crate::run_and_evaluate(&checked, &plan, &Window::default(), &spinner);
     drop(spinner);
     let all = result.map_err(|d| {
-        super::emit::one(sel.error_format, &d, &checked.sources);
+        let problems = if d.code.is_data() { crate::backend::every_problem(&plan, d) } else { vec![d] };
+        data_problems(sel.error_format, problems, &checked.sources);
         EXIT_ERRORS
     })?;
     let data = plan.scans.iter().map(|s| (s.name.clone(), s.location.to_string())).collect();
     let meta = Meta { spec: sel.spec.display().to_string(), data, generated };
     Ok(Evaluated { all, window, meta })
+}
+
+/// How many problems of the data a run prints; the rest are counted.
+const SHOWN_PROBLEMS: usize = 20;
+
+/// The problems that stopped a run: at most [`SHOWN_PROBLEMS`], and how many
+/// more there are.
+fn data_problems(format: DiagFormat, mut problems: Vec<crate::diagnostics::Diagnostic>, sources: &crate::SourceMap) {
+    let more = problems.len().saturating_sub(SHOWN_PROBLEMS);
+    problems.truncate(SHOWN_PROBLEMS);
+    if let [one] = &problems[..] {
+        super::emit::one(format, one, sources);
+        return;
+    }
+    let pairs: Vec<_> = problems.into_iter().map(|d| (d, sources)).collect();
+    super::emit::diagnostics(format, &pairs, sources.files().count());
+    if more > 0 {
+        eprintln!("and {more} more problems in the data, not shown: fix these and run again");
+    }
 }
 
 /// When the report is made: `SOURCE_DATE_EPOCH` (seconds since 1970, the

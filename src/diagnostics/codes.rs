@@ -50,6 +50,11 @@ impl Code {
     pub fn parse(text: &str) -> Option<Code> {
         Code::ALL.iter().copied().find(|c| c.as_str().eq_ignore_ascii_case(text) || c.name() == text)
     }
+
+    /// A problem of the data a spec reads (the E6xx codes), not of the spec.
+    pub fn is_data(self) -> bool {
+        self.as_str().starts_with("E6")
+    }
 }
 
 impl Serialize for Code {

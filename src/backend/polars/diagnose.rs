@@ -371,31 +371,44 @@ impl Layout {
 
 /// Re-read a CSV as text and find the first value that does not fit its column.
 fn find_bad_value(scan: &SourceFile) -> Option<Diagnostic> {
-    if scan.format != FileFormat::Csv {
-        return None;
+    every_bad_value(scan).into_iter().find(|d| d.code == crate::diagnostics::Code::DataValue)
+}
+
+/// Every used column of a CSV file with a value that does not fit it: its
+/// first such value and how many more there are, the earliest first; rows
+/// without a time as one problem. Nothing for other formats, whose values
+/// are typed, or a file whose layout is broken (that problem comes first).
+pub(super) fn every_bad_value(scan: &SourceFile) -> Vec<Diagnostic> {
+    if scan.format != FileFormat::Csv || check_layout(scan).is_err() {
+        return Vec::new();
     }
     let used: Vec<Expr> = scan.columns.iter().filter(|c| c.used).map(|c| col(c.name.as_str())).collect();
-    let df = text_frame(scan).ok()?.select(used).collect().ok()?;
-    let mut first: Option<(usize, Diagnostic)> = None;
+    let Some(df) = text_frame(scan).ok().and_then(|f| f.select(used).collect().ok()) else { return Vec::new() };
+    let mut found: Vec<(usize, Diagnostic)> = Vec::new();
     for c in scan.columns.iter().filter(|c| c.used) {
-        let values = df.column(&c.name).ok()?.str().ok()?.clone();
-        let bad = values
+        let Some(values) = df.column(&c.name).ok().and_then(|v| v.str().ok().cloned()) else { continue };
+        let mut bad = values
             .iter()
             .enumerate()
-            .find_map(|(row, v)| v.filter(|v| !fits(&c.ty, c.format.as_deref(), v)).map(|v| (row, v.to_string())));
-        let Some((row, v)) = bad else { continue };
-        if first.as_ref().is_some_and(|(r, _)| *r <= row) {
-            continue;
+            .filter_map(|(row, v)| v.filter(|v| !fits(&c.ty, c.format.as_deref(), v)).map(|v| (row, v)));
+        if let Some((row, v)) = bad.next() {
+            let more = bad.count();
+            let d = DataError::BadValue { column: c.name.clone(), row, value: v.to_string(), more }.diagnostic(scan);
+            found.push((row, d));
         }
-        let d = bad_value(scan, c, row, &v);
-        first = Some((row, d));
+        if c.name == scan.time_column {
+            if let Some(row) = values.iter().position(|v| v.is_none()) {
+                found.push((row, null_time_at(scan, row)));
+            }
+        }
     }
-    first.map(|(_, d)| d)
+    found.sort_by_key(|(row, _)| *row);
+    found.into_iter().map(|(_, d)| d).collect()
 }
 
 /// A value of row `row` (0-based, after the header) that does not fit column `c`.
 pub(super) fn bad_value(scan: &SourceFile, c: &crate::ir::ScanColumn, row: usize, v: &str) -> Diagnostic {
-    DataError::BadValue { column: c.name.clone(), row, value: v.to_string() }.diagnostic(scan)
+    DataError::BadValue { column: c.name.clone(), row, value: v.to_string(), more: 0 }.diagnostic(scan)
 }
 
 /// Whether a CSV text value parses as the declared type, the way the reader does.
