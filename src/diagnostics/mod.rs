@@ -73,7 +73,11 @@ pub fn sort(diags: &mut [Diagnostic]) {
 pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
     let mut best: Option<(f64, &str)> = None;
     for cand in candidates {
-        let score = strsim::jaro_winkler(name, cand);
+        // One typo (a letter wrong, missing, added or two swapped) in a word
+        // of three letters or more, which Jaro-Winkler scores low in short
+        // words (`smu` for `sum`).
+        let one_typo = name.chars().count() >= 3 && strsim::osa_distance(name, cand) == 1;
+        let score = strsim::jaro_winkler(name, cand).max(if one_typo { 0.81 } else { 0.0 });
         if score > 0.8 && best.is_none_or(|(s, _)| score > s) {
             best = Some((score, cand));
         }
@@ -90,5 +94,7 @@ mod tests {
         let names = ["moscow_signups", "revenue", "paid_orders"];
         assert_eq!(did_you_mean("moscow_signup", names), Some("did you mean `moscow_signups`?".into()));
         assert_eq!(did_you_mean("xyz", names), None);
+        assert_eq!(did_you_mean("smu", ["sum", "avg", "min"]), Some("did you mean `sum`?".into()));
+        assert_eq!(did_you_mean("mx", ["max", "min"]), None);
     }
 }

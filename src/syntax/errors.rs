@@ -6,14 +6,22 @@ use crate::span::Span;
 /// One problem in the text of a declaration.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SyntaxError {
-    /// The grammar does not match here; `expected` lists what would have.
+    /// The grammar does not match here; `expected` lists what would have,
+    /// and `hint` is a word of those close to what was found.
     Unexpected {
         found: String,
         expected: String,
+        hint: Option<String>,
         span: Span,
     },
     UnexpectedEnd {
         expected: String,
+        span: Span,
+    },
+    /// The declaration ends with a bracket still open: `open` at `opened`.
+    Unclosed {
+        open: char,
+        opened: Span,
         span: Span,
     },
     UnterminatedString {
@@ -84,13 +92,23 @@ impl SyntaxError {
     pub fn to_diagnostic(&self) -> Diagnostic {
         use SyntaxError::*;
         match self {
-            Unexpected { found, expected, span } => diag(
+            Unexpected { found, expected, hint, span } => diag(
                 Code::Syntax,
                 format!("unexpected `{}`", found.escape_debug()),
                 *span,
                 format!("expected {expected}"),
             )
-            .with_help(format!("expected {expected}")),
+            .with_help(hint.clone().unwrap_or_else(|| format!("expected {expected}"))),
+            Unclosed { open, opened, span } => {
+                let close = match open {
+                    '(' => ')',
+                    '[' => ']',
+                    _ => '}',
+                };
+                diag(Code::Syntax, format!("`{open}` is never closed"), *span, format!("expected `{close}` here"))
+                    .with_secondary(Label::new(*opened, format!("this `{open}`")))
+                    .with_help(format!("close the `{open}` with `{close}`"))
+            }
             UnexpectedEnd { expected, span } => {
                 diag(Code::Syntax, "unexpected end of declaration", *span, format!("expected {expected}"))
                     .with_help(format!("expected {expected}"))

@@ -129,6 +129,10 @@ fn syntax_error(file: FileId, offset: usize, source: &str, err: &pest::error::Er
     let code_end = lower::code_len(source);
     let (start, end) = if start >= code_end { (code_end, code_end) } else { (start, end) };
     let found = if start >= code_end { "" } else { found_token(source, start) };
+    let positives = match &err.variant {
+        pest::error::ErrorVariant::ParsingError { positives, .. } => positives.as_slice(),
+        pest::error::ErrorVariant::CustomError { .. } => &[],
+    };
     let expected = match &err.variant {
         pest::error::ErrorVariant::ParsingError { positives, .. } => describe_expected(positives),
         pest::error::ErrorVariant::CustomError { message } => message.clone(),
@@ -137,12 +141,95 @@ fn syntax_error(file: FileId, offset: usize, source: &str, err: &pest::error::Er
     let span = Span::new(file, offset + start, offset + end.min(source.len().max(start)));
     let error = if source[start..].starts_with('"') || unterminated_string(source, start) {
         SyntaxError::UnterminatedString { expected, span }
+    } else if let Some((open, at)) = found.is_empty().then(|| unclosed(&source[..start])).flatten() {
+        SyntaxError::Unclosed { open, opened: Span::new(file, offset + at, offset + at + 1), span }
     } else if found.is_empty() {
         SyntaxError::UnexpectedEnd { expected, span }
     } else {
-        SyntaxError::Unexpected { found: found.to_string(), expected, span }
+        let hint = hint(found, &source[..start], &source[start..], positives);
+        SyntaxError::Unexpected { found: found.to_string(), expected, hint, span }
     };
     error.to_diagnostic()
+}
+
+/// The innermost bracket `text` leaves open, and where: strings and
+/// comments skipped.
+fn unclosed(text: &str) -> Option<(char, usize)> {
+    let mut open: Vec<(char, usize)> = Vec::new();
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '"' => {
+                // To the closing quote or the end of the line.
+                while let Some((_, c)) = chars.next() {
+                    match c {
+                        '\\' => {
+                            chars.next();
+                        }
+                        '"' | '\n' => break,
+                        _ => {}
+                    }
+                }
+            }
+            '/' if chars.peek().is_some_and(|(_, n)| *n == '/') => {
+                for (_, c) in chars.by_ref() {
+                    if c == '\n' {
+                        break;
+                    }
+                }
+            }
+            '(' | '[' | '{' => open.push((c, i)),
+            ')' | ']' | '}' => {
+                open.pop();
+            }
+            _ => {}
+        }
+    }
+    open.pop()
+}
+
+/// A word close to `found` among the words the parser expected there: a
+/// grain, a clause, a declaration, an aggregate, ...; the operator a swapped
+/// one means (`=>` for `>=`); or, for `(` after a name, the aggregate the
+/// name misspells (`smu(`).
+fn hint(found: &str, before: &str, rest: &str, expected: &[Rule]) -> Option<String> {
+    use crate::vocab::keywords::{DECLARATION_KEYWORDS, DURATION_WORDS, GRAIN_WORDS, TABLE_SCALE_WORDS};
+    const AGGREGATES: [&str; 8] = ["count_distinct", "count", "sum", "avg", "min", "max", "median", "percentile"];
+    if found == "(" {
+        let name = before.trim_end();
+        let word = &name[name.rfind(|c: char| !(c.is_alphanumeric() || c == '_')).map_or(0, |i| i + 1)..];
+        return crate::diagnostics::did_you_mean(word, AGGREGATES)
+            .map(|d| format!("`{word}` is not an aggregate; {d}"));
+    }
+    if expected.contains(&Rule::direction) {
+        for (swapped, meant) in [("=>", ">="), ("=<", "<=")] {
+            if rest.starts_with(swapped) {
+                return Some(format!("did you mean `{meant}`?"));
+            }
+        }
+    }
+    let mut words: Vec<&str> = Vec::new();
+    for rule in expected {
+        use Rule::*;
+        words.extend_from_slice(match rule {
+            grain => &GRAIN_WORDS[..],
+            kpi_metric | kpi_per | kpi_by | kpi_target | kpi_warn | kpi_owner | kpi_description => {
+                &["metric", "per", "by", "target", "warn", "owner", "description"][..]
+            }
+            declaration | single_declaration | EOI => &DECLARATION_KEYWORDS[..],
+            aggregate | agg_fn => &AGGREGATES[..],
+            missing_rule => &["exclude", "zero"][..],
+            table_scale => &TABLE_SCALE_WORDS[..],
+            duration_unit => &DURATION_WORDS[..],
+            status_word => &["met", "at_risk", "missed", "no_data"][..],
+            sc_weight | sc_cap | sc_missing | sc_gate | sc_base | sc_payout => {
+                &["kpi", "cap", "missing", "gate", "base", "payout"][..]
+            }
+            direction => &["between"][..],
+            _ => &[][..],
+        });
+    }
+    crate::diagnostics::did_you_mean(found, words)
 }
 
 /// Whether `at` lies inside a string opened on its line and never closed.
@@ -228,7 +315,7 @@ fn rule_name(rule: Rule) -> &'static str {
             "a KPI clause (metric, per, by, target, warn, owner, description)"
         }
         grain => "a grain (day, week, month, quarter, year)",
-        direction => "`>=` or `<=`",
+        direction => "`>=`, `<=` or `between`",
         target_value | previous_rel => "a target value",
         sc_weight | sc_cap | sc_missing | sc_gate | sc_base | sc_payout => {
             "a scorecard item (KPI weight, cap, missing, gate, base, payout)"
