@@ -15,6 +15,9 @@ pub struct Program {
     pub sources: SourceMap,
     pub modules: Vec<ast::Module>,
     pub diagnostics: Vec<Diagnostic>,
+    /// The files in the order their imports are done: every file after the
+    /// files it imports (the spec's own file last).
+    pub imported_first: Vec<FileId>,
 }
 
 /// Reads a file's bytes.
@@ -150,6 +153,7 @@ impl Loader<'_> {
             self.import(&path, &import);
         }
         self.stack.pop();
+        self.program.imported_first.push(id);
         id
     }
 
@@ -214,7 +218,8 @@ impl LoadError {
                 diag(Code::InvalidUtf8, "the file is not valid UTF-8".into(), *span, "invalid byte here")
                     .with_help("save the file as UTF-8")
             }
-            LoadError::Empty { span } => diag(Code::EmptyFile, "the file declares nothing".into(), *span, "empty"),
+            LoadError::Empty { span } => diag(Code::EmptyFile, "the file declares nothing".into(), *span, "empty")
+                .with_help("declare a source, metric or KPI, or delete the file"),
             LoadError::ImportsTooDeep { target, span } => diag(
                 Code::ImportCycle,
                 format!("imports nest more than {MAX_IMPORT_DEPTH} files deep, down to `{}`", target.display()),

@@ -17,7 +17,10 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 fn main() {
-    let mut trials = vec![Trial::test("every_code_has_a_fixture", every_code_has_a_fixture)];
+    let mut trials = vec![
+        Trial::test("every_code_has_a_fixture", every_code_has_a_fixture),
+        Trial::test("every_diagnostic_has_a_help_line", every_diagnostic_has_help),
+    ];
     for path in files("tests/fixtures/check") {
         trials.push(Trial::test(format!("check::{}", file_name(&path)), move || check_fixture(&path)));
     }
@@ -143,6 +146,21 @@ fn every_code_has_a_fixture() -> Result<(), Failed> {
     let missing: Vec<&str> =
         Code::ALL.iter().filter(|c| !seen.contains(c) && !at_run_time(c)).map(|c| c.as_str()).collect();
     assert!(missing.is_empty(), "codes without a fixture in tests/fixtures/check: {missing:?}");
+    Ok(())
+}
+
+/// The README promises a help line with every problem `kpic check` reports:
+/// every diagnostic of every check fixture has one (each code has a fixture,
+/// above).
+fn every_diagnostic_has_help() -> Result<(), Failed> {
+    let mut without = Vec::new();
+    for path in files("tests/fixtures/check") {
+        let checked = checked(&path, &path, &|p| std::fs::read(p));
+        for d in checked.diagnostics.iter().filter(|d| d.help.as_deref().is_none_or(|h| h.trim().is_empty())) {
+            without.push(format!("{} {}: {}", file_name(&path), d.code.as_str(), d.message));
+        }
+    }
+    assert!(without.is_empty(), "diagnostics without a help line:\n{}", without.join("\n"));
     Ok(())
 }
 

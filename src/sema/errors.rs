@@ -685,14 +685,21 @@ impl SemaError {
                 "applies to no aggregate",
             )
             .with_help("put the filter on the metrics it should filter, or write the aggregates inline"),
-            UnitsDoNotCombine { op, lhs, rhs, why, span, lhs_span, rhs_span } => diag(
+            // The labels are the two sides, which do not overlap (a label
+            // over the whole expression as well is drawn past its end).
+            UnitsDoNotCombine { op, lhs, rhs, why, span: _, lhs_span, rhs_span } => diag(
                 Code::UnitMismatch,
                 format!("`{op}` of {lhs} and {rhs}: {why}"),
-                *span,
-                "units do not combine",
+                *rhs_span,
+                format!("{rhs}"),
             )
             .with_secondary(Label::new(*lhs_span, format!("{lhs}")))
-            .with_secondary(Label::new(*rhs_span, format!("{rhs}"))),
+            .with_help(match *op {
+                "+" | "-" => format!(
+                    "`{op}` needs the same unit on both sides; docs/language.md (\"Units and additivity\") lists how units combine"
+                ),
+                _ => format!("docs/language.md (\"Units and additivity\") lists the units `{op}` combines"),
+            }),
             BadAggregate { func, why, span } => {
                 diag(Code::BadAggregate, why.to_string(), *span, format!("`{func}` does not apply here")).with_help(
                     "sum, avg, median and percentile need a numeric, money, percent or duration column; count works on anything",
@@ -798,7 +805,8 @@ impl SemaError {
                 };
                 diag(Code::TargetUnit, why, *span, "unit of the table").with_help(help)
             }
-            CountBelowZero { span } => diag(Code::ImpossibleTarget, "a count can never be below zero", *span, "never met"),
+            CountBelowZero { span } => diag(Code::ImpossibleTarget, "a count can never be below zero", *span, "never met")
+                .with_help("a count is 0 or more: use `target >= N`, or `<=` with a bound of 0 or more"),
             BadWarnBand { span } => diag(
                 Code::BadWarnBand,
                 "a warning band must be positive (and a percent below 100%)",
@@ -1037,9 +1045,11 @@ impl SemaError {
                 format!("`{path}` is not a .csv, .parquet or .ndjson file"),
                 *span,
                 "unknown file type",
-            ),
+            )
+            .with_help("save the fixture rows as CSV, Parquet or NDJSON, or write them inline as `(column, ...)` rows"),
             ColumnListedTwice { column, span } => {
                 diag(Code::TestDataShape, format!("column `{column}` is listed twice"), *span, "again")
+                    .with_help("list each column once")
             }
             RowsWithoutTime { source, time, span } => diag(
                 Code::TestDataShape,
@@ -1053,10 +1063,12 @@ impl SemaError {
                 format!("this row has {values} values, but {columns} columns are listed"),
                 *span,
                 "wrong number of values",
-            ),
+            )
+            .with_help("give a value for every listed column, in order; write `null` for a missing one"),
             RowValue { text, column, ty, why, span, column_span } => {
                 diag(Code::TestDataValue, format!("`{text}` does not fit column `{column}` ({ty})"), *span, why.to_string())
                     .with_secondary(Label::new(*column_span, "declared here"))
+                    .with_help(format!("write a value of the column's type, {ty}, as a spec writes one, or `null`"))
             }
             ExpectGrain { written, written_grain, grain, example, span } => diag(
                 Code::BadExpectation,
@@ -1130,6 +1142,7 @@ impl SemaError {
                     ExpectedMisfit::BonusCurrency { base } => format!("the bonus is money in {base}"),
                 };
                 diag(Code::BadExpectation, format!("the expected {field} has the wrong unit"), *span, label)
+                    .with_help(format!("write the expected {field} in the unit kpic reports it in (`kpic eval` shows it)"))
             }
         }
     }

@@ -25,6 +25,7 @@ use std::path::{Path, PathBuf};
 pub fn check(program: &Program, connections: &Connections) -> (Model, Vec<Diagnostic>) {
     let mut checker = Checker::new(&program.sources, connections);
     checker.broken = program.modules.iter().flat_map(|m| m.broken.iter().cloned()).collect();
+    checker.import_rank = program.imported_first.iter().enumerate().map(|(rank, file)| (*file, rank)).collect();
     for module in &program.modules {
         for decl in &module.decls {
             checker.declare(decl);
@@ -96,6 +97,8 @@ pub(crate) struct Checker<'a> {
     pub(crate) broken: std::collections::HashSet<String>,
     /// Written-out sizes of filters and metrics, once they are resolved.
     expansion: Option<expansion::Sizes>,
+    /// Each file's place in [`Program::imported_first`].
+    import_rank: HashMap<crate::span::FileId, usize>,
 }
 
 impl<'a> Checker<'a> {
@@ -120,6 +123,7 @@ impl<'a> Checker<'a> {
             diags: Vec::new(),
             broken: Default::default(),
             expansion: None,
+            import_rank: HashMap::new(),
         }
     }
 
@@ -136,13 +140,15 @@ impl<'a> Checker<'a> {
     fn declare(&mut self, decl: &'a Decl) {
         match decl {
             Decl::Import(_) => {}
-            Decl::Source(s) => declare_in(&mut self.sources, &mut self.diags, s, &s.name, "source"),
-            Decl::Filter(f) => declare_in(&mut self.filters, &mut self.diags, f, &f.name, "filter"),
-            Decl::Metric(m) => declare_in(&mut self.metrics, &mut self.diags, m, &m.name, "metric"),
-            Decl::Kpi(k) => declare_in(&mut self.kpis, &mut self.diags, k, &k.name, "KPI"),
-            Decl::Scorecard(s) => declare_in(&mut self.scorecards, &mut self.diags, s, &s.name, "scorecard"),
+            Decl::Source(s) => declare_in(&mut self.sources, &mut self.diags, &self.import_rank, s, &s.name, "source"),
+            Decl::Filter(f) => declare_in(&mut self.filters, &mut self.diags, &self.import_rank, f, &f.name, "filter"),
+            Decl::Metric(m) => declare_in(&mut self.metrics, &mut self.diags, &self.import_rank, m, &m.name, "metric"),
+            Decl::Kpi(k) => declare_in(&mut self.kpis, &mut self.diags, &self.import_rank, k, &k.name, "KPI"),
+            Decl::Scorecard(s) => {
+                declare_in(&mut self.scorecards, &mut self.diags, &self.import_rank, s, &s.name, "scorecard")
+            }
             Decl::Cascade(c) => self.cascade_decls.push(c),
-            Decl::Test(t) => declare_in(&mut self.tests, &mut self.diags, t, &t.name, "test"),
+            Decl::Test(t) => declare_in(&mut self.tests, &mut self.diags, &self.import_rank, t, &t.name, "test"),
         }
     }
 
@@ -331,13 +337,18 @@ impl<'a> Checker<'a> {
 fn declare_in<'a, T>(
     names: &mut Names<'a, T>,
     diags: &mut Vec<Diagnostic>,
+    import_rank: &HashMap<crate::span::FileId, usize>,
     decl: &'a T,
     name: &'a ast::Ident,
     kind: &'static str,
 ) {
     if let Some(&first) = names.index.get(name.name.as_str()) {
         let first = names.spans[first];
-        diags.push(SemaError::Duplicate { kind, name: name.name.clone(), span: name.span, first }.to_diagnostic());
+        // The declaration in an imported file was there first: the one in the
+        // file that imports it is the duplicate, whichever was read first.
+        let rank = |span: Span| import_rank.get(&span.file).copied().unwrap_or(usize::MAX);
+        let (span, first) = if rank(name.span) < rank(first) { (first, name.span) } else { (name.span, first) };
+        diags.push(SemaError::Duplicate { kind, name: name.name.clone(), span, first }.to_diagnostic());
         return;
     }
     names.index.insert(name.name.as_str(), names.decls.len());
