@@ -17,6 +17,8 @@ use std::iter::empty;
 #[derive(Debug, Clone, Serialize)]
 pub struct CascadeResult {
     pub kpi: String,
+    /// The KPI's unit, which every node's actual and target is in.
+    pub unit: crate::vocab::Unit,
     pub rows: Vec<CascadeRow>,
 }
 
@@ -75,7 +77,7 @@ pub fn evaluate(
                 Walker { def, grids: &grids, orgs: &orgs, period: top_row.period, prefix: top_row.entity.clone() };
             walker.level(level, &mut Vec::new(), &mut Vec::new(), top_row.target, &mut rows);
         }
-        out.push(CascadeResult { kpi: def.name.clone(), rows });
+        out.push(CascadeResult { kpi: def.name.clone(), unit: top.unit.clone(), rows });
     }
     Ok(out)
 }

@@ -333,7 +333,8 @@ fn same_payout(a: Option<&Payout>, b: Option<&Payout>) -> bool {
     }
 }
 
-/// A KPI's declared targets in words: `>= 3,000; >= 3,500 from 2025-07-01`.
+/// A KPI's declared targets as the human formats write them:
+/// `≥ 3,000; ≥ 3,500 from 2025-07-01`.
 pub fn targets_text(kpi: &KpiDef) -> String {
     let value = |v: f64| crate::vocab::number::format_value(&kpi.unit, v);
     let parts: Vec<String> = kpi
@@ -341,19 +342,19 @@ pub fn targets_text(kpi: &KpiDef) -> String {
         .iter()
         .map(|t| {
             let body = match &t.spec {
-                TargetSpec::Fixed { direction, value: v } => format!("{} {}", direction.as_str(), value(*v)),
-                TargetSpec::Between { low, high } => format!("between {} and {}", value(*low), value(*high)),
-                TargetSpec::Previous { direction, adjust: None } => format!("{} previous", direction.as_str()),
+                TargetSpec::Fixed { direction, value: v } => format!("{} {}", direction.symbol(), value(*v)),
+                TargetSpec::Between { low, high } => format!("{} – {}", value(*low), value(*high)),
+                TargetSpec::Previous { direction, adjust: None } => format!("{} previous", direction.symbol()),
                 TargetSpec::Previous { direction, adjust: Some((op, v)) } => {
                     let (op, v) = match op {
                         crate::vocab::RelOp::Add => ("+", value(*v)),
                         crate::vocab::RelOp::Sub => ("-", value(*v)),
                         crate::vocab::RelOp::Mul => ("*", format!("{}%", crate::vocab::number::format_percent(*v))),
                     };
-                    format!("{} previous {op} {v}", direction.as_str())
+                    format!("{} previous {op} {v}", direction.symbol())
                 }
                 TargetSpec::Table { direction, path, column, .. } => {
-                    format!("{} table \"{path}\" column \"{column}\"", direction.as_str())
+                    format!("{} table \"{path}\" column \"{column}\"", direction.symbol())
                 }
             };
             match t.since {

@@ -108,12 +108,12 @@ impl fmt::Display for Note {
             }
             Note::NothingDone { kpi } => write!(f, "{kpi}: no value (nothing to measure), counted as 0"),
             Note::NoRatio { kpi, status, counted } => {
-                write!(f, "{kpi}: {} with no attainment, counted as {}", status.as_str(), percent(*counted))
+                write!(f, "{kpi}: {} with no attainment, counted as {}", status.label(), percent(*counted))
             }
             Note::NegativeAttainment { kpi, attainment } => {
                 write!(f, "{kpi}: attainment {} counted as 0", percent(*attainment))
             }
-            Note::GateClosed { kpi, status } => write!(f, "gate {kpi} is {}: no bonus", status.as_str()),
+            Note::GateClosed { kpi, status } => write!(f, "gate {kpi} is {}: no bonus", status.label()),
             Note::NoBase => write!(f, "no bonus base for this entity and period"),
             Note::NoBaseShare => write!(f, "no actual in the base period: no share"),
             Note::NotInCascade { dimension } => write!(f, "in the data but not in the cascade: no {dimension} target"),

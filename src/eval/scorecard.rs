@@ -27,10 +27,20 @@ pub struct ScorecardResult {
     pub rows: Vec<ScoreRow>,
 }
 
+fn one_value_array<S: serde::Serializer>(v: &Option<String>, s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeSeq;
+    let mut seq = s.serialize_seq(Some(1))?;
+    seq.serialize_element(v)?;
+    seq.end()
+}
+
 /// One entity in one period.
 #[derive(Debug, Clone, Serialize)]
 pub struct ScoreRow {
     pub period: Period,
+    /// The value of the scorecard's `by` dimension; in JSON an array of it,
+    /// as a KPI row's entity is an array of its dimensions' values.
+    #[serde(serialize_with = "one_value_array")]
     pub entity: Option<String>,
     /// Weighted attainment, 1.0 = 100 % (none when no KPI could be counted).
     pub score: Option<f64>,

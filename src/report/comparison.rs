@@ -178,7 +178,7 @@ fn sides_row(key: [&String; 3], unit: &Unit, old: &Option<Side>, new: &Option<Si
     let side = |s: &Option<Side>, f: &dyn Fn(&Side) -> String| s.as_ref().map_or("—".to_string(), f);
     let actual = |s: &Side| s.actual.map_or("—".into(), |v| format_value(unit, v));
     let target = |s: &Side| target_text(unit, s.target);
-    let status = |s: &Side| s.status.as_str().to_string();
+    let status = |s: &Side| s.status.label().to_string();
     let mut row: Vec<String> = key.map(String::clone).to_vec();
     row.extend([
         moved(side(old, &actual), side(new, &actual)),

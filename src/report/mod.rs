@@ -50,12 +50,12 @@ pub fn scorecards_csv(eval: &Evaluation) -> String {
     let mut rows = Vec::new();
     for card in &eval.scorecards {
         for r in &card.rows {
-            let e = r.entity.clone().unwrap_or_default();
+            let e = machine_entity([(&card.by, &r.entity)]);
             let head = [card.name.clone(), r.period.to_string(), e];
             for p in &r.parts {
                 let mut f = head.to_vec();
                 f.extend([p.kpi.clone(), num(Some(p.weight)), num(Some(p.effective_weight)), num(p.attainment)]);
-                f.extend([num(p.counted), num(Some(p.contribution)), p.status.as_str().into()]);
+                f.extend([num(p.counted), num(Some(p.contribution)), p.status.key().into()]);
                 f.extend(std::iter::repeat_n(String::new(), 5));
                 rows.push(f);
             }
@@ -82,12 +82,7 @@ pub fn scorecards_csv(eval: &Evaluation) -> String {
 pub fn cascades_csv(eval: &Evaluation) -> String {
     let rows = eval.cascades.iter().flat_map(|c| {
         c.rows.iter().map(move |r| {
-            let path = r
-                .path
-                .iter()
-                .map(|(d, v)| format!("{d}={}", v.as_deref().unwrap_or("(empty)")))
-                .collect::<Vec<_>>()
-                .join(";");
+            let path = machine_entity(r.path.iter().map(|(d, v)| (d, v)));
             let target = r.target.map(|t| match t {
                 TargetValue::AtLeast { value } | TargetValue::AtMost { value } => value,
                 TargetValue::Between { low, .. } => low,
@@ -100,7 +95,7 @@ pub fn cascades_csv(eval: &Evaluation) -> String {
                 num(r.actual),
                 num(target),
                 num(r.attainment),
-                r.status.as_str().into(),
+                r.status.key().into(),
                 crate::eval::joined_notes(&r.notes),
             ]
         })
@@ -127,7 +122,7 @@ pub fn csv(eval: &Evaluation) -> String {
                 num(target),
                 num(high),
                 num(r.attainment),
-                r.status.as_str().to_string(),
+                r.status.key().to_string(),
                 num(r.gap),
                 crate::eval::joined_notes(&r.notes),
             ]
@@ -141,12 +136,13 @@ fn num(v: Option<f64>) -> String {
 }
 
 fn entity(k: &KpiResult, r: &Row) -> String {
-    k.dimensions
-        .iter()
-        .zip(&r.entity)
-        .map(|(d, v)| format!("{d}={}", v.as_deref().unwrap_or("(empty)")))
-        .collect::<Vec<_>>()
-        .join(";")
+    machine_entity(k.dimensions.iter().zip(&r.entity))
+}
+
+/// An entity as the machine formats write it: `manager=Anna;city=`, each
+/// dimension with its value, a missing value empty (as an empty CSV cell is).
+fn machine_entity<'a>(parts: impl IntoIterator<Item = (&'a String, &'a Option<String>)>) -> String {
+    parts.into_iter().map(|(d, v)| format!("{d}={}", v.as_deref().unwrap_or(""))).collect::<Vec<_>>().join(";")
 }
 
 /// A heading and a table per KPI, in Markdown.
@@ -175,7 +171,7 @@ pub fn markdown(eval: &Evaluation) -> String {
     }
     for c in &eval.cascades {
         out.push_str(&format!("### Cascade {}\n\n", c.kpi));
-        let unit = unit_of(eval, &c.kpi);
+        let unit = c.unit.clone();
         let (h, rows) = sections::cascade_rows(c, |v| format_value(&unit, v));
         out.push_str(&markdown_table::write(&h, &[], &rows));
         out.push('\n');
@@ -188,10 +184,6 @@ fn missing_word(card: &crate::eval::scorecard::ScorecardResult) -> &'static str 
         crate::vocab::MissingRule::Exclude => "excluded, weights renormalised",
         crate::vocab::MissingRule::Zero => "counted as zero",
     }
-}
-
-fn unit_of(eval: &Evaluation, kpi: &str) -> Unit {
-    eval.kpis.iter().find(|k| k.name == kpi).map_or(Unit::Number, |k| k.unit.clone())
 }
 
 fn heading(k: &KpiResult) -> String {
@@ -215,7 +207,7 @@ fn cells(k: &KpiResult, r: &Row) -> Vec<String> {
     c.push(r.actual.map_or("—".into(), |a| format_value(&k.unit, a)));
     c.push(target_text(&k.unit, r.target));
     c.push(r.attainment.map_or("—".into(), |a| format!("{}%", format_number(a * 100.0, 1))));
-    let mut status = r.status.as_str().to_string();
+    let mut status = r.status.label().to_string();
     if !r.notes.is_empty() {
         status.push_str(&format!(" ({})", crate::eval::joined_notes(&r.notes)));
     }

@@ -63,7 +63,7 @@ pub fn breakdown_rows(r: &ScoreRow) -> (Vec<String>, Vec<Vec<String>>) {
                 pct(p.attainment),
                 pct(p.counted),
                 pct(Some(p.contribution)),
-                p.status.as_str().to_string(),
+                p.status.label().to_string(),
             ]
         })
         .collect();
@@ -97,7 +97,7 @@ pub fn cascade_rows(c: &CascadeResult, value: impl Fn(f64) -> String) -> (Vec<St
                 r.actual.map_or("—".into(), &value),
                 target_text_by(r.target, &value),
                 pct(r.attainment),
-                r.status.as_str().to_string(),
+                r.status.label().to_string(),
                 crate::eval::joined_notes(&r.notes),
             ]
         })

@@ -3,7 +3,7 @@
 //! the width it is given: by abbreviating first, then by wrapping text.
 
 use super::terminal::{fits, status_color, status_label, status_symbol, wrap, Style};
-use super::{format_value, format_value_rounded, format_value_short, heading, missing_word, sections, story, unit_of};
+use super::{format_value, format_value_rounded, format_value_short, heading, missing_word, sections, story};
 use crate::eval::cascade::CascadeResult;
 use crate::eval::period::Period;
 use crate::eval::scorecard::ScorecardResult;
@@ -33,7 +33,7 @@ pub fn table(eval: &Evaluation, history: &History, style: Style) -> String {
         out.push_str(&scorecard_block(card, style));
     }
     for c in &eval.cascades {
-        out.push_str(&cascade_block(c, &unit_of(eval, &c.kpi), style));
+        out.push_str(&cascade_block(c, &c.unit, style));
     }
     out
 }

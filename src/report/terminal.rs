@@ -21,7 +21,7 @@ impl Default for Style {
 
 /// "✓ met", "! at risk", "✗ missed", "? no data": never colour alone.
 pub fn status_label(s: Status) -> String {
-    format!("{} {}", status_symbol(s), s.as_str())
+    format!("{} {}", status_symbol(s), s.label())
 }
 
 pub fn status_symbol(s: Status) -> &'static str {

@@ -142,10 +142,19 @@ pub enum Direction {
 }
 
 impl Direction {
+    /// As a spec and the machine formats write it: `>=`.
     pub fn as_str(self) -> &'static str {
         match self {
             Direction::AtLeast => ">=",
             Direction::AtMost => "<=",
+        }
+    }
+
+    /// As the human formats write it: `≥`.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Direction::AtLeast => "≥",
+            Direction::AtMost => "≤",
         }
     }
 }
@@ -259,8 +268,9 @@ impl Status {
         }
     }
 
-    /// As people read it: `at risk`.
-    pub fn as_str(self) -> &'static str {
+    /// As people read it (tables, Markdown, HTML, messages): `at risk`.
+    /// Machine formats (JSON, CSV) write [`Status::key`].
+    pub fn label(self) -> &'static str {
         match self {
             Status::Met => "met",
             Status::AtRisk => "at risk",

@@ -134,7 +134,7 @@ pub fn cascade(c: &CascadeResult, eval: &Evaluation) -> Markup {
         };
         notes(&mut m, &r.notes);
         m.close("td").open("td", &[]);
-        chip(&mut m, r.status, r.status.as_str());
+        chip(&mut m, r.status, r.status.label());
         m.close("td");
         m.leaf("td", &[("class", "num")], &r.actual.map_or("—".into(), |a| format_value(&unit, a)));
         m.leaf("td", &[("class", "num")], &target_text(&unit, r.target));

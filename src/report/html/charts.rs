@@ -131,7 +131,7 @@ pub fn attainment(title: &str, bars: &[Bar]) -> Markup {
         let y0 = top + row * i as f64;
         m.open("g", &[("class", "bar")]);
         let pct = b.attainment.map_or("—".into(), |a| format!("{}%", format_number(a * 100.0, 1)));
-        m.leaf("title", &[], &format!("{}: {pct}, {}; {}", b.label, b.status.as_str(), b.detail));
+        m.leaf("title", &[], &format!("{}: {pct}, {}; {}", b.label, b.status.label(), b.detail));
         let (lx, ly) = (px(bar_from - 8.0), px(y0 + 15.0));
         m.leaf("text", &[("class", "label"), ("x", &lx), ("y", &ly), ("text-anchor", "end")], &shorten(&b.label, 20));
         if let Some(a) = b.attainment {
@@ -409,7 +409,7 @@ fn marker(m: &mut Markup, p: &Point, x: f64, y: f64, unit: &Unit) {
     m.leaf(
         "title",
         &[],
-        &format!("{}: {actual} (target {}), {}", p.period, target_text(unit, p.target), p.status.as_str()),
+        &format!("{}: {actual} (target {}), {}", p.period, target_text(unit, p.target), p.status.label()),
     );
     match p.status {
         Status::Met => {

@@ -167,7 +167,7 @@ fn glance(m: &mut Markup, eval: &Evaluation, findings: &[Finding]) {
     m.leaf("span", &[], &format!("In each KPI's latest period, {} results:", latest.len()));
     for s in [Status::Met, Status::AtRisk, Status::Missed, Status::NoData] {
         let n = latest.iter().filter(|r| r.status == s).count();
-        chip(m, s, &format!("{n} {}", s.as_str()));
+        chip(m, s, &format!("{n} {}", s.label()));
     }
     m.close("p");
     if findings.is_empty() {
@@ -251,7 +251,7 @@ fn latest_single(m: &mut Markup, k: &KpiResult, r: &Row) {
     let value = |v: Option<f64>| v.map_or("—".into(), |v| format_value(&k.unit, v));
     m.open("div", &[("class", "latest")]);
     m.leaf("b", &[], &r.period.to_string());
-    chip(m, r.status, r.status.as_str());
+    chip(m, r.status, r.status.label());
     m.leaf("span", &[], &format!("actual {}", value(r.actual)));
     m.leaf("span", &[], &format!("target {}", target_text(&k.unit, r.target)));
     m.leaf("span", &[], &format!("attainment {}", percent(r.attainment)));
@@ -272,7 +272,7 @@ fn latest_by_entity(m: &mut Markup, k: &KpiResult, latest: &[&Row], period: Peri
     for s in [Status::Met, Status::AtRisk, Status::Missed, Status::NoData] {
         let n = latest.iter().filter(|r| r.status == s).count();
         if n > 0 {
-            chip(m, s, &format!("{n} {}", s.as_str()));
+            chip(m, s, &format!("{n} {}", s.label()));
         }
     }
     m.leaf("span", &[], &format!("of {}, by {}", latest.len(), k.dimensions.join(" and ")));
