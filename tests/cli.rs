@@ -558,3 +558,23 @@ fn eval_reports_every_data_problem() {
     assert_eq!(stderr(&wide).matches("is not a valid int").count(), 20, "{}", stderr(&wide));
     assert!(stderr(&wide).contains("and 5 more problems in the data, not shown"), "{}", stderr(&wide));
 }
+
+/// A daily KPI with three days of data in a year shows those three days in
+/// the human formats and says how many empty days it left out; the machine
+/// formats list every day.
+#[test]
+fn human_formats_leave_out_periods_without_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec =
+        "source s from \"s.csv\" {\n  time day: date\n  n: int\n}\nkpi daily { metric sum(s.n) per day target >= 1 }\n";
+    std::fs::write(dir.path().join("daily.kpi"), spec).unwrap();
+    std::fs::write(dir.path().join("s.csv"), "day,n\n2025-01-01,1\n2025-06-01,2\n2025-12-31,3\n").unwrap();
+    let table = common::kpic_in(dir.path(), &["eval", "daily.kpi"]);
+    assert_eq!(table.status.code(), Some(0), "{}", stderr(&table));
+    insta::assert_snapshot!(stdout(&table));
+    let markdown = common::kpic_in(dir.path(), &["eval", "daily.kpi", "--format", "markdown"]);
+    assert_eq!(stdout(&markdown).matches("| 2025-").count(), 3, "{}", stdout(&markdown));
+    assert!(stdout(&markdown).contains("362 periods without data not shown"), "{}", stdout(&markdown));
+    let csv = common::kpic_in(dir.path(), &["eval", "daily.kpi", "--format", "csv"]);
+    assert_eq!(stdout(&csv).lines().count(), 1 + 365);
+}

@@ -13,9 +13,11 @@ pub use crate::vocab::number::{format_number, format_tick, format_value, format_
 pub use table::{sparkline, table, HISTORY_PERIODS};
 pub use terminal::{status_label, status_symbol, Style};
 
-use crate::eval::{Evaluation, KpiResult, Row, TargetValue};
+use crate::eval::period::Period;
+use crate::eval::{Evaluation, KpiResult, Row, Status, TargetValue};
 use crate::vocab::Unit;
 use serde::Serialize;
+use std::collections::BTreeSet;
 
 /// Version of the JSON schema of `kpic eval --format json` (docs/evaluation.md).
 pub const JSON_VERSION: u32 = 1;
@@ -150,12 +152,17 @@ pub fn markdown(eval: &Evaluation) -> String {
     let mut out = String::new();
     for k in &eval.kpis {
         out.push_str(&format!("### {}\n\n", heading(k)));
+        let (shown, left_out) = periods_with_data(k);
+        let k = &shown;
         let mut header = vec!["Period".to_string()];
         header.extend(k.dimensions.iter().cloned());
         header.extend(["Actual", "Target", "Attainment", "Status", "Gap"].map(String::from));
         let right: Vec<bool> = (0..header.len()).map(|i| i > k.dimensions.len() && i != header.len() - 2).collect();
         let rows: Vec<Vec<String>> = k.rows.iter().map(|r| cells(k, r)).collect();
         out.push_str(&markdown_table::write(&header, &right, &rows));
+        if let Some(line) = left_out {
+            out.push_str(&format!("\n{line}\n"));
+        }
         out.push('\n');
     }
     for card in &eval.scorecards {
@@ -184,6 +191,25 @@ fn missing_word(card: &crate::eval::scorecard::ScorecardResult) -> &'static str 
         crate::vocab::MissingRule::Exclude => "excluded, weights renormalised",
         crate::vocab::MissingRule::Zero => "counted as zero",
     }
+}
+
+/// A KPI as the human formats show it: only the periods in which some row
+/// has data, when some do (a daily KPI over a year of ten sales would
+/// otherwise be 365 lines of "no data"), and a line that says how many were
+/// left out. The machine formats list every period.
+pub(crate) fn periods_with_data(k: &KpiResult) -> (KpiResult, Option<String>) {
+    let has_data: BTreeSet<Period> =
+        k.rows.iter().filter(|r| r.actual.is_some() || r.status != Status::NoData).map(|r| r.period).collect();
+    let all: BTreeSet<Period> = k.rows.iter().map(|r| r.period).collect();
+    let empty = all.len() - has_data.len();
+    if empty == 0 || has_data.is_empty() {
+        return (k.clone(), None);
+    }
+    let mut shown = k.clone();
+    shown.rows.retain(|r| has_data.contains(&r.period));
+    let periods = if empty == 1 { "period" } else { "periods" };
+    let line = format!("{empty} {periods} without data not shown (`--format csv` or `json` lists every period)");
+    (shown, Some(line))
 }
 
 fn heading(k: &KpiResult) -> String {

@@ -96,6 +96,8 @@ impl Numbers {
 }
 
 fn kpi_block(k: &KpiResult, history: &History, style: Style) -> String {
+    let (shown, left_out) = super::periods_with_data(k);
+    let k = &shown;
     let single = single_period(k.rows.iter().map(|r| r.period));
     let mut title = heading(k);
     if let Some(p) = single {
@@ -118,6 +120,9 @@ fn kpi_block(k: &KpiResult, history: &History, style: Style) -> String {
     let layout = *LAYOUTS.iter().find(fits).unwrap_or(&LAYOUTS[LAYOUTS.len() - 1]);
     out.push_str(&table(layout, ContentArrangement::Dynamic));
     out.push('\n');
+    if let Some(line) = left_out {
+        out.push_str(&wrap(&line, "", style.width as usize));
+    }
     out.push_str(&notes.render(style.width));
     if !layout.status_words {
         let legend: Vec<String> =
