@@ -127,3 +127,107 @@ fn every_page_has_its_content() {
         assert!(evaluation.contains(heading), "docs/evaluation.md lost `{heading}`");
     }
 }
+
+/// The pages with transcripts: README.md and every page under docs/.
+fn pages() -> Vec<std::path::PathBuf> {
+    let mut pages = vec![std::path::PathBuf::from("README.md")];
+    for entry in walkdir::WalkDir::new("docs").sort_by_file_name() {
+        let entry = entry.unwrap();
+        if entry.path().extension().is_some_and(|e| e == "md") {
+            pages.push(entry.path().to_path_buf());
+        }
+    }
+    pages
+}
+
+/// The ```` ```console ```` blocks of a page, with the line each starts on.
+fn console_blocks(text: &str) -> Vec<(usize, Vec<String>)> {
+    let mut blocks = Vec::new();
+    let mut current: Option<(usize, Vec<String>)> = None;
+    for (i, line) in text.lines().enumerate() {
+        match &mut current {
+            None if line.trim_end() == "```console" => current = Some((i + 1, Vec::new())),
+            None => {}
+            Some(_) if line.trim_end() == "```" => blocks.extend(current.take()),
+            Some((_, lines)) => lines.push(line.to_string()),
+        }
+    }
+    blocks
+}
+
+/// Whether `got` is what `want` shows: line by line, trailing spaces aside,
+/// a line `...` standing for any number of lines.
+fn shows(want: &[String], got: &[&str]) -> bool {
+    match want.split_first() {
+        None => got.is_empty(),
+        Some((w, rest)) if w.trim() == "..." => (0..=got.len()).any(|skip| shows(rest, &got[skip..])),
+        Some((w, rest)) => got.first().is_some_and(|g| g.trim_end() == w.trim_end()) && shows(rest, &got[1..]),
+    }
+}
+
+/// Every ```` ```console ```` block in README.md and docs/ is a transcript
+/// that must stay true: each `$ kpic ...` line is run from the repository's
+/// root (no colour, no terminal, reports dated by `SOURCE_DATE_EPOCH`), and
+/// what it prints (standard output, then standard error) must be the lines
+/// the block shows after it, where `...` stands for lines left out; a last
+/// line `[exit N]` is the exit code it must end with (0 when there is none).
+#[test]
+fn console_blocks_show_what_kpic_prints() {
+    let mut runs = 0;
+    let mut wrong = Vec::new();
+    for page in pages() {
+        let text = std::fs::read_to_string(&page).unwrap();
+        for (line, block) in console_blocks(&text) {
+            let mut i = 0;
+            while i < block.len() {
+                let Some(command) = block[i].strip_prefix("$ ") else {
+                    wrong.push(format!("{}:{}: a transcript starts with `$ kpic ...`", page.display(), line + i + 1));
+                    break;
+                };
+                let end = (i + 1..block.len()).find(|j| block[*j].starts_with("$ ")).unwrap_or(block.len());
+                let mut want: Vec<String> = block[i + 1..end].to_vec();
+                let exit = match want.last().and_then(|l| l.strip_prefix("[exit ")).and_then(|l| l.strip_suffix(']')) {
+                    Some(code) => {
+                        let code = code.parse::<i32>().expect("[exit N] with a number");
+                        want.pop();
+                        code
+                    }
+                    None => 0,
+                };
+                let words: Vec<&str> = command.split_whitespace().collect();
+                assert_eq!(words[0], "kpic", "{}:{}: only kpic commands run", page.display(), line + i + 1);
+                let out = std::process::Command::new(env!("CARGO_BIN_EXE_kpic"))
+                    .args(&words[1..])
+                    .env("NO_COLOR", "1")
+                    .env("SOURCE_DATE_EPOCH", "1764547200")
+                    .env_remove("COLUMNS")
+                    .env_remove("CLICOLOR_FORCE")
+                    .output()
+                    .unwrap();
+                let printed = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+                let got: Vec<&str> = printed.trim_end_matches('\n').lines().collect();
+                if !shows(&want, &got) || out.status.code() != Some(exit) {
+                    wrong.push(format!(
+                        "{}:{}: `{command}` exits {:?} (the page says {exit}) and prints:\n{printed}",
+                        page.display(),
+                        line + i + 1,
+                        out.status.code()
+                    ));
+                }
+                runs += 1;
+                i = end;
+            }
+        }
+    }
+    assert!(runs >= 5, "only {runs} transcripts in the docs");
+    assert!(wrong.is_empty(), "transcripts that are no longer true:\n{}", wrong.join("\n"));
+}
+
+#[test]
+fn the_transcript_matcher_sees_a_difference() {
+    let want: Vec<String> = ["a", "...", "d"].map(String::from).to_vec();
+    assert!(shows(&want, &["a", "b", "c", "d"]));
+    assert!(shows(&want, &["a", "d"]));
+    assert!(!shows(&want, &["a", "b", "c"]));
+    assert!(!shows(&want, &["x", "d"]));
+}
