@@ -59,6 +59,40 @@ fn comments(text: &str) -> Vec<String> {
     out
 }
 
+/// For each comment, how many words of code (runs of letters, digits and
+/// `_`, strings included) come before it. Formatting re-spaces code and may
+/// move a comment to its own line, but a comment that stays next to the code
+/// it was written next to has the same count.
+fn words_before_comments(text: &str) -> Vec<usize> {
+    let (mut out, mut words) = (Vec::new(), 0);
+    let (mut in_string, mut escaped, mut in_word) = (false, false, false);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let word = c.is_alphanumeric() || c == '_';
+        if word && !in_word {
+            words += 1;
+        }
+        in_word = word;
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if in_string => escaped = true,
+            '"' => in_string = !in_string,
+            '\n' => in_string = false,
+            '/' if !in_string && chars.peek() == Some(&'/') => {
+                out.push(words);
+                for c in chars.by_ref() {
+                    if c == '\n' {
+                        break;
+                    }
+                }
+                in_word = false;
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { max_shrink_iters: 4096, ..ProptestConfig::default() })]
 
@@ -73,7 +107,24 @@ proptest! {
         prop_assert_eq!(Some(&once), twice.as_ref(), "fmt is not idempotent on\n{}", text);
         prop_assert_eq!(tree(&once), before, "fmt changed the tree of\n{}\ninto\n{}", text, once);
         prop_assert_eq!(comments(&once), comments(&text), "fmt lost or moved comments of\n{}\ninto\n{}", text, once);
+        prop_assert_eq!(
+            words_before_comments(&once),
+            words_before_comments(&text),
+            "fmt moved a comment away from its code in\n{}\ninto\n{}",
+            text,
+            once
+        );
     }
+}
+
+#[test]
+fn comments_stay_with_their_code_in_multi_line_expressions() {
+    let text = "metric revenue = sum(orders.amount) // paid only\n  + sum(orders.amount) // twice\n\nkpi k {\n  metric revenue\n  per month\n  target >= 1\n}\n";
+    let once = kpic::fmt::format(text).unwrap();
+    assert_eq!(words_before_comments(&once), words_before_comments(text), "{once}");
+    // The count sees a comment moved below the declaration.
+    let moved = "metric revenue = sum(orders.amount) + sum(orders.amount)\n// paid only\n// twice\n";
+    assert_ne!(words_before_comments(moved), words_before_comments(text));
 }
 
 #[test]
@@ -92,8 +143,9 @@ fn span_erasure_sees_everything_but_spans() {
 #[test]
 fn formats_what_the_property_found() {
     let cases = [
-        // A comment inside a declaration moves before the next one, once.
-        ("metric a_ // note\n= 1\n\nmetric b_ = 2\n", "metric a_ = 1\n\n// note\nmetric b_ = 2\n"),
+        // A comment inside a declaration stays where it was written (it used
+        // to move before the next declaration).
+        ("metric a_ // note\n= 1\n\nmetric b_ = 2\n", "metric a_ // note\n  = 1\n\nmetric b_ = 2\n"),
         // An empty explicit level after `then` kept its closing brace.
         ("cascade k by a inherit then by b { }\n", "cascade k by a inherit then by b { }\n"),
         // ... and a level chained after it.

@@ -48,6 +48,18 @@ impl Comments {
         out
     }
 
+    /// Whether a comment not yet emitted starts inside `start..end`.
+    pub fn inside(&self, start: u32, end: u32) -> bool {
+        self.items.get(self.next).is_some_and(|&(s, _)| s > start && s < end)
+    }
+
+    /// Mark every comment that starts before `end` as emitted.
+    pub fn skip_to(&mut self, end: u32) {
+        while self.items.get(self.next).is_some_and(|&(s, _)| s < end) {
+            self.next += 1;
+        }
+    }
+
     /// The next comment, if it starts on the same line right after `end`.
     pub fn trailing(&mut self, text: &str, end: u32) -> Option<String> {
         let (start, _) = *self.items.get(self.next)?;

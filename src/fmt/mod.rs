@@ -1,7 +1,11 @@
 //! The canonical layout of a spec. Formatting prints the syntax tree back, with
 //! literals copied from the source as written (`2_000_000 RUB` stays so) and every
-//! comment kept: a comment on its own line stays before the item that follows it,
-//! a comment after code stays at the end of that line.
+//! comment kept next to the code it was written next to: a comment on its own
+//! line stays before the item that follows it, a comment after code stays at
+//! the end of that line, and a line of the layout (a declaration, a clause, a
+//! column) with a comment inside its code, such as a multi-line expression, is
+//! kept as written, re-indented (`tests/fmt_properties.rs` counts the words
+//! before every comment, before and after formatting).
 //!
 //! Formatting needs a file without syntax errors; [`format`] returns `None` otherwise.
 
@@ -14,6 +18,26 @@ use crate::vocab::*;
 use comments::Comments;
 
 const INDENT: &str = "  ";
+
+/// Where the comment of a line starts (its length when it has none): the
+/// first `//` outside a string.
+fn comment_start(line: &str) -> usize {
+    let (mut in_string, mut escaped) = (false, false);
+    for (i, c) in line.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if in_string => escaped = true,
+            '"' => in_string = !in_string,
+            '/' if !in_string && line[i..].starts_with("//") => return i,
+            _ => {}
+        }
+    }
+    line.len()
+}
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
 
 /// Format a whole file, or `None` when it does not parse.
 pub fn format(text: &str) -> Option<String> {
@@ -90,25 +114,114 @@ impl Printer<'_> {
     fn lines(&mut self, lines: &[Line], depth: usize) {
         for line in lines {
             self.leading(line.span.start, depth);
-            self.out.push_str(&INDENT.repeat(depth));
-            self.out.push_str(&line.text);
             if line.block.is_empty() && line.close.is_none() {
+                if self.comments.inside(line.span.start, line.span.end) {
+                    self.verbatim(line.span.start, line.span.end, depth);
+                } else {
+                    self.out.push_str(&INDENT.repeat(depth));
+                    self.out.push_str(&line.text);
+                }
                 self.trailing(line.span.end);
                 self.out.push('\n');
                 continue;
             }
+            let close_start = line.close.as_ref().map_or(line.span.end, |(_, s)| s.start);
+            let open_end = line.block.first().map_or(close_start, |b| b.span.start);
+            let brace = self.open_brace_after(line.span.start).min(open_end);
+            if self.comments.inside(line.span.start, brace) {
+                self.verbatim(line.span.start, brace + 1, depth);
+            } else {
+                self.out.push_str(&INDENT.repeat(depth));
+                self.out.push_str(&line.text);
+            }
             // The comment after an opening brace belongs to its line.
-            let open_end = line.block.first().map_or(line.span.end, |b| b.span.start);
             self.trailing_before(open_end);
             self.out.push('\n');
             self.lines(&line.block, depth + 1);
             let (close, close_span) = line.close.clone().unwrap_or(("}".into(), line.span));
             self.leading(close_span.start, depth + 1);
-            self.out.push_str(&INDENT.repeat(depth));
-            self.out.push_str(&close);
+            if self.comments.inside(close_span.start, close_span.end) {
+                self.verbatim(close_span.start, close_span.end, depth);
+            } else {
+                self.out.push_str(&INDENT.repeat(depth));
+                self.out.push_str(&close);
+            }
             self.trailing(close_span.end);
             self.out.push('\n');
         }
+    }
+
+    /// The source of `start..end` as written, for a line with comments
+    /// inside it, so that each comment stays next to the code it was written
+    /// next to: the first line at `depth`, the others a level deeper, blank
+    /// lines dropped. (Strings end on their line, so trimming lines is safe.)
+    fn verbatim(&mut self, start: u32, end: u32, depth: usize) {
+        let text = &self.text[start as usize..end as usize];
+        let mut first = true;
+        for l in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            if !first {
+                self.out.push('\n');
+            }
+            self.out.push_str(&INDENT.repeat(if first { depth } else { depth + 1 }));
+            self.out.push_str(l);
+            first = false;
+        }
+        self.comments.skip_to(end);
+    }
+
+    /// `span` widened back to the clause's `keyword` before it (the spans
+    /// of `warn`, `owner`, `description` and `by` start at their values), so
+    /// that a comment between the keyword and the value is inside the
+    /// clause's line. Only over blank lines, comments and words: anything
+    /// else means the keyword is not there, and the span stays.
+    fn clause_span(&self, span: Span, keyword: &str) -> Span {
+        if self.text[span.start as usize..].starts_with(keyword) {
+            return span;
+        }
+        let mut end = span.start as usize;
+        while end > 0 {
+            let line_start = self.text[..end].rfind('\n').map_or(0, |i| i + 1);
+            let line = &self.text[line_start..end];
+            let code = &line[..comment_start(line)];
+            let found = code.rmatch_indices(keyword).find(|(pos, _)| {
+                let b = code.as_bytes();
+                (*pos == 0 || !is_word_byte(b[pos - 1]))
+                    && !b.get(pos + keyword.len()).is_some_and(|c| is_word_byte(*c))
+            });
+            if let Some((pos, _)) = found {
+                return Span { start: (line_start + pos) as u32, ..span };
+            }
+            if !code.bytes().all(|b| b.is_ascii_whitespace() || is_word_byte(b)) || line_start == 0 {
+                return span;
+            }
+            end = line_start - 1;
+        }
+        span
+    }
+
+    /// Position of the first `{` at or after `pos`, outside strings and comments.
+    fn open_brace_after(&self, pos: u32) -> u32 {
+        let bytes = self.text.as_bytes();
+        let mut i = pos as usize;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'"' => {
+                    i += 1;
+                    while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
+                        i += if bytes[i] == b'\\' { 2 } else { 1 };
+                    }
+                }
+                b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                    while i < bytes.len() && bytes[i] != b'\n' {
+                        i += 1;
+                    }
+                }
+                b'{' => return i as u32,
+                _ => {}
+            }
+            i += 1;
+        }
+        self.text.len() as u32
     }
 
     fn trailing(&mut self, end: u32) {
@@ -180,26 +293,26 @@ impl Printer<'_> {
         let mut items = Vec::new();
         if let Some(m) = &k.metric {
             let filter = m.filter.as_ref().map_or(String::new(), |p| format!(" where {}", self.pred(p)));
-            items.push(Line::new(m.span, format!("metric {}{filter}", self.expr(&m.expr))));
+            items.push(Line::new(self.clause_span(m.span, "metric"), format!("metric {}{filter}", self.expr(&m.expr))));
         }
         if let Some((g, span)) = k.grain {
-            items.push(Line::new(span, format!("per {}", g.as_str())));
+            items.push(Line::new(self.clause_span(span, "per"), format!("per {}", g.as_str())));
         }
         if let (Some(first), Some(last)) = (k.by.first(), k.by.last()) {
             let names: Vec<&str> = k.by.iter().map(|b| b.name.as_str()).collect();
-            items.push(Line::new(first.span.to(last.span), format!("by {}", names.join(", "))));
+            items.push(Line::new(self.clause_span(first.span.to(last.span), "by"), format!("by {}", names.join(", "))));
         }
         for t in &k.targets {
-            items.push(Line::new(t.span, format!("target {}", self.target(t))));
+            items.push(Line::new(self.clause_span(t.span, "target"), format!("target {}", self.target(t))));
         }
         if let Some(w) = &k.warn {
-            items.push(Line::new(w.span, format!("warn within {}", self.quantity(w))));
+            items.push(Line::new(self.clause_span(w.span, "warn"), format!("warn within {}", self.quantity(w))));
         }
         if let Some(o) = &k.owner {
-            items.push(Line::new(o.span, format!("owner {}", self.src(o.span))));
+            items.push(Line::new(self.clause_span(o.span, "owner"), format!("owner {}", self.src(o.span))));
         }
         if let Some(d) = &k.description {
-            items.push(Line::new(d.span, format!("description {}", self.src(d.span))));
+            items.push(Line::new(self.clause_span(d.span, "description"), format!("description {}", self.src(d.span))));
         }
         let label = k.label.as_ref().map_or(String::new(), |l| format!(" {}", self.src(l.span)));
         self.block(k.span, format!("kpi {}{label}", k.name.name), items)
@@ -239,17 +352,17 @@ impl Printer<'_> {
             .map(|w| Line::new(w.span, format!("{:<width$} {}", w.kpi.name, self.quantity(&w.weight))))
             .collect();
         if let Some(c) = &s.cap {
-            items.push(Line::new(c.span, format!("cap {}", self.quantity(c))));
+            items.push(Line::new(self.clause_span(c.span, "cap"), format!("cap {}", self.quantity(c))));
         }
         if let Some((rule, span)) = s.missing {
             let rule = match rule {
                 MissingRule::Exclude => "exclude",
                 MissingRule::Zero => "zero",
             };
-            items.push(Line::new(span, format!("missing {rule}")));
+            items.push(Line::new(self.clause_span(span, "missing"), format!("missing {rule}")));
         }
         for g in &s.gates {
-            items.push(Line::new(g.span, format!("gate {}", g.name)));
+            items.push(Line::new(self.clause_span(g.span, "gate"), format!("gate {}", g.name)));
         }
         if let Some(b) = &s.base {
             let (span, text) = match b {
@@ -259,11 +372,11 @@ impl Printer<'_> {
                     (span, format!("base table {}{}", self.src(p.span), table_unit(unit)))
                 }
             };
-            items.push(Line::new(span, text));
+            items.push(Line::new(self.clause_span(span, "base"), text));
         }
         if let Some(p) = &s.payout {
             let rules = p.rules.iter().map(|r| Line::new(r.span, self.payout_rule(r))).collect();
-            items.push(self.block(p.span, "payout".into(), rules));
+            items.push(self.block(self.clause_span(p.span, "payout"), "payout".into(), rules));
         }
         self.block(s.span, format!("scorecard {} by {} per {}", s.name.name, s.by.name, s.grain.0.as_str()), items)
     }
