@@ -204,7 +204,8 @@ fn console_blocks_show_what_kpic_prints() {
                     .env_remove("CLICOLOR_FORCE")
                     .output()
                     .unwrap();
-                let printed = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+                let printed =
+                    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
                 let got: Vec<&str> = printed.trim_end_matches('\n').lines().collect();
                 if !shows(&want, &got) || out.status.code() != Some(exit) {
                     wrong.push(format!(

@@ -560,8 +560,23 @@ impl SemaError {
                     .with_secondary(Label::new(*first, "first declared here"))
                     .with_help("remove one of the declarations")
             }
-            UnknownType { why, span } => diag(Code::UnknownType, why.to_string(), *span, "unknown type")
-                .with_help("types: int, float, decimal, text, bool, date, datetime, duration(days), percent, money(RUB)"),
+            UnknownType { why, span } => {
+                use crate::vocab::TypeError;
+                let types = ["int", "float", "decimal", "text", "bool", "date", "datetime", "duration", "percent", "money"];
+                let hint = match why {
+                    TypeError::Unknown(name) => crate::diagnostics::did_you_mean(name, types),
+                    TypeError::NotADurationUnit(unit) => {
+                        crate::diagnostics::did_you_mean(unit, crate::vocab::keywords::DURATION_WORDS)
+                    }
+                    TypeError::NotACurrency(code) => {
+                        crate::diagnostics::did_you_mean(&code.to_uppercase(), crate::vocab::money::ISO_4217.iter().copied())
+                    }
+                    _ => None,
+                };
+                let all = "types: int, float, decimal, text, bool, date, datetime, duration(days), percent, money(RUB)";
+                diag(Code::UnknownType, why.to_string(), *span, "unknown type")
+                    .with_help(hint.map_or(all.to_string(), |h| format!("{h} ({all})")))
+            }
             FormatOnNonDate { span } => {
                 diag(Code::UnknownType, "only date and datetime columns take a `format`", *span, "not a date column")
             }

@@ -221,6 +221,8 @@ fn hint(found: &str, before: &str, rest: &str, expected: &[Rule]) -> Option<Stri
             missing_rule => &["exclude", "zero"][..],
             table_scale => &TABLE_SCALE_WORDS[..],
             duration_unit => &DURATION_WORDS[..],
+            currency => crate::vocab::money::ISO_4217,
+            type_arg => &DURATION_WORDS[..],
             status_word => &["met", "at_risk", "missed", "no_data"][..],
             sc_weight | sc_cap | sc_missing | sc_gate | sc_base | sc_payout => {
                 &["kpi", "cap", "missing", "gate", "base", "payout"][..]
@@ -290,6 +292,8 @@ fn rule_name(rule: Rule) -> &'static str {
         percent => "a percentage like `40%`",
         quantity => "a number",
         currency => "a currency code like `RUB`",
+        duration_unit => "a duration unit (days, hours, minutes, seconds)",
+        type_arg => "a currency code like `RUB` or a duration unit (days, hours, minutes, seconds)",
         date | datetime => "a date like `2025-03-31`",
         period => "a period like `2025-03`",
         declaration | single_declaration => {
