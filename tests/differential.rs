@@ -94,13 +94,17 @@ fn kpic_on_engines_agrees() {
         return;
     }
     for engine in ["duckdb", "clickhouse"] {
-        let (out, report) =
-            harness(&format!("differential-on-{engine}"), &["--cases", "150", "--seed", "8", "--engine", engine]);
-        assert!(out.status.success(), "kpic on {engine} disagrees:\n{report}");
-        let summary = report.lines().find(|l| l.starts_with("differential:")).unwrap_or_default();
-        assert!(summary.contains(&format!("on {engine},")) && summary.contains(", 0 failing"), "{report}");
-        eprintln!("{summary}");
+        agrees_on(engine, &["--cases", "150", "--seed", "8", "--engine", engine]);
     }
+}
+
+/// The harness with kpic reading from `engine`: it must find no difference.
+fn agrees_on(engine: &str, args: &[&str]) {
+    let (out, report) = harness(&format!("differential-on-{engine}"), args);
+    assert!(out.status.success(), "kpic on {engine} disagrees:\n{report}");
+    let summary = report.lines().find(|l| l.starts_with("differential:")).unwrap_or_default();
+    assert!(summary.contains(&format!("on {engine},")) && summary.contains(", 0 failing"), "{report}");
+    eprintln!("{summary}");
 }
 
 /// The random cases with kpic reading the data from servers the test starts
@@ -118,13 +122,8 @@ fn kpic_on_servers_agrees() {
     let spark = common::engines::Spark::start().expect("Spark starts");
     let spark_uri = spark.uri();
     let on_spark = ["--cases", "30", "--seed", "8", "--engine", "spark", "--uri", &spark_uri];
-    for (engine, args) in [("postgres", &postgres[..]), ("spark", &on_spark[..])] {
-        let (out, report) = harness(&format!("differential-on-{engine}"), args);
-        assert!(out.status.success(), "kpic on {engine} disagrees:\n{report}");
-        let summary = report.lines().find(|l| l.starts_with("differential:")).unwrap_or_default();
-        assert!(summary.contains(&format!("on {engine},")) && summary.contains(", 0 failing"), "{report}");
-        eprintln!("{summary}");
-    }
+    agrees_on("postgres", &postgres);
+    agrees_on("spark", &on_spark);
 }
 
 /// A dialect that is wrong on purpose (a week starting on Sunday, no count

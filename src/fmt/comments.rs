@@ -9,28 +9,17 @@ pub(super) struct Comments {
 
 impl Comments {
     pub fn scan(text: &str) -> Comments {
-        let bytes = text.as_bytes();
         let mut items = Vec::new();
         let mut texts = Vec::new();
-        let mut i = 0;
-        while i < bytes.len() {
-            match bytes[i] {
-                b'"' => {
-                    i += 1;
-                    while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
-                        i += if bytes[i] == b'\\' { 2 } else { 1 };
-                    }
-                }
-                b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                    let end = text[i..].find('\n').map_or(text.len(), |n| i + n);
-                    items.push((i as u32, end as u32));
-                    texts.push(text[i..end].trim_end().to_string());
-                    i = end;
-                }
-                _ => {}
-            }
-            i += 1;
-        }
+        walk(
+            text,
+            0,
+            |start, end| {
+                items.push((start as u32, end as u32));
+                texts.push(text[start..end].trim_end().to_string());
+            },
+            |_, _| false,
+        );
         Comments { items, texts, next: 0 }
     }
 
@@ -88,6 +77,43 @@ impl Comments {
         self.next += 1;
         Some(self.texts[self.next - 1].clone())
     }
+}
+
+/// Walk `text` from `from`: `comment(start, end)` for each `//` comment,
+/// `code(i, byte)` for each byte outside strings and comments, until it
+/// returns true; the position it stopped at.
+fn walk(
+    text: &str,
+    from: usize,
+    mut comment: impl FnMut(usize, usize),
+    mut code: impl FnMut(usize, u8) -> bool,
+) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut i = from;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                let end = text[i..].find('\n').map_or(text.len(), |n| i + n);
+                comment(i, end);
+                i = end;
+            }
+            b if code(i, b) => return Some(i),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The first `want` at or after `from`, outside strings and comments.
+pub(super) fn find_in_code(text: &str, from: usize, want: u8) -> Option<usize> {
+    walk(text, from, |_, _| {}, |_, b| b == want)
 }
 
 /// Whether `text` starts with a blank line: two line breaks before any code (a

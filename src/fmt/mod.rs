@@ -201,27 +201,7 @@ impl Printer<'_> {
 
     /// Position of the first `{` at or after `pos`, outside strings and comments.
     fn open_brace_after(&self, pos: u32) -> u32 {
-        let bytes = self.text.as_bytes();
-        let mut i = pos as usize;
-        while i < bytes.len() {
-            match bytes[i] {
-                b'"' => {
-                    i += 1;
-                    while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
-                        i += if bytes[i] == b'\\' { 2 } else { 1 };
-                    }
-                }
-                b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                    while i < bytes.len() && bytes[i] != b'\n' {
-                        i += 1;
-                    }
-                }
-                b'{' => return i as u32,
-                _ => {}
-            }
-            i += 1;
-        }
-        self.text.len() as u32
+        comments::find_in_code(self.text, pos as usize, b'{').map_or(self.text.len() as u32, |i| i as u32)
     }
 
     fn trailing(&mut self, end: u32) {
@@ -455,18 +435,7 @@ impl Printer<'_> {
 
     /// Position of the first `}` at or after `pos`, outside comments.
     fn close_brace_after(&self, pos: u32) -> u32 {
-        let mut in_comment = false;
-        for (i, b) in self.text.as_bytes()[pos as usize..].iter().enumerate() {
-            match b {
-                b'\n' => in_comment = false,
-                b'/' if !in_comment && self.text.as_bytes().get(pos as usize + i + 1) == Some(&b'/') => {
-                    in_comment = true
-                }
-                b'}' if !in_comment => return pos + i as u32,
-                _ => {}
-            }
-        }
-        self.text.len() as u32
+        comments::find_in_code(self.text, pos as usize, b'}').map_or(self.text.len() as u32, |i| i as u32)
     }
 
     /// A payout rule with its numbers as written (a percent printed back from
