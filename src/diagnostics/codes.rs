@@ -286,6 +286,9 @@ codes! {
     TargetAboveShare = "W006", "target-above-share", Warning,
         "a target above 100 % for a share, which cannot exceed 100 %",
         "`count(orders where moscow) / count(orders)` counts part of the rows over all of them: it is at most 100 %. A target above that is never met; in a table, `40` with `in fraction` means 4000 %. Write the target as a share (`in percent` for tables that write 40 for 40 %).";
+    UnknownCurrency = "W007", "unknown-currency", Warning,
+        "a currency code that ISO 4217 does not have",
+        "Money is declared and paid in an ISO 4217 currency: `money(RUB)`, `base 50_000 EUR`. A code outside the standard is most often a typo (`RUR`, the rouble's code until 1997) or an old code, and kpic pays it as if it had two decimal places. Write the ISO code; for a unit of your own (points, credits), allow the lint in kpic.toml (`W007 = \"allow\"`).";
 }
 
 /// The Markdown page of a code, as printed by `kpic explain` and kept in

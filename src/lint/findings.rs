@@ -15,6 +15,8 @@ pub enum Finding {
     PayoutNotMonotone { card: String, span: Span },
     /// A share's target above 100 %.
     TargetAboveShare { kpi: String, span: Span },
+    /// Money in a code ISO 4217 does not have.
+    UnknownCurrency { code: String, suggestion: Option<String>, span: Span },
 }
 
 impl Finding {
@@ -45,6 +47,15 @@ impl Finding {
                 Label::new(*span, "above 100%"),
             )
             .with_help("write the share the role should reach, at most 100%"),
+            UnknownCurrency { code, suggestion, span } => Diagnostic::new(
+                Code::UnknownCurrency,
+                format!("`{code}` is not an ISO 4217 currency code"),
+                Label::new(*span, "unknown currency"),
+            )
+            .with_help(match suggestion {
+                Some(s) => format!("{s} (a unit of your own: allow W007 in kpic.toml)"),
+                None => "write the ISO 4217 code (a unit of your own: allow W007 in kpic.toml)".to_string(),
+            }),
         }
     }
 }
