@@ -578,3 +578,20 @@ fn human_formats_leave_out_periods_without_data() {
     let csv = common::kpic_in(dir.path(), &["eval", "daily.kpi", "--format", "csv"]);
     assert_eq!(stdout(&csv).lines().count(), 1 + 365);
 }
+
+/// A period inside a gap of the data: the table has a row per entity, each
+/// without data, and the run ends with exit code 5 as for a period after the
+/// data.
+#[test]
+fn a_period_in_a_gap_of_the_data_has_no_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = "source s from \"s.csv\" {\n  time day: date\n  manager: text\n  n: int\n}\nkpi k { metric sum(s.n) per month by manager target >= 1 }\n";
+    std::fs::write(dir.path().join("gap.kpi"), spec).unwrap();
+    std::fs::write(dir.path().join("s.csv"), "day,manager,n\n2025-01-10,Anna,1\n2025-03-10,Anna,2\n").unwrap();
+    for format in ["table", "json", "csv"] {
+        let out = common::kpic_in(dir.path(), &["eval", "gap.kpi", "--period", "2025-02", "--format", format]);
+        assert_eq!(out.status.code(), Some(5), "{format}: {}{}", stdout(&out), stderr(&out));
+    }
+    let march = common::kpic_in(dir.path(), &["eval", "gap.kpi", "--period", "2025-03"]);
+    assert_eq!(march.status.code(), Some(0), "{}", stderr(&march));
+}

@@ -78,6 +78,9 @@ fn main() {
         trials.push(Trial::test(format!("{}::money_stored_as_floats_is_summed_exactly", engine.name()), move || {
             money_stored_as_floats(engine)
         }));
+        trials.push(Trial::test(format!("{}::column_names_in_another_case", engine.name()), move || {
+            column_names_in_another_case(engine)
+        }));
     }
     trials.push(Trial::test("errors::table_missing", table_missing));
     trials.push(Trial::test("cancel::at_the_timeout_and_on_ctrl_c", cancelled_on_the_engine));
@@ -189,6 +192,16 @@ fn schemas() -> Vec<(String, Vec<JobTable>)> {
         }
     }
     out.push(("floats".into(), floats));
+    // The same table with its column names in capitals, as Snowflake stores
+    // unquoted names: DuckDB and Spark resolve `amount` to `AMOUNT`;
+    // PostgreSQL, whose quoted names keep their case, does not.
+    let mut capitals = tables(&plan(&float_money().dir.join("spec.kpi")).expect("the float-money fixture"));
+    for t in &mut capitals {
+        for (name, _) in &mut t.columns {
+            *name = name.to_uppercase();
+        }
+    }
+    out.push(("capitals".into(), capitals));
     out
 }
 
@@ -412,6 +425,31 @@ fn money_stored_as_floats(engine: Engine) -> Result<(), Failed> {
     let want =
         vec![met("Anna"), ("Boris".into(), serde_json::Value::Null, "\"no_data\"".into()), met("Anna"), met("Boris")];
     assert_eq!(rows, want);
+    Ok(())
+}
+
+/// A table whose column names differ from the declared ones in case only:
+/// read on the engines that resolve names whatever their case, a missing
+/// column (E602) on PostgreSQL.
+fn column_names_in_another_case(engine: Engine) -> Result<(), Failed> {
+    if skipped() {
+        return Ok(());
+    }
+    let uri = uri(engine)?;
+    let case = float_money();
+    let dir = project(engine, &case, None)?;
+    let eval: Vec<String> = ["eval", "spec.kpi", "--format", "json", "-q"].map(String::from).to_vec();
+    let files = kpic(dir.path(), &eval, &uri);
+    let mut on_table = eval.clone();
+    on_table.extend(["--table".to_string(), "payments=wh:capitals.payments".to_string()]);
+    let table = kpic(dir.path(), &on_table, &uri);
+    if engine == Engine::Postgres {
+        assert_eq!(table.code, Some(1), "{}", table.stderr);
+        assert!(table.stderr.contains("E602") && table.stderr.contains("AMOUNT"), "{}", table.stderr);
+    } else {
+        assert_eq!(table.code, Some(0), "{}", table.stderr);
+        assert_eq!(files.stdout, table.stdout, "not the bits of the file");
+    }
     Ok(())
 }
 

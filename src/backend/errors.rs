@@ -264,7 +264,7 @@ fn warehouse(scan: &Scan, e: &WarehouseError) -> Diagnostic {
         WarehouseError::Failed { reason } => (
             Code::DataFile,
             format!("source `{name}`: {engine} could not run the statement on {table}: {reason}"),
-            "`kpic plan --sql` prints the statement".to_string(),
+            "`kpic plan --sql --connect` prints the statement as it was sent".to_string(),
         ),
     };
     Diagnostic::new(code, message, here).with_help(help)
@@ -275,7 +275,6 @@ fn file_problem(scan: &Scan, problem: String) -> Diagnostic {
         .with_help("paths are relative to the spec; `kpic eval --data NAME=PATH` reads another file")
 }
 
-/// Where the spec declares `column` of the scan's source (the source if not).
 /// Where data row `row` (0-based, after a CSV file's header) is, named the
 /// way every message names a place in a file: the line an editor shows for
 /// a text file (a CSV's line breaks inside quotes counted), the row (from 1)
@@ -322,6 +321,7 @@ fn csv_line(path: &std::path::Path, row: usize) -> Option<u64> {
     }
 }
 
+/// Where the spec declares `column` of the scan's source (the source if not).
 fn column_span(scan: &Scan, column: &str) -> Span {
     scan.columns.iter().find(|c| c.name == column).map_or(scan.span, |c| c.span)
 }

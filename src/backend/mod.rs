@@ -35,7 +35,7 @@ pub fn every_problem(plan: &Plan, first: Diagnostic) -> Vec<Diagnostic> {
     let mut all: Vec<Diagnostic> =
         read.filter_map(|(_, scan)| polars::SourceFile::of(scan)).flat_map(|f| polars::every_bad_value(&f)).collect();
     // The same problem found again, with how many more values it has.
-    let again = |d: &Diagnostic| d.code == first.code && d.primary.span == first.primary.span;
+    let again = |d: &Diagnostic| d.code == first.code && d.message.starts_with(first.message.as_str());
     if !all.iter().any(again) {
         all.insert(0, first);
     }

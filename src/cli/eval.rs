@@ -117,15 +117,16 @@ impl Periods {
         set.join(" ")
     }
 
-    /// When periods were asked for and no KPI has a row in them: say so on
-    /// standard error; the exit code to end with. (Only the periods asked
-    /// for are read, so which periods the data does have is not known here.)
+    /// When periods were asked for and no KPI has a result in them (no row,
+    /// or only rows without data): say so on standard error; the exit code to
+    /// end with.
     pub(crate) fn no_data(&self, shown: &Evaluation) -> Option<u8> {
         let asked = self.as_written();
-        if asked.is_empty() || shown.kpis.is_empty() || shown.kpis.iter().any(|k| !k.rows.is_empty()) {
+        let has_result = |r: &crate::eval::Row| r.actual.is_some() || r.status != Status::NoData;
+        if asked.is_empty() || shown.kpis.is_empty() || shown.kpis.iter().flat_map(|k| &k.rows).any(has_result) {
             return None;
         }
-        eprintln!("error: no KPI has a result in the periods asked for (`{asked}`): the data has no rows in them");
+        eprintln!("error: no KPI has a result in the periods asked for (`{asked}`)");
         Some(EXIT_NO_DATA)
     }
 }

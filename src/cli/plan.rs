@@ -166,7 +166,12 @@ fn stored(plan: &Plan) -> Result<std::collections::HashMap<usize, sql::Storage>,
 #[cfg(not(feature = "warehouse"))]
 fn stored(plan: &Plan) -> Result<std::collections::HashMap<usize, sql::Storage>, Vec<crate::diagnostics::Diagnostic>> {
     let tables = plan.scans.iter().filter(|s| matches!(s.location, Location::Table { .. }));
-    Err(tables.map(|s| crate::backend::DataError::NoConnector.diagnostic(s)).collect())
+    let problems: Vec<_> = tables.map(|s| crate::backend::DataError::NoConnector.diagnostic(s)).collect();
+    if problems.is_empty() {
+        Ok(std::collections::HashMap::new())
+    } else {
+        Err(problems)
+    }
 }
 
 /// `orders per month by manager (3 aggregates) for revenue, orders`

@@ -196,8 +196,12 @@ fn hint(found: &str, before: &str, rest: &str, expected: &[Rule]) -> Option<Stri
     use crate::vocab::keywords::{DECLARATION_KEYWORDS, DURATION_WORDS, GRAIN_WORDS, TABLE_SCALE_WORDS};
     const AGGREGATES: [&str; 8] = ["count_distinct", "count", "sum", "avg", "min", "max", "median", "percentile"];
     if found == "(" {
-        let name = before.trim_end();
-        let word = &name[name.rfind(|c: char| !(c.is_alphanumeric() || c == '_')).map_or(0, |i| i + 1)..];
+        // The word right before the `(`, on its line (never from a comment).
+        let name = before.trim_end_matches([' ', '\t']);
+        let word = &name[name.trim_end_matches(|c: char| c.is_alphanumeric() || c == '_').len()..];
+        if word.is_empty() || AGGREGATES.contains(&word) {
+            return None;
+        }
         return crate::diagnostics::did_you_mean(word, AGGREGATES)
             .map(|d| format!("`{word}` is not an aggregate; {d}"));
     }

@@ -141,8 +141,18 @@ pub fn stored_columns(
     let numeric_as_text = connection.engine == Engine::Postgres;
     let mut problems = Vec::new();
     let mut storage = Storage::new();
+    // PostgreSQL keeps the case of the quoted names kpic writes; the other
+    // engines resolve names whatever their case (Snowflake upper-cases plain
+    // ones), so a column found only in another case is the one meant.
+    let folds_case = connection.engine != Engine::Postgres;
+    let find = |name: &str| {
+        columns.iter().find(|(n, _)| n == name).or_else(|| {
+            let mut other = columns.iter().filter(|(n, _)| folds_case && n.eq_ignore_ascii_case(name));
+            other.next().filter(|_| other.next().is_none())
+        })
+    };
     for c in &scan.columns {
-        match columns.iter().find(|(n, _)| *n == c.name) {
+        match find(&c.name) {
             None => problems.push(DataError::MissingColumn {
                 column: c.name.clone(),
                 found: columns.iter().map(|(n, _)| n.clone()).collect(),
