@@ -214,6 +214,12 @@ fn diff_of_two_specs_reports_what_moved() {
         .find(|r| r["kpi"] == "manager_revenue" && r["entity"] == "Anna")
         .unwrap();
     assert_eq!((anna["old"]["actual"].as_f64(), anna["new"]["actual"].as_f64()), (Some(350.0), Some(850.0)));
+    // Targets in the machine vocabulary in JSON (the tables above say `≥ 300 RUB`).
+    let target = &diff["targets"][0];
+    assert_eq!(
+        (target["kpi"].as_str(), target["old"].as_str(), target["new"].as_str()),
+        (Some("manager_revenue"), Some(">= 300 RUB"), Some(">= 400 RUB"))
+    );
 
     assert_eq!(kpic(&["diff", OLD, NEW, "--exit-code"]).status.code(), Some(4));
     assert_eq!(kpic(&["diff", OLD, OLD, "--exit-code"]).status.code(), Some(0));

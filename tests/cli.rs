@@ -119,7 +119,7 @@ fn eval_writes_output_file() {
     let out = kpic(&["eval", RATIO, "--format", "json", "--output", out_path.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0));
     let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out_path).unwrap()).unwrap();
-    assert_eq!(json["version"], 1);
+    assert_eq!(json["version"], 2);
 }
 
 /// The same data as CSV and as Parquet gives the same numbers.

@@ -65,8 +65,14 @@ impl Names {
 pub struct TargetChange {
     pub kpi: String,
     pub unit: Unit,
+    /// The declared targets as the machine formats write them: `>= 3000 RUB`.
     pub old: String,
     pub new: String,
+    /// The same as people read them: `≥ 3,000 RUB`.
+    #[serde(skip)]
+    pub old_text: String,
+    #[serde(skip)]
+    pub new_text: String,
 }
 
 /// One KPI, period and entity whose actual, target or status moved; `None` on a
@@ -133,13 +139,15 @@ pub fn compare(old_model: &Model, old: &Evaluation, new_model: &Model, new: &Eva
     };
     for new_kpi in &new_model.kpis {
         let Some(old_kpi) = old_model.kpis.iter().find(|k| k.name == new_kpi.name) else { continue };
-        let (before, after) = (targets_text(old_kpi), targets_text(new_kpi));
+        let (before, after) = (targets_text(old_kpi, false), targets_text(new_kpi, false));
         if before != after {
             diff.targets.push(TargetChange {
                 kpi: new_kpi.name.clone(),
                 unit: new_kpi.unit.clone(),
                 old: before,
                 new: after,
+                old_text: targets_text(old_kpi, true),
+                new_text: targets_text(new_kpi, true),
             });
         }
     }
@@ -333,28 +341,38 @@ fn same_payout(a: Option<&Payout>, b: Option<&Payout>) -> bool {
     }
 }
 
-/// A KPI's declared targets as the human formats write them:
-/// `≥ 3,000; ≥ 3,500 from 2025-07-01`.
-pub fn targets_text(kpi: &KpiDef) -> String {
-    let value = |v: f64| crate::vocab::number::format_value(&kpi.unit, v);
+/// A KPI's declared targets, for people (`human`: `≥ 3,000 RUB; ≥ 3,500 RUB
+/// from 2025-07-01`) or for the machine formats (`>= 3000 RUB; ...`, numbers
+/// without separators).
+pub fn targets_text(kpi: &KpiDef, human: bool) -> String {
+    use crate::vocab::number::{format_percent, format_value};
+    let value = |v: f64| match (&kpi.unit, human) {
+        (_, true) => format_value(&kpi.unit, v),
+        (Unit::Money(c), false) => format!("{v} {c}"),
+        (Unit::Ratio, false) => format!("{}%", format_percent(v).replace(',', "")),
+        (Unit::Duration, false) => format!("{v} seconds"),
+        (_, false) => format!("{v}"),
+    };
+    let dir = |d: crate::vocab::Direction| if human { d.symbol() } else { d.as_str() };
     let parts: Vec<String> = kpi
         .targets
         .iter()
         .map(|t| {
             let body = match &t.spec {
-                TargetSpec::Fixed { direction, value: v } => format!("{} {}", direction.symbol(), value(*v)),
-                TargetSpec::Between { low, high } => format!("{} – {}", value(*low), value(*high)),
-                TargetSpec::Previous { direction, adjust: None } => format!("{} previous", direction.symbol()),
+                TargetSpec::Fixed { direction, value: v } => format!("{} {}", dir(*direction), value(*v)),
+                TargetSpec::Between { low, high } if human => format!("{} – {}", value(*low), value(*high)),
+                TargetSpec::Between { low, high } => format!("between {} and {}", value(*low), value(*high)),
+                TargetSpec::Previous { direction, adjust: None } => format!("{} previous", dir(*direction)),
                 TargetSpec::Previous { direction, adjust: Some((op, v)) } => {
                     let (op, v) = match op {
                         crate::vocab::RelOp::Add => ("+", value(*v)),
                         crate::vocab::RelOp::Sub => ("-", value(*v)),
                         crate::vocab::RelOp::Mul => ("*", format!("{}%", crate::vocab::number::format_percent(*v))),
                     };
-                    format!("{} previous {op} {v}", direction.symbol())
+                    format!("{} previous {op} {v}", dir(*direction))
                 }
                 TargetSpec::Table { direction, path, column, .. } => {
-                    format!("{} table \"{path}\" column \"{column}\"", direction.symbol())
+                    format!("{} table \"{path}\" column \"{column}\"", dir(*direction))
                 }
             };
             match t.since {

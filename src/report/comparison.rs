@@ -116,7 +116,7 @@ fn sections(diff: &Diff) -> Vec<Section> {
     let mut out = Vec::new();
     let header = |h: &[&str]| h.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     if !diff.targets.is_empty() {
-        let rows = diff.targets.iter().map(|t| vec![t.kpi.clone(), t.old.clone(), t.new.clone()]).collect();
+        let rows = diff.targets.iter().map(|t| vec![t.kpi.clone(), t.old_text.clone(), t.new_text.clone()]).collect();
         out.push(Section {
             title: "Targets changed".into(),
             header: header(&["KPI", "Before", "After"]),

@@ -20,7 +20,7 @@ use serde::Serialize;
 use std::collections::BTreeSet;
 
 /// Version of the JSON schema of `kpic eval --format json` (docs/evaluation.md).
-pub const JSON_VERSION: u32 = 1;
+pub const JSON_VERSION: u32 = 2;
 
 #[derive(Serialize)]
 struct JsonReport<'a> {

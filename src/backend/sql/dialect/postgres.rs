@@ -16,8 +16,10 @@ impl Dialect for Postgres {
         format!("CAST({e} AS NUMERIC(38, {scale}))")
     }
 
-    /// `SUM` of a `smallint` or `integer` is a `bigint`, of a `bigint` or
-    /// `numeric` a `numeric`; a `bigint` sum fails on overflow.
+    /// `SUM` of a `smallint` or `integer` is a `bigint`, of a `bigint` a
+    /// `numeric`: exact (an `integer` sum would need billions of rows of the
+    /// largest values to pass 2^63). Its `numeric` columns reach kpic as
+    /// text, their scale unknown, so they are cast.
     fn sums_exactly(&self, stored: Stored, scale: u32) -> bool {
         stored.is_exact_at(scale)
     }
