@@ -391,7 +391,19 @@ fn differences(a: &serde_json::Value, b: &serde_json::Value, at: &str, tolerance
     }
 }
 
-/// The first runnable evaluation fixture, for the error cases.
+/// The float-money fixture evaluated on its file and on `table` (in schema
+/// `floats` or `capitals`): the project directory and the two runs.
+fn float_money_on(engine: Engine, table: &str) -> Result<(tempfile::TempDir, String, Run, Run), Failed> {
+    let uri = uri(engine)?;
+    let dir = project(engine, &float_money(), None)?;
+    let eval: Vec<String> = ["eval", "spec.kpi", "--format", "json", "-q"].map(String::from).to_vec();
+    let files = kpic(dir.path(), &eval, &uri);
+    let mut on_table = eval.clone();
+    on_table.extend(["--table".to_string(), format!("payments=wh:{table}")]);
+    let table = kpic(dir.path(), &on_table, &uri);
+    Ok((dir, uri, files, table))
+}
+
 /// Money stored as DOUBLE is cast to a decimal before it is summed (the
 /// engine says how it stores the column): the same bits as the file, and
 /// the sums the fixture computes by hand, 1 RUB each, which meet the target.
@@ -399,14 +411,7 @@ fn money_stored_as_floats(engine: Engine) -> Result<(), Failed> {
     if skipped() {
         return Ok(());
     }
-    let uri = uri(engine)?;
-    let case = float_money();
-    let dir = project(engine, &case, None)?;
-    let eval: Vec<String> = ["eval", "spec.kpi", "--format", "json", "-q"].map(String::from).to_vec();
-    let files = kpic(dir.path(), &eval, &uri);
-    let mut on_table = eval.clone();
-    on_table.extend(["--table".to_string(), "payments=wh:floats.payments".to_string()]);
-    let table = kpic(dir.path(), &on_table, &uri);
+    let (dir, uri, files, table) = float_money_on(engine, "floats.payments")?;
     assert_eq!(table.code, Some(0), "{}", table.stderr);
     assert_eq!(files.stdout, table.stdout, "not the bits of the file");
     let doc = json(&table.stdout);
@@ -435,14 +440,7 @@ fn column_names_in_another_case(engine: Engine) -> Result<(), Failed> {
     if skipped() {
         return Ok(());
     }
-    let uri = uri(engine)?;
-    let case = float_money();
-    let dir = project(engine, &case, None)?;
-    let eval: Vec<String> = ["eval", "spec.kpi", "--format", "json", "-q"].map(String::from).to_vec();
-    let files = kpic(dir.path(), &eval, &uri);
-    let mut on_table = eval.clone();
-    on_table.extend(["--table".to_string(), "payments=wh:capitals.payments".to_string()]);
-    let table = kpic(dir.path(), &on_table, &uri);
+    let (_dir, _, files, table) = float_money_on(engine, "capitals.payments")?;
     if engine == Engine::Postgres {
         assert_eq!(table.code, Some(1), "{}", table.stderr);
         assert!(table.stderr.contains("E602") && table.stderr.contains("AMOUNT"), "{}", table.stderr);
@@ -453,6 +451,7 @@ fn column_names_in_another_case(engine: Engine) -> Result<(), Failed> {
     Ok(())
 }
 
+/// The first runnable evaluation fixture, for the error cases.
 fn some_case() -> (usize, Case) {
     cases().into_iter().enumerate().find(|(_, c)| c.name == "targets").expect("the targets fixture")
 }
