@@ -77,8 +77,7 @@ pub fn fits(declared: &crate::vocab::ColType, t: &DataType, numeric_as_text: boo
         || matches!(t, DataType::Float32 | DataType::Float64 | DataType::Decimal128(..) | DataType::Decimal256(..))
         || numeric_as_text && text;
     match declared {
-        // PostgreSQL's NUMERIC(p, 0) comes as text, and is summed after a cast.
-        C::Int => int || matches!(t, DataType::Decimal128(_, 0)) || numeric_as_text && text,
+        C::Int => int || matches!(t, DataType::Decimal128(_, 0)),
         C::Float | C::Money(_) | C::Decimal | C::Percent | C::Duration(_) => number,
         C::Text => text,
         C::Bool => matches!(t, DataType::Boolean),

@@ -177,17 +177,36 @@ impl Session {
     }
 
     /// The columns a query would return, with their Arrow types, without
-    /// reading rows (`LIMIT 0`).
+    /// reading rows (`LIMIT 0`), cancelled at the timeout as any statement.
     pub fn columns(&mut self, sql: &str) -> Result<Vec<(String, arrow_schema::DataType)>, WarehouseError> {
-        let mut statement = self.statement(sql)?;
-        let reader = statement.execute().map_err(|e| classify(e, &self.secrets))?;
-        let schema = reader.schema();
-        reader.for_each(drop);
-        Ok(schema.fields().iter().map(|f| (f.name().clone(), f.data_type().clone())).collect())
+        self.watched(sql, |reader, _| {
+            let schema = reader.schema();
+            reader.for_each(drop);
+            Ok(schema.fields().iter().map(|f| (f.name().clone(), f.data_type().clone())).collect())
+        })
     }
 
     /// Run a query and read its answer, cancelling it at the timeout.
     pub fn query(&mut self, sql: &str) -> Result<Answer, WarehouseError> {
+        self.watched(sql, |reader, secrets| {
+            let schema = reader.schema();
+            let columns = schema.fields().iter().map(|f| f.name().clone()).collect();
+            let mut rows = Vec::new();
+            for batch in reader {
+                let batch = batch.map_err(|e| WarehouseError::Failed { reason: redact(&e.to_string(), secrets) })?;
+                rows.extend(rows_of(&batch).map_err(|reason| WarehouseError::Failed { reason })?);
+            }
+            Ok(Answer { columns, rows })
+        })
+    }
+
+    /// Run `sql` and `read` what it returns, cancelling the statement on the
+    /// engine at the connection's timeout or on Ctrl-C.
+    fn watched<T>(
+        &mut self,
+        sql: &str,
+        read: impl FnOnce(Box<dyn arrow_array::RecordBatchReader + Send>, &[String]) -> Result<T, WarehouseError>,
+    ) -> Result<T, WarehouseError> {
         let secrets = self.secrets.clone();
         let fail = |e: AdbcError| classify(e, &secrets);
         let mut statement = self.statement(sql)?;
@@ -211,16 +230,7 @@ impl Session {
                 _ => return,
             }
         });
-        let result = statement.execute().map_err(fail).and_then(|reader| {
-            let schema = reader.schema();
-            let columns = schema.fields().iter().map(|f| f.name().clone()).collect();
-            let mut rows = Vec::new();
-            for batch in reader {
-                let batch = batch.map_err(|e| WarehouseError::Failed { reason: redact(&e.to_string(), &secrets) })?;
-                rows.extend(rows_of(&batch).map_err(|reason| WarehouseError::Failed { reason })?);
-            }
-            Ok(Answer { columns, rows })
-        });
+        let result = statement.execute().map_err(fail).and_then(|reader| read(Box::new(reader), &secrets));
         let _ = done.send(());
         let _ = watchdog.join();
         if interrupt::requested() {

@@ -158,11 +158,12 @@ pub fn stored_columns(
                 found: columns.iter().map(|(n, _)| n.clone()).collect(),
             }),
             Some((_, stored)) if !arrow::fits(&c.ty, stored, numeric_as_text) => {
-                problems.push(DataError::TypeMismatch {
-                    column: c.name.clone(),
-                    declared: c.ty.clone(),
-                    stored: arrow::describe(stored),
-                });
+                // PostgreSQL's driver sends NUMERIC as text too: say so.
+                let stored = match arrow::describe(stored) {
+                    t if numeric_as_text && t == "text" => "text (or NUMERIC, which a `decimal` column reads)".into(),
+                    t => t,
+                };
+                problems.push(DataError::TypeMismatch { column: c.name.clone(), declared: c.ty.clone(), stored });
             }
             Some((_, stored)) => {
                 storage.insert(c.name.clone(), arrow::stored(stored));
