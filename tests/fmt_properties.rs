@@ -157,6 +157,11 @@ fn formats_what_the_property_found() {
         ("filter f = s.c == \"New  York\"\n", "filter f = s.c == \"New  York\"\n"),
         // A `}` inside the org chart's path is not the end of the block.
         ("cascade k by a from \"x}.csv\" {\n  // c\n}\n", "cascade k by a from \"x}.csv\" {\n  // c\n}\n"),
+        // A comment between `by` and a dimension whose name starts with "by".
+        (
+            "kpi k {\n  metric count(s)\n  per month\n  by // note\n  bytes\n}\n",
+            "kpi k {\n  metric count(s)\n  per month\n  by // note\n    bytes\n}\n",
+        ),
         // Payout numbers as written: printed back from fractions, they drifted.
         (
             "scorecard s by m per month {\n  payout {\n    above 0.000000001%=>1_000 // top\n  }\n}\n",

@@ -175,7 +175,10 @@ impl Printer<'_> {
     /// clause's line. Only over blank lines, comments and words: anything
     /// else means the keyword is not there, and the span stays.
     fn clause_span(&self, span: Span, keyword: &str) -> Span {
-        if self.text[span.start as usize..].starts_with(keyword) {
+        let rest = &self.text[span.start as usize..];
+        // The span starts at the keyword itself (not at a value that begins
+        // with it, as `by bytes` does).
+        if rest.starts_with(keyword) && !rest.as_bytes().get(keyword.len()).is_some_and(|b| is_word_byte(*b)) {
             return span;
         }
         let mut end = span.start as usize;
