@@ -123,6 +123,9 @@ fn check_data(
 ) -> Vec<Diagnostic> {
     use crate::backend::polars::schema;
     let mut problems = Vec::new();
+    // One session per connection, however many of its tables are checked.
+    #[cfg(feature = "warehouse")]
+    let mut sessions = crate::backend::sql::Sessions::default();
     for (i, source) in checked.model.sources.iter().enumerate() {
         let mut scan = crate::ir::scan_of(crate::sema::model::SourceId(i), source);
         for c in &mut scan.columns {
@@ -136,7 +139,7 @@ fn check_data(
         // backend; a file by polars.
         let Some(file) = crate::backend::polars::SourceFile::of(&scan) else {
             #[cfg(feature = "warehouse")]
-            problems.extend(crate::backend::sql::check_schema(&scan));
+            problems.extend(crate::backend::sql::check_schema(&scan, &mut sessions));
             continue;
         };
         let report = schema::check(&file);

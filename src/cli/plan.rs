@@ -143,17 +143,14 @@ fn stored(plan: &Plan) -> Result<std::collections::HashMap<usize, sql::Storage>,
     let mut out = std::collections::HashMap::new();
     let mut problems = Vec::new();
     for (si, scan) in plan.scans.iter().enumerate() {
-        let Location::Table { connection, .. } = &scan.location else { continue };
-        let found = sessions
-            .of(connection)
-            .map_err(crate::backend::DataError::Warehouse)
-            .and_then(|session| sql::stored_columns(scan, session));
-        match found {
-            Ok(Ok(storage)) => {
+        if !matches!(scan.location, Location::Table { .. }) {
+            continue;
+        }
+        match sql::stored_columns(scan, &mut sessions) {
+            Ok(storage) => {
                 out.insert(si, storage);
             }
-            Ok(Err(found)) => problems.extend(found.iter().map(|p| p.diagnostic(scan))),
-            Err(e) => problems.push(e.diagnostic(scan)),
+            Err(found) => problems.extend(found.iter().map(|p| p.diagnostic(scan))),
         }
     }
     if problems.is_empty() {

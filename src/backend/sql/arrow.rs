@@ -86,9 +86,13 @@ pub fn fits(declared: &crate::vocab::ColType, t: &DataType, numeric_as_text: boo
     }
 }
 
-/// A stored type as a person who wrote the table would name it.
-pub fn describe(t: &DataType) -> String {
+/// A stored type as a person who wrote the table would name it; with
+/// `numeric_as_text` (PostgreSQL's driver), text may be a NUMERIC too.
+pub fn describe(t: &DataType, numeric_as_text: bool) -> String {
     match t {
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View if numeric_as_text => {
+            "text (or NUMERIC, which a `decimal` column reads)".into()
+        }
         DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => "text".into(),
         DataType::Boolean => "booleans".into(),
         DataType::Date32 | DataType::Date64 => "dates".into(),

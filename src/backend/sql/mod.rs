@@ -91,11 +91,8 @@ pub fn run_scan(
     use crate::backend::errors::{DataError, WarehouseError};
     let Location::Table { table, connection } = &scan.location else { unreachable!("a table source") };
     let (d, zone) = (dialect::of(connection.engine), connection.zone());
+    let storage = stored_columns(scan, sessions).map_err(|mut problems| problems.remove(0))?;
     let session = sessions.of(connection).map_err(DataError::Warehouse)?;
-    let storage = match stored_columns(scan, session)? {
-        Ok(storage) => storage,
-        Err(mut problems) => return Err(problems.remove(0)),
-    };
     let mut tables = Vec::with_capacity(queries.len());
     for query in queries {
         let sql = statement(d, scan, query, table, zone, &storage).map_err(|e| {
@@ -127,17 +124,21 @@ impl Sessions {
 }
 
 /// How the engine stores a table source's columns, read without reading
-/// rows (`LIMIT 0`); or, when a declared column is missing or of a type it
-/// cannot be read as, every such problem.
+/// rows (`LIMIT 0`) on the connection's session; or every problem: the
+/// engine's own, or each declared column that is missing or of a type it
+/// cannot be read as.
 #[cfg(feature = "warehouse")]
 pub fn stored_columns(
     scan: &crate::ir::Scan,
-    session: &mut connect::Session,
-) -> Result<Result<Storage, Vec<crate::backend::DataError>>, crate::backend::DataError> {
+    sessions: &mut Sessions,
+) -> Result<Storage, Vec<crate::backend::DataError>> {
     use crate::backend::errors::DataError;
     let Location::Table { table, connection } = &scan.location else { unreachable!("a table source") };
     let from = render::table_name(dialect::of(connection.engine), table);
-    let columns = session.columns(&format!("SELECT * FROM {from} LIMIT 0")).map_err(DataError::Warehouse)?;
+    let columns = sessions
+        .of(connection)
+        .and_then(|session| session.columns(&format!("SELECT * FROM {from} LIMIT 0")))
+        .map_err(|e| vec![DataError::Warehouse(e)])?;
     let numeric_as_text = connection.engine == Engine::Postgres;
     let mut problems = Vec::new();
     let mut storage = Storage::new();
@@ -158,33 +159,31 @@ pub fn stored_columns(
                 found: columns.iter().map(|(n, _)| n.clone()).collect(),
             }),
             Some((_, stored)) if !arrow::fits(&c.ty, stored, numeric_as_text) => {
-                // PostgreSQL's driver sends NUMERIC as text too: say so.
-                let stored = match arrow::describe(stored) {
-                    t if numeric_as_text && t == "text" => "text (or NUMERIC, which a `decimal` column reads)".into(),
-                    t => t,
-                };
-                problems.push(DataError::TypeMismatch { column: c.name.clone(), declared: c.ty.clone(), stored });
+                problems.push(DataError::TypeMismatch {
+                    column: c.name.clone(),
+                    declared: c.ty.clone(),
+                    stored: arrow::describe(stored, numeric_as_text),
+                })
             }
             Some((_, stored)) => {
                 storage.insert(c.name.clone(), arrow::stored(stored));
             }
         }
     }
-    Ok(if problems.is_empty() { Ok(storage) } else { Err(problems) })
+    if problems.is_empty() {
+        Ok(storage)
+    } else {
+        Err(problems)
+    }
 }
 
 /// `kpic check --data` for a table source: its declared columns against the
-/// engine's, read without reading rows.
+/// engine's, read without reading rows, on the connection's session.
 #[cfg(feature = "warehouse")]
-pub fn check_schema(scan: &crate::ir::Scan) -> Vec<crate::diagnostics::Diagnostic> {
-    let Location::Table { connection, .. } = &scan.location else { return Vec::new() };
-    let problems = match open(connection) {
-        Ok(mut session) => match stored_columns(scan, &mut session) {
-            Ok(Ok(_)) => Vec::new(),
-            Ok(Err(problems)) => problems,
-            Err(e) => vec![e],
-        },
-        Err(e) => vec![crate::backend::DataError::Warehouse(e)],
-    };
+pub fn check_schema(scan: &crate::ir::Scan, sessions: &mut Sessions) -> Vec<crate::diagnostics::Diagnostic> {
+    if !matches!(scan.location, Location::Table { .. }) {
+        return Vec::new();
+    }
+    let problems = stored_columns(scan, sessions).err().unwrap_or_default();
     problems.iter().map(|p| p.diagnostic(scan)).collect()
 }
