@@ -111,6 +111,13 @@ fn walk(
     None
 }
 
+/// Where the comment of one line starts (the line's length when it has none).
+pub(super) fn comment_start(line: &str) -> usize {
+    let mut at = line.len();
+    walk(line, 0, |start, _| at = at.min(start), |_, _| false);
+    at
+}
+
 /// The first `want` at or after `from`, outside strings and comments.
 pub(super) fn find_in_code(text: &str, from: usize, want: u8) -> Option<usize> {
     walk(text, from, |_, _| {}, |_, b| b == want)

@@ -14,30 +14,11 @@ mod spec_test;
 
 use crate::span::{FileId, Span};
 use crate::syntax::ast::*;
+use crate::syntax::is_ident_char;
 use crate::vocab::*;
 use comments::Comments;
 
 const INDENT: &str = "  ";
-
-/// Where the comment of a line starts (its length when it has none): the
-/// first `//` outside a string.
-fn comment_start(line: &str) -> usize {
-    let (mut in_string, mut escaped) = (false, false);
-    for (i, c) in line.char_indices() {
-        match c {
-            _ if escaped => escaped = false,
-            '\\' if in_string => escaped = true,
-            '"' => in_string = !in_string,
-            '/' if !in_string && line[i..].starts_with("//") => return i,
-            _ => {}
-        }
-    }
-    line.len()
-}
-
-fn is_word_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
-}
 
 /// Format a whole file, or `None` when it does not parse.
 pub fn format(text: &str) -> Option<String> {
@@ -115,12 +96,7 @@ impl Printer<'_> {
         for line in lines {
             self.leading(line.span.start, depth);
             if line.block.is_empty() && line.close.is_none() {
-                if self.comments.inside(line.span.start, line.span.end) {
-                    self.verbatim(line.span.start, line.span.end, depth);
-                } else {
-                    self.out.push_str(&INDENT.repeat(depth));
-                    self.out.push_str(&line.text);
-                }
+                self.piece(line.span.start, line.span.end, &line.text, depth);
                 self.trailing(line.span.end);
                 self.out.push('\n');
                 continue;
@@ -128,26 +104,27 @@ impl Printer<'_> {
             let close_start = line.close.as_ref().map_or(line.span.end, |(_, s)| s.start);
             let open_end = line.block.first().map_or(close_start, |b| b.span.start);
             let brace = self.open_brace_after(line.span.start).min(open_end);
-            if self.comments.inside(line.span.start, brace) {
-                self.verbatim(line.span.start, brace + 1, depth);
-            } else {
-                self.out.push_str(&INDENT.repeat(depth));
-                self.out.push_str(&line.text);
-            }
+            self.piece(line.span.start, brace + 1, &line.text, depth);
             // The comment after an opening brace belongs to its line.
             self.trailing_before(open_end);
             self.out.push('\n');
             self.lines(&line.block, depth + 1);
             let (close, close_span) = line.close.clone().unwrap_or(("}".into(), line.span));
             self.leading(close_span.start, depth + 1);
-            if self.comments.inside(close_span.start, close_span.end) {
-                self.verbatim(close_span.start, close_span.end, depth);
-            } else {
-                self.out.push_str(&INDENT.repeat(depth));
-                self.out.push_str(&close);
-            }
+            self.piece(close_span.start, close_span.end, &close, depth);
             self.trailing(close_span.end);
             self.out.push('\n');
+        }
+    }
+
+    /// The code of `start..end` at `depth`: as `text` prints it, or as
+    /// written when a comment stands inside it.
+    fn piece(&mut self, start: u32, end: u32, text: &str, depth: usize) {
+        if self.comments.inside(start, end) {
+            self.verbatim(start, end, depth);
+        } else {
+            self.out.push_str(&INDENT.repeat(depth));
+            self.out.push_str(text);
         }
     }
 
@@ -178,23 +155,23 @@ impl Printer<'_> {
         let rest = &self.text[span.start as usize..];
         // The span starts at the keyword itself (not at a value that begins
         // with it, as `by bytes` does).
-        if rest.starts_with(keyword) && !rest.as_bytes().get(keyword.len()).is_some_and(|b| is_word_byte(*b)) {
+        if rest.starts_with(keyword) && !rest.as_bytes().get(keyword.len()).is_some_and(|b| is_ident_char(*b)) {
             return span;
         }
         let mut end = span.start as usize;
         while end > 0 {
             let line_start = self.text[..end].rfind('\n').map_or(0, |i| i + 1);
             let line = &self.text[line_start..end];
-            let code = &line[..comment_start(line)];
+            let code = &line[..comments::comment_start(line)];
             let found = code.rmatch_indices(keyword).find(|(pos, _)| {
                 let b = code.as_bytes();
-                (*pos == 0 || !is_word_byte(b[pos - 1]))
-                    && !b.get(pos + keyword.len()).is_some_and(|c| is_word_byte(*c))
+                (*pos == 0 || !is_ident_char(b[pos - 1]))
+                    && !b.get(pos + keyword.len()).is_some_and(|c| is_ident_char(*c))
             });
             if let Some((pos, _)) = found {
                 return Span { start: (line_start + pos) as u32, ..span };
             }
-            if !code.bytes().all(|b| b.is_ascii_whitespace() || is_word_byte(b)) || line_start == 0 {
+            if !code.bytes().all(|b| b.is_ascii_whitespace() || is_ident_char(b)) || line_start == 0 {
                 return span;
             }
             end = line_start - 1;

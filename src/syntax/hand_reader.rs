@@ -52,7 +52,8 @@ struct HandReader<'a> {
     offset: usize,
 }
 
-fn is_ident_char(b: u8) -> bool {
+/// A byte of a name or keyword.
+pub(crate) fn is_ident_char(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 

@@ -12,6 +12,7 @@ pub use lower::parse_period;
 use crate::diagnostics::Diagnostic;
 use crate::span::{FileId, Span};
 use errors::SyntaxError;
+pub(crate) use hand_reader::is_ident_char;
 use pest::Parser;
 
 #[derive(pest_derive::Parser)]
