@@ -122,8 +122,8 @@ impl Periods {
     /// end with.
     pub(crate) fn no_data(&self, shown: &Evaluation) -> Option<u8> {
         let asked = self.as_written();
-        let has_result = |r: &crate::eval::Row| r.actual.is_some() || r.status != Status::NoData;
-        if asked.is_empty() || shown.kpis.is_empty() || shown.kpis.iter().flat_map(|k| &k.rows).any(has_result) {
+        if asked.is_empty() || shown.kpis.is_empty() || shown.kpis.iter().flat_map(|k| &k.rows).any(|r| r.has_result())
+        {
             return None;
         }
         eprintln!("error: no KPI has a result in the periods asked for (`{asked}`)");

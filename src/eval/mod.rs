@@ -84,6 +84,14 @@ pub struct Row {
     pub no_history: bool,
 }
 
+impl Row {
+    /// Whether the row says anything: an actual, or a status other than no
+    /// data (a target met or missed without one).
+    pub fn has_result(&self) -> bool {
+        self.actual.is_some() || self.status != Status::NoData
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(tag = "direction", rename_all = "snake_case")]
 pub enum TargetValue {

@@ -14,7 +14,7 @@ pub use table::{sparkline, table, HISTORY_PERIODS};
 pub use terminal::{status_label, status_symbol, Style};
 
 use crate::eval::period::Period;
-use crate::eval::{Evaluation, KpiResult, Row, Status, TargetValue};
+use crate::eval::{Evaluation, KpiResult, Row, TargetValue};
 use crate::vocab::Unit;
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -197,19 +197,18 @@ fn missing_word(card: &crate::eval::scorecard::ScorecardResult) -> &'static str 
 /// has data, when some do (a daily KPI over a year of ten sales would
 /// otherwise be 365 lines of "no data"), and a line that says how many were
 /// left out. The machine formats list every period.
-pub(crate) fn periods_with_data(k: &KpiResult) -> (KpiResult, Option<String>) {
-    let has_data: BTreeSet<Period> =
-        k.rows.iter().filter(|r| r.actual.is_some() || r.status != Status::NoData).map(|r| r.period).collect();
+pub(crate) fn periods_with_data(k: &KpiResult) -> (std::borrow::Cow<'_, KpiResult>, Option<String>) {
+    let has_data: BTreeSet<Period> = k.rows.iter().filter(|r| r.has_result()).map(|r| r.period).collect();
     let all: BTreeSet<Period> = k.rows.iter().map(|r| r.period).collect();
     let empty = all.len() - has_data.len();
     if empty == 0 || has_data.is_empty() {
-        return (k.clone(), None);
+        return (std::borrow::Cow::Borrowed(k), None);
     }
     let mut shown = k.clone();
     shown.rows.retain(|r| has_data.contains(&r.period));
     let periods = if empty == 1 { "period" } else { "periods" };
     let line = format!("{empty} {periods} without data not shown (`--format csv` or `json` lists every period)");
-    (shown, Some(line))
+    (std::borrow::Cow::Owned(shown), Some(line))
 }
 
 fn heading(k: &KpiResult) -> String {
